@@ -1,0 +1,32 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+// Release builds are compiled for the CPU they are built on (`-target-cpu native`): Swift's SIMD
+// types only turn into wide vector instructions (AVX2/FMA, AVX-512 where present) when the
+// compiler may assume them; on baseline x86-64 several SIMD operations go lane by lane.
+// The flag is per build, so a machine without AVX-512 gets an AVX2 (or SSE) build of its own.
+let native: [SwiftSetting] = [
+    .unsafeFlags(["-target-cpu", "native"], .when(configuration: .release))
+]
+
+let package = Package(
+    name: "Tapegrad",
+    products: [
+        .library(name: "Tensor", targets: ["Tensor"]),
+        .library(name: "Autograd", targets: ["Autograd"]),
+        .library(name: "NN", targets: ["NN"]),
+        .executable(name: "tapegrad", targets: ["tapegrad"]),
+    ],
+    targets: [
+        .target(name: "Tensor", swiftSettings: native),
+        .target(name: "Autograd", dependencies: ["Tensor"], swiftSettings: native),
+        .target(name: "NN", dependencies: ["Autograd", "Tensor"], swiftSettings: native),
+        .executableTarget(
+            name: "tapegrad", dependencies: ["NN", "Autograd", "Tensor"],
+            swiftSettings: native),
+        .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
+        .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TestSupport"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"]),
+    ]
+)

@@ -1,0 +1,293 @@
+/// Elementwise operations: the drivers that feed kernels rows of any layout, and the public API.
+extension Tensor {
+    /// The shape two shapes broadcast to under NumPy's rules (align at the right; each pair of
+    /// sizes equal or one of them 1), or nil when they don't broadcast.
+    public static func broadcastShape(_ a: [Int], _ b: [Int]) -> [Int]? {
+        let r = Swift.max(a.count, b.count)
+        var out = [Int](repeating: 1, count: r)
+        for i in 0..<r {
+            let x = i - (r - a.count) >= 0 ? a[i - (r - a.count)] : 1
+            let y = i - (r - b.count) >= 0 ? b[i - (r - b.count)] : 1
+            if x == y || y == 1 {
+                out[i] = x
+            } else if x == 1 {
+                out[i] = y
+            } else {
+                return nil
+            }
+        }
+        return out
+    }
+
+    static func broadcastShape(_ a: [Int], _ b: [Int], op: String) -> [Int] {
+        guard let s = broadcastShape(a, b) else {
+            let r = Swift.max(a.count, b.count)
+            var detail = ""
+            for i in 0..<r {
+                let x = i - (r - a.count) >= 0 ? a[i - (r - a.count)] : 1
+                let y = i - (r - b.count) >= 0 ? b[i - (r - b.count)] : 1
+                if x != y && x != 1 && y != 1 {
+                    detail = " (dimension \(i - r): \(x) vs \(y))"
+                    break
+                }
+            }
+            tensorFailure(
+                "\(op): shapes \(describeShape(a)) and \(describeShape(b)) do not broadcast\(detail). Fix: sizes must match or be 1 when aligned from the right; reshape or unsqueeze one operand."
+            )
+        }
+        return s
+    }
+
+    /// Strides that read this tensor as if expanded to `target` (0 on broadcast dimensions).
+    func broadcastStrides(to target: [Int]) -> [Int] {
+        let r = target.count
+        var s = [Int](repeating: 0, count: r)
+        for i in 0..<r {
+            let j = i - (r - rank)
+            if j >= 0 && shape[j] == target[i] && shape[j] != 1 { s[i] = strides[j] }
+        }
+        return s
+    }
+
+    /// Applies a vectorized unary op; the result is contiguous.
+    public func applying(_ op: UnaryOp) -> Tensor {
+        let n = count
+        if isContiguous {
+            let src = storage.base + offset
+            return Tensor(uninitializedShape: shape) { dst in
+                let y = dst.baseAddress!
+                Parallel.forChunks(count: n) { a, b in Scalar._unaryKernel(op, src + a, y + a, b - a) }
+            }
+        }
+        return Tensor(uninitializedShape: shape) { dst in
+            let y = dst.baseAddress!
+            let src = storage.base + offset
+            withRowBuffer { tmp in
+                Layout.forEachRow(shape: shape, strides: [Tensor.contiguousStrides(for: shape), strides], offsets: [0, 0]) { o, len, s in
+                    if s[1] == 1 {
+                        Scalar._unaryKernel(op, src + o[1], y + o[0], len)
+                    } else {
+                        var done = 0
+                        while done < len {
+                            let m = Swift.min(Tensor.rowBufferCount, len - done)
+                            for i in 0..<m { tmp[i] = src[o[1] + (done + i) * s[1]] }
+                            Scalar._unaryKernel(op, tmp, y + o[0] + done, m)
+                            done += m
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Applies `op` in place, reusing this tensor's buffer when it owns it.
+    public mutating func apply(_ op: UnaryOp) {
+        if isKnownUniquelyReferenced(&storage) && isContiguous {
+            let p = storage.base + offset
+            storage.bumpVersion()
+            Parallel.forChunks(count: count) { a, b in Scalar._unaryKernel(op, p + a, p + a, b - a) }
+        } else {
+            self = applying(op)
+        }
+    }
+
+    static var rowBufferCount: Int { 4096 }
+
+    func withRowBuffer<R>(_ body: (UnsafeMutablePointer<Scalar>) -> R) -> R {
+        let tmp = UnsafeMutablePointer<Scalar>.allocate(capacity: Tensor.rowBufferCount)
+        defer { tmp.deallocate() }
+        return body(tmp)
+    }
+
+    /// Applies a binary op with broadcasting; the result is contiguous in the broadcast shape.
+    public static func combine(_ lhs: Tensor, _ rhs: Tensor, _ op: BinaryOp, name: String) -> Tensor {
+        let shape = lhs.shape == rhs.shape ? lhs.shape : broadcastShape(lhs.shape, rhs.shape, op: name)
+        var out = Tensor(uninitializedShape: shape) { _ in }
+        combine(lhs, rhs, op, into: out.storage.base, shape: shape)
+        out.storage.bumpVersion()
+        return out
+    }
+
+    /// Writes `op(lhs, rhs)` broadcast to `shape` into the contiguous buffer `y`.
+    static func combine(_ lhs: Tensor, _ rhs: Tensor, _ op: BinaryOp, into y: UnsafeMutablePointer<Scalar>, shape: [Int]) {
+        let n = shape.reduce(1, *)
+        if n == 0 { return }
+        let a = lhs.storage.base + lhs.offset
+        let b = rhs.storage.base + rhs.offset
+        // Fast paths: both flat with the same shape, or one side a single value.
+        let aFlat = lhs.shape == shape && lhs.isContiguous
+        let bFlat = rhs.shape == shape && rhs.isContiguous
+        if aFlat && (bFlat || rhs.count == 1) || bFlat && lhs.count == 1 {
+            let sa = aFlat ? 1 : 0
+            let sb = bFlat ? 1 : 0
+            Parallel.forChunks(count: n) { s, e in
+                Scalar._binaryKernel(op, a + s * sa, sa, b + s * sb, sb, y + s, e - s)
+            }
+            return
+        }
+        let outStrides = contiguousStrides(for: shape)
+        let ls = lhs.broadcastStrides(to: shape)
+        let rs = rhs.broadcastStrides(to: shape)
+        let tmpA = UnsafeMutablePointer<Scalar>.allocate(capacity: rowBufferCount)
+        let tmpB = UnsafeMutablePointer<Scalar>.allocate(capacity: rowBufferCount)
+        defer {
+            tmpA.deallocate()
+            tmpB.deallocate()
+        }
+        Layout.forEachRow(shape: shape, strides: [outStrides, ls, rs], offsets: [0, 0, 0]) { o, len, s in
+            var done = 0
+            while done < len {
+                let m = s[1] > 1 || s[2] > 1 ? Swift.min(rowBufferCount, len - done) : len - done
+                var pa = a + o[1] + done * s[1]
+                var pb = b + o[2] + done * s[2]
+                var strideA = s[1]
+                var strideB = s[2]
+                if strideA > 1 || strideA < 0 {
+                    for i in 0..<m { tmpA[i] = pa[i * s[1]] }
+                    pa = UnsafeMutablePointer(tmpA)
+                    strideA = 1
+                }
+                if strideB > 1 || strideB < 0 {
+                    for i in 0..<m { tmpB[i] = pb[i * s[2]] }
+                    pb = UnsafeMutablePointer(tmpB)
+                    strideB = 1
+                }
+                Scalar._binaryKernel(op, pa, strideA, pb, strideB, y + o[0] + done, m)
+                done += m
+            }
+        }
+    }
+
+    /// `self = op(self, rhs)`, reusing this tensor's buffer when it owns it. `rhs` must
+    /// broadcast to this tensor's shape.
+    public mutating func combineInPlace(_ rhs: Tensor, _ op: BinaryOp, name: String) {
+        let shape = Tensor.broadcastShape(self.shape, rhs.shape, op: name)
+        tensorCheck(
+            shape == self.shape,
+            "\(name): the result of shape \(describeShape(shape)) does not fit in the left-hand side of shape \(describeShape(self.shape)). Fix: use the non-mutating operator, or make the right-hand side broadcast to \(describeShape(self.shape))."
+        )
+        if isKnownUniquelyReferenced(&storage) && isContiguous {
+            storage.bumpVersion()
+            Tensor.combine(self, rhs, op, into: storage.base + offset, shape: shape)
+        } else {
+            self = Tensor.combine(self, rhs, op, name: name)
+        }
+    }
+}
+
+// MARK: - Operators
+
+extension Tensor {
+    public static func + (lhs: Tensor, rhs: Tensor) -> Tensor { combine(lhs, rhs, .add, name: "+") }
+    public static func - (lhs: Tensor, rhs: Tensor) -> Tensor { combine(lhs, rhs, .subtract, name: "-") }
+    public static func * (lhs: Tensor, rhs: Tensor) -> Tensor { combine(lhs, rhs, .multiply, name: "*") }
+    public static func / (lhs: Tensor, rhs: Tensor) -> Tensor { combine(lhs, rhs, .divide, name: "/") }
+    public static func + (lhs: Tensor, rhs: Scalar) -> Tensor { lhs + Tensor(rhs) }
+    public static func - (lhs: Tensor, rhs: Scalar) -> Tensor { lhs - Tensor(rhs) }
+    public static func * (lhs: Tensor, rhs: Scalar) -> Tensor { lhs * Tensor(rhs) }
+    public static func / (lhs: Tensor, rhs: Scalar) -> Tensor { lhs / Tensor(rhs) }
+    public static func + (lhs: Scalar, rhs: Tensor) -> Tensor { Tensor(lhs) + rhs }
+    public static func - (lhs: Scalar, rhs: Tensor) -> Tensor { Tensor(lhs) - rhs }
+    public static func * (lhs: Scalar, rhs: Tensor) -> Tensor { Tensor(lhs) * rhs }
+    public static func / (lhs: Scalar, rhs: Tensor) -> Tensor { Tensor(lhs) / rhs }
+    public static prefix func - (x: Tensor) -> Tensor { x.applying(.negate) }
+
+    public static func += (lhs: inout Tensor, rhs: Tensor) { lhs.combineInPlace(rhs, .add, name: "+=") }
+    public static func -= (lhs: inout Tensor, rhs: Tensor) { lhs.combineInPlace(rhs, .subtract, name: "-=") }
+    public static func *= (lhs: inout Tensor, rhs: Tensor) { lhs.combineInPlace(rhs, .multiply, name: "*=") }
+    public static func /= (lhs: inout Tensor, rhs: Tensor) { lhs.combineInPlace(rhs, .divide, name: "/=") }
+    public static func += (lhs: inout Tensor, rhs: Scalar) { lhs.combineInPlace(Tensor(rhs), .add, name: "+=") }
+    public static func -= (lhs: inout Tensor, rhs: Scalar) { lhs.combineInPlace(Tensor(rhs), .subtract, name: "-=") }
+    public static func *= (lhs: inout Tensor, rhs: Scalar) { lhs.combineInPlace(Tensor(rhs), .multiply, name: "*=") }
+    public static func /= (lhs: inout Tensor, rhs: Scalar) { lhs.combineInPlace(Tensor(rhs), .divide, name: "/=") }
+
+    /// Elementwise comparisons: 1 where true, 0 where false (NaN compares false, except `.!=`).
+    public static func .== (lhs: Tensor, rhs: Tensor) -> Tensor { combine(lhs, rhs, .equal, name: ".==") }
+    public static func .!= (lhs: Tensor, rhs: Tensor) -> Tensor { combine(lhs, rhs, .notEqual, name: ".!=") }
+    public static func .< (lhs: Tensor, rhs: Tensor) -> Tensor { combine(lhs, rhs, .less, name: ".<") }
+    public static func .<= (lhs: Tensor, rhs: Tensor) -> Tensor { combine(lhs, rhs, .lessEqual, name: ".<=") }
+    public static func .> (lhs: Tensor, rhs: Tensor) -> Tensor { combine(lhs, rhs, .greater, name: ".>") }
+    public static func .>= (lhs: Tensor, rhs: Tensor) -> Tensor { combine(lhs, rhs, .greaterEqual, name: ".>=") }
+    public static func .< (lhs: Tensor, rhs: Scalar) -> Tensor { lhs .< Tensor(rhs) }
+    public static func .<= (lhs: Tensor, rhs: Scalar) -> Tensor { lhs .<= Tensor(rhs) }
+    public static func .> (lhs: Tensor, rhs: Scalar) -> Tensor { lhs .> Tensor(rhs) }
+    public static func .>= (lhs: Tensor, rhs: Scalar) -> Tensor { lhs .>= Tensor(rhs) }
+    public static func .== (lhs: Tensor, rhs: Scalar) -> Tensor { lhs .== Tensor(rhs) }
+    public static func .!= (lhs: Tensor, rhs: Scalar) -> Tensor { lhs .!= Tensor(rhs) }
+
+    /// Picks `a` where `condition` is non-zero and `b` elsewhere, broadcasting all three.
+    public static func select(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
+        let ab = broadcastShape(a.shape, b.shape, op: "select")
+        let shape = broadcastShape(condition.shape, ab, op: "select")
+        let c = condition.expanded(to: shape).contiguous()
+        let x = a.expanded(to: shape).contiguous()
+        let y = b.expanded(to: shape).contiguous()
+        return Tensor(uninitializedShape: shape) { dst in
+            typealias V = Scalar.Vector
+            let pc = c.storage.base + c.offset
+            let px = x.storage.base + x.offset
+            let py = y.storage.base + y.offset
+            let out = dst.baseAddress!
+            let n = dst.count
+            let w = V.scalarCount
+            var i = 0
+            while i + w <= n {
+                let vc = UnsafeRawPointer(pc + i).loadUnaligned(as: V.self)
+                let vx = UnsafeRawPointer(px + i).loadUnaligned(as: V.self)
+                let vy = UnsafeRawPointer(py + i).loadUnaligned(as: V.self)
+                UnsafeMutableRawPointer(out + i).storeBytes(of: vy.replacing(with: vx, where: vc .!= 0), as: V.self)
+                i += w
+            }
+            while i < n {
+                out[i] = pc[i] != 0 ? px[i] : py[i]
+                i += 1
+            }
+        }
+    }
+}
+
+// MARK: - Named elementwise functions
+
+extension Tensor {
+    /// e^x.
+    public func exp() -> Tensor { applying(.exp) }
+    /// e^x − 1, accurate for small x.
+    public func expm1() -> Tensor { applying(.expm1) }
+    /// Natural logarithm; −∞ at 0, NaN below 0.
+    public func log() -> Tensor { applying(.log) }
+    /// log(1 + x), accurate for small x.
+    public func log1p() -> Tensor { applying(.log1p) }
+    /// Hyperbolic tangent.
+    public func tanh() -> Tensor { applying(.tanh) }
+    /// The error function erf(x) = 2/√π ∫₀ˣ e^(−t²) dt.
+    public func erf() -> Tensor { applying(.erf) }
+    /// √x.
+    public func sqrt() -> Tensor { applying(.sqrt) }
+    /// |x| (|−0| = +0).
+    public func abs() -> Tensor { applying(.abs) }
+    /// −1, 0 or 1 by the sign of x (0 for ±0, NaN for NaN).
+    public func sign() -> Tensor { applying(.sign) }
+    /// x².
+    public func squared() -> Tensor { applying(.square) }
+    /// 1/x.
+    public func reciprocal() -> Tensor { applying(.reciprocal) }
+    /// 1/(1 + e^−x), stable for large |x|.
+    public func sigmoid() -> Tensor { applying(.sigmoid) }
+    /// x^p.
+    public func pow(_ p: Scalar) -> Tensor { applying(.power(Double(p))) }
+    /// x^y elementwise with broadcasting.
+    public func pow(_ y: Tensor) -> Tensor { Tensor.combine(self, y, .power, name: "pow") }
+    /// Elementwise larger of two tensors (NaN if either is NaN).
+    public static func maximum(_ a: Tensor, _ b: Tensor) -> Tensor { combine(a, b, .maximum, name: "maximum") }
+    /// Elementwise smaller of two tensors (NaN if either is NaN).
+    public static func minimum(_ a: Tensor, _ b: Tensor) -> Tensor { combine(a, b, .minimum, name: "minimum") }
+
+    /// Swift.min(Swift.max(x, lower), upper); NaN stays NaN.
+    public func clamped(to range: ClosedRange<Scalar>) -> Tensor {
+        tensorCheck(
+            !range.lowerBound.isNaN && !range.upperBound.isNaN,
+            "clamped(to:): NaN bound in \(range). Fix: use finite or infinite bounds."
+        )
+        return applying(.clamp(lower: Double(range.lowerBound), upper: Double(range.upperBound)))
+    }
+}

@@ -1,0 +1,78 @@
+import Dispatch
+import Synchronization
+
+/// Process-wide settings for Tensor's kernels.
+public enum TensorRuntime {
+    private static let threads = Atomic<Int>(defaultThreadCount())
+
+    private static func defaultThreadCount() -> Int {
+        if let text = getenvString("TAPEGRAD_THREADS"), let n = Int(text), n >= 1 { return n }
+        return max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    /// The number of threads large kernels may use (default: the active processor count, or the
+    /// `TAPEGRAD_THREADS` environment variable). 1 runs everything on the calling thread.
+    public static var threadCount: Int {
+        get { threads.load(ordering: .relaxed) }
+        set {
+            tensorCheck(
+                newValue >= 1,
+                "TensorRuntime.threadCount: \(newValue) threads requested. Fix: use 1 or more.")
+            threads.store(newValue, ordering: .relaxed)
+        }
+    }
+
+    /// Elementwise work is split over threads only above this many elements per thread (as
+    /// PyTorch's 32K grain): below it, a thread's start-up costs more than it saves.
+    public static let elementwiseGrain = 32_768
+}
+
+import Foundation
+
+@usableFromInline
+func getenvString(_ name: String) -> String? {
+    guard let p = getenv(name) else { return nil }
+    return String(cString: p)
+}
+
+@usableFromInline
+enum Parallel {
+    /// Splits `0..<count` into contiguous chunks (each a multiple of `alignment` except the last)
+    /// and runs `body(start, end)` for each, on up to `TensorRuntime.threadCount` threads when
+    /// every thread gets at least `grain` elements; otherwise runs `body(0, count)` inline.
+    @usableFromInline
+    static func forChunks(
+        count: Int, grain: Int = TensorRuntime.elementwiseGrain, alignment: Int = 64,
+        _ body: (Int, Int) -> Void
+    ) {
+        let threads = min(TensorRuntime.threadCount, count / max(grain, 1))
+        if threads <= 1 {
+            body(0, count)
+            return
+        }
+        var chunk = (count + threads - 1) / threads
+        chunk = (chunk + alignment - 1) / alignment * alignment
+        let pieces = (count + chunk - 1) / chunk
+        let chunkSize = chunk
+        withoutActuallyEscaping(body) { body in
+            nonisolated(unsafe) let work = body
+            DispatchQueue.concurrentPerform(iterations: pieces) { i in
+                let start = i * chunkSize
+                work(start, min(count, start + chunkSize))
+            }
+        }
+    }
+
+    /// Runs `body(i)` for `i` in `0..<count`, spread over up to `threads` threads.
+    @usableFromInline
+    static func forEach(count: Int, threads: Int, _ body: (Int) -> Void) {
+        if threads <= 1 || count <= 1 {
+            for i in 0..<count { body(i) }
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            nonisolated(unsafe) let work = body
+            DispatchQueue.concurrentPerform(iterations: count) { i in work(i) }
+        }
+    }
+}

@@ -1,0 +1,223 @@
+/// The memory behind one or more tensors.
+///
+/// Views (transpose, slice, expand, reshape …) share one storage and differ only in shape,
+/// strides and offset. `version` counts writes, so Autograd can tell when a tensor it saved for
+/// backward was modified in place.
+public final class TensorStorage<Scalar: TensorScalar>: @unchecked Sendable {
+    public let base: UnsafeMutablePointer<Scalar>
+    public let capacity: Int
+    public private(set) var version = 0
+
+    @usableFromInline
+    init(capacity: Int) {
+        self.capacity = capacity
+        let raw = BufferCache.allocate(bytes: Swift.max(1, capacity) * MemoryLayout<Scalar>.stride)
+        base = raw.bindMemory(to: Scalar.self, capacity: Swift.max(1, capacity))
+    }
+
+    deinit {
+        BufferCache.release(UnsafeMutableRawPointer(base), bytes: Swift.max(1, capacity) * MemoryLayout<Scalar>.stride)
+    }
+
+    @usableFromInline
+    func bumpVersion() { version &+= 1 }
+}
+
+/// An n-dimensional array of `Float` or `Double` with value semantics.
+///
+/// A tensor is a shape, strides (in elements) and an offset over a `TensorStorage`. It is a value
+/// type with copy-on-write storage: copies and views (`transposed()`, `sliced(…)`,
+/// `expanded(to:)`, `reshaped(to:)`, …) share the storage without copying any element; the
+/// first mutation of a tensor whose storage is shared gives that tensor a private copy first, so
+/// a mutation is never visible through another tensor.
+///
+/// Shapes follow NumPy: a rank-0 tensor (`shape == []`) holds one scalar, and a size-0 dimension
+/// is allowed. Binary operations broadcast by NumPy's rules.
+public struct Tensor<Scalar: TensorScalar>: Sendable {
+    @usableFromInline var storage: TensorStorage<Scalar>
+    /// The size of each dimension.
+    public private(set) var shape: [Int]
+    /// The distance, in elements, between neighbours along each dimension (0 for a broadcast one).
+    public private(set) var strides: [Int]
+    /// Where element `[0, 0, …]` sits in the storage.
+    public private(set) var offset: Int
+
+    @usableFromInline
+    init(storage: TensorStorage<Scalar>, shape: [Int], strides: [Int], offset: Int) {
+        self.storage = storage
+        self.shape = shape
+        self.strides = strides
+        self.offset = offset
+    }
+
+    /// A contiguous tensor of `shape` whose elements are not initialized; `body` must write all
+    /// `count` of them.
+    @inlinable
+    public init(
+        uninitializedShape shape: [Int],
+        initializingWith body: (UnsafeMutableBufferPointer<Scalar>) throws -> Void
+    ) rethrows {
+        for d in shape {
+            tensorCheck(d >= 0, "Tensor: negative dimension in shape \(describeShape(shape)). Fix: use sizes ≥ 0.")
+        }
+        let count = shape.reduce(1, *)
+        let storage = TensorStorage<Scalar>(capacity: count)
+        try body(UnsafeMutableBufferPointer(start: storage.base, count: count))
+        self.init(storage: storage, shape: shape, strides: Tensor.contiguousStrides(for: shape), offset: 0)
+    }
+
+    /// A tensor of `shape` holding `scalars` in row-major order.
+    public init(shape: [Int], scalars: [Scalar]) {
+        let count = shape.reduce(1, *)
+        tensorCheck(
+            scalars.count == count && shape.allSatisfy { $0 >= 0 },
+            "Tensor(shape:scalars:): shape \(describeShape(shape)) holds \(count) elements but \(scalars.count) scalars were given. Fix: pass exactly \(count) scalars, or a shape whose product is \(scalars.count)."
+        )
+        self.init(uninitializedShape: shape) { buf in
+            _ = buf.initialize(from: scalars)
+        }
+    }
+
+    /// A rank-0 tensor holding `value`.
+    public init(_ value: Scalar) {
+        self.init(shape: [], repeating: value)
+    }
+
+    /// A rank-1 tensor holding `scalars`.
+    public init(_ scalars: [Scalar]) {
+        self.init(shape: [scalars.count], scalars: scalars)
+    }
+
+    /// A tensor of `shape` with every element `value`.
+    public init(shape: [Int], repeating value: Scalar) {
+        self.init(uninitializedShape: shape) { $0.initialize(repeating: value) }
+    }
+
+    /// Converts between `Float` and `Double` tensors.
+    public init<Other: TensorScalar>(_ other: Tensor<Other>) {
+        let c = other.contiguous()
+        self.init(uninitializedShape: c.shape) { dst in
+            let src = c.storage.base + c.offset
+            for i in 0..<dst.count { dst[i] = Scalar(src[i]) }
+        }
+    }
+
+    /// Row-major strides for `shape`.
+    public static func contiguousStrides(for shape: [Int]) -> [Int] {
+        var strides = [Int](repeating: 1, count: shape.count)
+        var acc = 1
+        for i in stride(from: shape.count - 1, through: 0, by: -1) {
+            strides[i] = acc
+            acc *= Swift.max(shape[i], 1)
+        }
+        return strides
+    }
+
+    /// The number of dimensions.
+    @inlinable public var rank: Int { shape.count }
+    /// The number of elements.
+    @inlinable public var count: Int { shape.reduce(1, *) }
+
+    /// Whether the elements lie in row-major order without gaps (offset may be non-zero), so the
+    /// tensor's memory can be read as one flat buffer.
+    public var isContiguous: Bool {
+        var expected = 1
+        for i in stride(from: rank - 1, through: 0, by: -1) where shape[i] != 1 {
+            if shape[i] == 0 { return true }
+            if strides[i] != expected { return false }
+            expected *= shape[i]
+        }
+        return true
+    }
+
+    /// An identity for the storage, shared by all views of it (for tests and Autograd).
+    public var storageIdentifier: ObjectIdentifier { ObjectIdentifier(storage) }
+    /// How many times the storage has been written in place.
+    public var storageVersion: Int { storage.version }
+
+    /// This tensor with its elements in a fresh row-major buffer, or itself when already contiguous.
+    public func contiguous() -> Tensor {
+        if isContiguous { return self }
+        return Tensor(uninitializedShape: shape) { dst in
+            Layout.copy(from: self, to: dst.baseAddress!)
+        }
+    }
+
+    /// The elements in row-major order.
+    public var scalars: [Scalar] {
+        let c = contiguous()
+        return Array(UnsafeBufferPointer(start: c.storage.base + c.offset, count: c.count))
+    }
+
+    /// The single element of a tensor with one element (any rank).
+    public var scalar: Scalar {
+        tensorCheck(
+            count == 1,
+            "Tensor.scalar: the tensor has shape \(describeShape(shape)) (\(count) elements). Fix: reduce it first, e.g. with sum(), or index one element with t[i, j]."
+        )
+        return storage.base[offset]
+    }
+
+    /// Calls `body` with the elements as one row-major buffer (copying first if not contiguous).
+    public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Scalar>) throws -> R) rethrows -> R {
+        let c = contiguous()
+        return try withExtendedLifetime(c) {
+            try body(UnsafeBufferPointer(start: c.storage.base + c.offset, count: c.count))
+        }
+    }
+
+    /// Calls `body` with the elements as one writable row-major buffer. The tensor first gets
+    /// storage of its own (copy-on-write) in row-major order.
+    public mutating func withUnsafeMutableBufferPointer<R>(
+        _ body: (UnsafeMutableBufferPointer<Scalar>) throws -> R
+    ) rethrows -> R {
+        makeUniqueAndContiguous()
+        storage.bumpVersion()
+        return try body(UnsafeMutableBufferPointer(start: storage.base + offset, count: count))
+    }
+
+    /// Gives this tensor a storage no other tensor shares, laid out contiguously.
+    @usableFromInline
+    mutating func makeUniqueAndContiguous() {
+        if !isKnownUniquelyReferenced(&storage) || !isContiguous || strides.contains(0) && count > 1 {
+            let copy = Tensor(uninitializedShape: shape) { dst in Layout.copy(from: self, to: dst.baseAddress!) }
+            self = copy
+        }
+    }
+
+    /// The storage position of the element at `indices`.
+    @usableFromInline
+    func storageIndex(_ indices: [Int], op: String) -> Int {
+        tensorCheck(
+            indices.count == rank,
+            "\(op): \(indices.count) indices for a tensor of rank \(rank), shape \(describeShape(shape)). Fix: give one index per dimension."
+        )
+        var p = offset
+        for (axis, i) in indices.enumerated() {
+            tensorCheck(
+                i >= -shape[axis] && i < shape[axis],
+                "\(op): index \(i) is out of range for dimension \(axis) of size \(shape[axis]) (shape \(describeShape(shape))). Fix: use an index in \(-shape[axis])..<\(shape[axis])."
+            )
+            p += (i < 0 ? i + shape[axis] : i) * strides[axis]
+        }
+        return p
+    }
+
+    /// The element at `indices` (one per dimension; negative indices count from the end).
+    public subscript(indices: Int...) -> Scalar {
+        get { storage.base[storageIndex(indices, op: "Tensor subscript")] }
+        set {
+            let flat = Layout.flatIndex(indices, shape: shape, op: "Tensor subscript")
+            makeUniqueAndContiguous()
+            storage.bumpVersion()
+            storage.base[offset + flat] = newValue
+        }
+    }
+}
+
+extension Tensor: Equatable {
+    /// Equal when the shapes are equal and every element is equal (so NaN ≠ NaN, as for scalars).
+    public static func == (lhs: Tensor, rhs: Tensor) -> Bool {
+        lhs.shape == rhs.shape && lhs.scalars == rhs.scalars
+    }
+}

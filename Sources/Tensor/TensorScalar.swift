@@ -1,0 +1,116 @@
+import Foundation
+
+/// The element types a `Tensor` can hold: `Float` and `Double`.
+///
+/// Each conforming type supplies its SIMD vector type and the vector math the kernels use; the
+/// kernel entry points (`_unaryKernel`, `_binaryKernel`, …) are concrete per type, so generic
+/// tensor code makes one dynamic call per kernel, never one per element.
+public protocol TensorScalar: BinaryFloatingPoint, SIMDScalar, Sendable, LosslessStringConvertible
+where RawSignificand: FixedWidthInteger {
+    /// The vector the kernels work in: `SIMD16<Float>`, `SIMD8<Double>` (one AVX-512 register,
+    /// two AVX2 registers).
+    associatedtype Vector: SIMD where Vector.Scalar == Self
+
+    /// A short name for printing: `Float32`, `Float64`.
+    static var dtypeName: String { get }
+
+    static func vExp(_ x: Vector) -> Vector
+    static func vExpm1(_ x: Vector) -> Vector
+    static func vLog(_ x: Vector) -> Vector
+    static func vLog1p(_ x: Vector) -> Vector
+    static func vTanh(_ x: Vector) -> Vector
+    static func vErf(_ x: Vector) -> Vector
+    /// |x| by clearing the sign bit (so |−0| = +0 and NaN stays NaN).
+    static func vAbs(_ x: Vector) -> Vector
+
+    /// Runs a unary op over `count` contiguous elements (`x` and `y` may be the same buffer).
+    static func _unaryKernel(
+        _ op: UnaryOp, _ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, _ count: Int)
+    /// Runs a binary op; `aStride`/`bStride` are 1 (contiguous) or 0 (one value broadcast).
+    static func _binaryKernel(
+        _ op: BinaryOp, _ a: UnsafePointer<Self>, _ aStride: Int, _ b: UnsafePointer<Self>,
+        _ bStride: Int, _ y: UnsafeMutablePointer<Self>, _ count: Int)
+    /// Reduces `count` contiguous elements.
+    static func _reduceKernel(_ op: ReduceOp, _ x: UnsafePointer<Self>, _ count: Int) -> Self
+    /// `acc[i] = combine(acc[i], x[i])` for a column-wise reduction.
+    static func _accumulateKernel(
+        _ op: ReduceOp, _ acc: UnsafeMutablePointer<Self>, _ x: UnsafePointer<Self>, _ count: Int)
+    /// C = alpha·op(A)·op(B) + beta·C, row-major (see `Gemm`).
+    static func _gemm(
+        transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Self,
+        a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int, beta: Self,
+        c: UnsafeMutablePointer<Self>, ldc: Int, threads: Int)
+}
+
+extension Float: TensorScalar {
+    public typealias Vector = SIMD16<Float>
+    public static var dtypeName: String { "Float32" }
+    @inlinable @inline(__always) public static func vExp(_ x: Vector) -> Vector { VectorMath.exp(x) }
+    @inlinable @inline(__always) public static func vExpm1(_ x: Vector) -> Vector { VectorMath.expm1(x) }
+    @inlinable @inline(__always) public static func vLog(_ x: Vector) -> Vector { VectorMath.log(x) }
+    @inlinable @inline(__always) public static func vLog1p(_ x: Vector) -> Vector { VectorMath.log1p(x) }
+    @inlinable @inline(__always) public static func vTanh(_ x: Vector) -> Vector { VectorMath.tanh(x) }
+    @inlinable @inline(__always) public static func vErf(_ x: Vector) -> Vector { VectorMath.erf(x) }
+    @inlinable @inline(__always) public static func vAbs(_ x: Vector) -> Vector {
+        unsafeBitCast(unsafeBitCast(x, to: SIMD16<UInt32>.self) & 0x7FFF_FFFF, to: Vector.self)
+    }
+    public static func _unaryKernel(
+        _ op: UnaryOp, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int
+    ) { Kernels.unary(op, x, y, count) }
+    public static func _binaryKernel(
+        _ op: BinaryOp, _ a: UnsafePointer<Float>, _ aStride: Int, _ b: UnsafePointer<Float>,
+        _ bStride: Int, _ y: UnsafeMutablePointer<Float>, _ count: Int
+    ) { Kernels.binary(op, a, aStride, b, bStride, y, count) }
+    public static func _reduceKernel(_ op: ReduceOp, _ x: UnsafePointer<Float>, _ count: Int) -> Float {
+        Kernels.reduce(op, x, count)
+    }
+    public static func _accumulateKernel(
+        _ op: ReduceOp, _ acc: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ count: Int
+    ) { Kernels.accumulate(op, acc, x, count) }
+    public static func _gemm(
+        transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float,
+        c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int
+    ) {
+        Gemm.sgemm(
+            transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+            b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threads)
+    }
+}
+
+extension Double: TensorScalar {
+    public typealias Vector = SIMD8<Double>
+    public static var dtypeName: String { "Float64" }
+    @inlinable @inline(__always) public static func vExp(_ x: Vector) -> Vector { VectorMath.exp(x) }
+    @inlinable @inline(__always) public static func vExpm1(_ x: Vector) -> Vector { VectorMath.expm1(x) }
+    @inlinable @inline(__always) public static func vLog(_ x: Vector) -> Vector { VectorMath.log(x) }
+    @inlinable @inline(__always) public static func vLog1p(_ x: Vector) -> Vector { VectorMath.log1p(x) }
+    @inlinable @inline(__always) public static func vTanh(_ x: Vector) -> Vector { VectorMath.tanh(x) }
+    @inlinable @inline(__always) public static func vErf(_ x: Vector) -> Vector { VectorMath.erf(x) }
+    @inlinable @inline(__always) public static func vAbs(_ x: Vector) -> Vector {
+        unsafeBitCast(
+            unsafeBitCast(x, to: SIMD8<UInt64>.self) & 0x7FFF_FFFF_FFFF_FFFF, to: Vector.self)
+    }
+    public static func _unaryKernel(
+        _ op: UnaryOp, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ count: Int
+    ) { Kernels.unary(op, x, y, count) }
+    public static func _binaryKernel(
+        _ op: BinaryOp, _ a: UnsafePointer<Double>, _ aStride: Int, _ b: UnsafePointer<Double>,
+        _ bStride: Int, _ y: UnsafeMutablePointer<Double>, _ count: Int
+    ) { Kernels.binary(op, a, aStride, b, bStride, y, count) }
+    public static func _reduceKernel(_ op: ReduceOp, _ x: UnsafePointer<Double>, _ count: Int) -> Double {
+        Kernels.reduce(op, x, count)
+    }
+    public static func _accumulateKernel(
+        _ op: ReduceOp, _ acc: UnsafeMutablePointer<Double>, _ x: UnsafePointer<Double>, _ count: Int
+    ) { Kernels.accumulate(op, acc, x, count) }
+    public static func _gemm(
+        transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Double,
+        a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int, beta: Double,
+        c: UnsafeMutablePointer<Double>, ldc: Int, threads: Int
+    ) {
+        Gemm.dgemm(
+            transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+            b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threads)
+    }
+}
