@@ -193,6 +193,10 @@ public indirect enum TensorLiteral<Scalar: TensorScalar>: ExpressibleByArrayLite
     public init(arrayLiteral elements: TensorLiteral...) { self = .array(elements) }
     public init(floatLiteral value: Double) { self = .scalar(Scalar(value)) }
     public init(integerLiteral value: Int) { self = .scalar(Scalar(value)) }
+    /// Not-a-number, for writing `[1, .nan]`.
+    public static var nan: TensorLiteral { .scalar(.nan) }
+    /// Infinity, for writing `[1, .infinity]`.
+    public static var infinity: TensorLiteral { .scalar(.infinity) }
 
     /// The shape implied by the first element at each depth.
     func inferredShape() -> [Int] {

@@ -179,7 +179,7 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
     /// Gives this tensor a storage no other tensor shares, laid out contiguously.
     @usableFromInline
     mutating func makeUniqueAndContiguous() {
-        if !isKnownUniquelyReferenced(&storage) || !isContiguous || strides.contains(0) && count > 1 {
+        if !isKnownUniquelyReferenced(&storage) || !isContiguous {
             let copy = Tensor(uninitializedShape: shape) { dst in Layout.copy(from: self, to: dst.baseAddress!) }
             self = copy
         }
@@ -201,6 +201,11 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
             p += (i < 0 ? i + shape[axis] : i) * strides[axis]
         }
         return p
+    }
+
+    /// The element at `indices` (one per dimension; negative indices count from the end).
+    public func scalar(at indices: [Int]) -> Scalar {
+        storage.base[storageIndex(indices, op: "scalar(at:)")]
     }
 
     /// The element at `indices` (one per dimension; negative indices count from the end).
