@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "NN", dependencies: ["Autograd", "Tensor"], swiftSettings: native),
         .executableTarget(
             name: "tapegrad", dependencies: ["NN", "Autograd", "Tensor"],
-            swiftSettings: native),
+            swiftSettings: native + [.swiftLanguageMode(.v5)]),
         .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TestSupport"]),

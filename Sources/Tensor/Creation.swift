@@ -232,3 +232,32 @@ extension Tensor: ExpressibleByArrayLiteral {
         self.init(shape: shape, scalars: scalars)
     }
 }
+
+// MARK: - Gathering
+
+extension Tensor {
+    /// The slices at `indices` along `axis`, in that order (like PyTorch's `index_select`);
+    /// indices may repeat and may be negative.
+    ///
+    /// - Complexity: O(indices.count × slice size); the result is a new contiguous tensor.
+    public func gathering(_ indices: [Int], alongAxis axis: Int = 0) -> Tensor {
+        let a = Layout.axis(axis, rank: rank, op: "gathering(_:alongAxis:)", shape: shape)
+        var outShape = shape
+        outShape[a] = indices.count
+        let outStrides = Tensor.contiguousStrides(for: outShape)
+        var sliceShape = shape
+        sliceShape[a] = 1
+        return Tensor(uninitializedShape: outShape) { dst in
+            for (j, index) in indices.enumerated() {
+                tensorCheck(
+                    index >= -shape[a] && index < shape[a],
+                    "gathering(_:alongAxis:): index \(index) is out of range for axis \(a) of size \(shape[a]) (shape \(describeShape(shape))). Fix: use indices in \(-shape[a])..<\(shape[a])."
+                )
+                let i = index < 0 ? index + shape[a] : index
+                Layout.copy(
+                    shape: sliceShape, from: storage.base + offset + i * strides[a], strides: strides,
+                    to: dst.baseAddress! + j * outStrides[a], strides: outStrides)
+            }
+        }
+    }
+}

@@ -1,1 +1,26 @@
-print("tapegrad")
+import Foundation
+import NN
+
+/// `tapegrad` — the command-line front end. Subcommands: `demo` (the default), `bench`.
+let arguments = Array(CommandLine.arguments.dropFirst())
+let command = arguments.first.flatMap { $0.hasPrefix("-") ? nil : $0 } ?? "demo"
+let rest = arguments.first == command ? Array(arguments.dropFirst()) : arguments
+
+do {
+    switch command {
+    case "demo":
+        try Demo.run(try Options(rest, allowed: ["--data", "--epochs", "--seed"]))
+    case "bench":
+        try Bench.run(try Options(rest, allowed: ["--json", "--quick", "--threads", "--suite"]))
+    case "help", "--help", "-h":
+        print(usage)
+    default:
+        throw CLIError.usage("unknown command '\(command)'")
+    }
+} catch let error as CLIError {
+    FileHandle.standardError.write(Data("tapegrad: \(error)\n".utf8))
+    exit(2)
+} catch {
+    FileHandle.standardError.write(Data("tapegrad: \(error)\n".utf8))
+    exit(2)
+}

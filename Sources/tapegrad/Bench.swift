@@ -1,0 +1,128 @@
+import Dispatch
+import Foundation
+import NN
+
+/// Release-build benchmarks. Every figure is a median of repeated runs; elementwise results are
+/// also given as a ratio to a plain copy of the same bytes measured in the same run.
+enum Bench {
+    static var json = false
+
+    static func emit(_ fields: [(String, Any)], text: String) {
+        if json {
+            let body = fields.map { key, value -> String in
+                if let s = value as? String { return "\"\(key)\":\"\(s)\"" }
+                if let d = value as? Double { return "\"\(key)\":\(String(format: "%.4f", d))" }
+                return "\"\(key)\":\(value)"
+            }.joined(separator: ",")
+            print("{\(body)}")
+        } else {
+            print(text)
+        }
+        fflush(stdout)
+    }
+
+    /// Median seconds per call of `body`, each sample timing `inner` calls.
+    static func median(samples: Int, inner: Int, _ body: () -> Void) -> Double {
+        for _ in 0..<Swift.max(1, inner / 4) { body() }
+        var times: [Double] = []
+        for _ in 0..<samples {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<inner { body() }
+            let t1 = DispatchTime.now().uptimeNanoseconds
+            times.append(Double(t1 - t0) / 1e9 / Double(inner))
+        }
+        times.sort()
+        return times[times.count / 2]
+    }
+
+    static func run(_ options: Options) throws {
+        json = options.flag("--json")
+        let quick = options.flag("--quick")
+        let threadList: [Int]
+        if options.values["--threads"] != nil {
+            threadList = [try options.int("--threads", default: 1, range: 1...256)]
+        } else {
+            threadList = [1, 2]
+        }
+        let suite = options.string("--suite")
+        if let suite, !["elementwise", "matmul"].contains(suite) {
+            throw CLIError.badValue(flag: "--suite", value: suite, expected: "elementwise or matmul")
+        }
+        if suite == nil || suite == "elementwise" {
+            for n in quick ? [1 << 16] : [1 << 16, 1 << 24] {
+                for t in threadList { elementwise(n: n, threads: t) }
+            }
+        }
+        if suite == nil || suite == "matmul" {
+            let shapes = quick ? [(64, 784, 128), (256, 256, 256)] : [(32, 64, 128), (64, 784, 128), (256, 256, 256), (512, 512, 512), (1024, 1024, 1024)]
+            for t in threadList {
+                for (m, k, n) in shapes { matmul(m: m, k: k, n: n, threads: t) }
+            }
+        }
+    }
+
+    static func elementwise(n: Int, threads: Int) {
+        TensorRuntime.threadCount = threads
+        let big = n >= 1 << 20
+        let samples = big ? 7 : 15
+        let inner = big ? 1 : Swift.max(1, (1 << 22) / n)
+        let x = Tensor<Float>.randomNormal([n], seed: 1)
+        let y = Tensor<Float>.randomNormal([n], seed: 2)
+        let positive = x.abs() + 0.5
+
+        // Baseline: copy the same bytes into an existing buffer, on the same threads.
+        let src = UnsafeMutablePointer<Float>.allocate(capacity: n)
+        let dst = UnsafeMutablePointer<Float>.allocate(capacity: n)
+        src.initialize(repeating: 1, count: n)
+        dst.initialize(repeating: 0, count: n)
+        defer {
+            src.deallocate()
+            dst.deallocate()
+        }
+        let pieces = threads > 1 && n >= 2 * TensorRuntime.elementwiseGrain ? threads : 1
+        nonisolated(unsafe) let s = src
+        nonisolated(unsafe) let d = dst
+        let copy = median(samples: samples, inner: inner) {
+            let chunk = n / pieces
+            DispatchQueue.concurrentPerform(iterations: pieces) { i in
+                let start = i * chunk
+                (d + start).update(from: s + start, count: i == pieces - 1 ? n - start : chunk)
+            }
+        }
+        let copyNs = copy / Double(n) * 1e9
+        emit([("suite", "copy"), ("n", n), ("threads", threads), ("ns_per_elem", copyNs)],
+             text: String(format: "copy        n=%-9d threads=%d  %7.3f ns/elem", n, threads, copyNs))
+
+        let ops: [(String, () -> Tensor<Float>)] = [
+            ("add", { x + y }),
+            ("mul_scalar", { x * 1.5 }),
+            ("exp", { x.exp() }),
+            ("expm1", { x.expm1() }),
+            ("log", { positive.log() }),
+            ("log1p", { positive.log1p() }),
+            ("tanh", { x.tanh() }),
+            ("erf", { x.erf() }),
+            ("sigmoid", { x.sigmoid() }),
+            ("sqrt", { positive.sqrt() }),
+            ("sum", { x.sum() }),
+        ]
+        for (name, op) in ops {
+            let t = median(samples: samples, inner: inner) { _ = op() }
+            let ns = t / Double(n) * 1e9
+            emit([("suite", "elementwise"), ("name", name), ("n", n), ("threads", threads), ("ns_per_elem", ns), ("ratio_to_copy", ns / copyNs)],
+                 text: String(format: "%-11@ n=%-9d threads=%d  %7.3f ns/elem  %6.2f× copy", name, n, threads, ns, ns / copyNs))
+        }
+    }
+
+    static func matmul(m: Int, k: Int, n: Int, threads: Int) {
+        TensorRuntime.threadCount = threads
+        let a = Tensor<Float>.randomNormal([m, k], seed: 1)
+        let b = Tensor<Float>.randomNormal([k, n], seed: 2)
+        let flops = 2.0 * Double(m * n * k)
+        let inner = Swift.max(1, Int(2e8 / flops))
+        let t = median(samples: 7, inner: inner) { _ = Tensor.matmul(a, b) }
+        let gflops = flops / t / 1e9
+        emit([("suite", "matmul"), ("m", m), ("k", k), ("n", n), ("threads", threads), ("gflops", gflops)],
+             text: String(format: "matmul %4d×%4d×%4d threads=%d  %7.1f GFLOP/s", m, k, n, threads, gflops))
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+
+let usage = """
+    usage: tapegrad <command> [options]
+      demo    softmax regression on the shipped digits data, gradients by hand (default)
+              --data PATH  --epochs N (default 30)  --seed N (default 0)
+      bench   benchmarks: elementwise vs a same-run copy, matmul GFLOP/s
+              --json  --quick  --threads N (default: both 1 and 2)  --suite elementwise|matmul
+    """
+
+/// Errors from outside the program (flags, files): reported on one line, exit code 2.
+enum CLIError: Error, CustomStringConvertible {
+    case usage(String)
+    case badValue(flag: String, value: String, expected: String)
+    case file(path: String, reason: String)
+    case data(path: String, line: Int, reason: String)
+
+    var description: String {
+        switch self {
+        case .usage(let s): return "\(s) (see 'tapegrad help')"
+        case .badValue(let f, let v, let e): return "\(f) \(v): expected \(e)"
+        case .file(let p, let r): return "\(p): \(r)"
+        case .data(let p, let l, let r): return "\(p), line \(l): \(r)"
+        }
+    }
+}
+
+/// Parsed `--flag value` / `--flag` options.
+struct Options {
+    var values: [String: String] = [:]
+
+    init(_ args: [String], allowed: Set<String>) throws {
+        var i = 0
+        while i < args.count {
+            let a = args[i]
+            guard a.hasPrefix("--") else { throw CLIError.usage("unexpected argument '\(a)'") }
+            let parts = a.split(separator: "=", maxSplits: 1).map(String.init)
+            let name = parts[0]
+            guard allowed.contains(name) else { throw CLIError.usage("unknown option '\(name)'") }
+            if parts.count == 2 {
+                values[name] = parts[1]
+            } else if i + 1 < args.count && !args[i + 1].hasPrefix("--") {
+                values[name] = args[i + 1]
+                i += 1
+            } else {
+                values[name] = ""
+            }
+            i += 1
+        }
+    }
+
+    func flag(_ name: String) -> Bool { values[name] != nil }
+
+    func int(_ name: String, default d: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let v = values[name] else { return d }
+        guard let n = Int(v), range.contains(n) else {
+            throw CLIError.badValue(flag: name, value: v.isEmpty ? "(missing)" : v, expected: "an integer in \(range.lowerBound)...\(range.upperBound)")
+        }
+        return n
+    }
+
+    func string(_ name: String) -> String? { values[name].flatMap { $0.isEmpty ? nil : $0 } }
+}
