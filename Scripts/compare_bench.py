@@ -1,0 +1,119 @@
+"""Run Tapegrad's benchmark and PyTorch/numpy side by side on this machine, in one go, and write
+the tables into Docs/Performance.md.
+
+    python3 Scripts/compare_bench.py [--no-build] [--quick]
+
+Run it with a Python that has torch and numpy (a virtual environment outside the project, e.g.
+`python3 -m venv ~/venv && ~/venv/bin/pip install torch numpy`). The PyTorch side is
+../shared/anchors/torch_bench.py (path overridable with TAPEGRAD_ANCHORS) plus the few extra
+shapes and ops measured below. Neither torch nor numpy is a dependency of the package.
+"""
+import json, os, re, statistics, subprocess, sys, time, datetime, platform
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ANCHORS = os.environ.get("TAPEGRAD_ANCHORS", os.path.join(ROOT, "..", "shared", "anchors"))
+args = sys.argv[1:]
+
+def sh(cmd, env=None):
+    print("+", " ".join(cmd), file=sys.stderr, flush=True)
+    return subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
+
+def med(fn, reps=15, warm=3):
+    for _ in range(warm): fn()
+    ts = []
+    for _ in range(reps):
+        t = time.perf_counter(); fn(); ts.append(time.perf_counter() - t)
+    return statistics.median(ts)
+
+# --- Tapegrad ---------------------------------------------------------------------------------
+if "--no-build" not in args:
+    sh(["swift", "build", "-c", "release", "--product", "tapegrad"])
+bench = [os.path.join(ROOT, ".build", "release", "tapegrad"), "bench", "--json"] + (["--quick"] if "--quick" in args else [])
+ours = [json.loads(l) for l in sh(bench).splitlines() if l.startswith("{")]
+
+# --- PyTorch / numpy (same machine, right after) -----------------------------------------------
+env = dict(os.environ)
+for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"): env.pop(k, None)
+env["OPENBLAS_NUM_THREADS"] = "1"; env["OMP_NUM_THREADS"] = "1"
+anchor = sh([sys.executable, os.path.join(ANCHORS, "torch_bench.py"), "1"], env=env)
+torch_act, torch_copy, torch_gemm, torch_tape = {}, {}, {}, None
+for line in anchor.splitlines():
+    m = re.match(r"act n=(\d+) (\w+) fwd_ns_per_elem=([\d.]+) fwdbwd_ns_per_elem=([\d.]+)", line)
+    if m: torch_act[(m[2], int(m[1]))] = (float(m[3]), float(m[4]))
+    m = re.match(r"copy n=(\d+) ns_per_elem=([\d.]+)", line)
+    if m: torch_copy[int(m[1])] = float(m[2])
+    m = re.match(r"sgemm m=(\d+) numpy_gflops=([\d.]+) torch_gflops=([\d.]+)", line)
+    if m: torch_gemm[(int(m[1]),) * 3] = (float(m[2]), float(m[3]))
+    m = re.match(r"tiny_op_overhead_us_per_op=([\d.]+)", line)
+    if m: torch_tape = float(m[1])
+
+extra = sh([sys.executable, "-c", r'''
+import time, statistics, torch, numpy as np, json
+torch.set_num_threads(1)
+def med(fn, reps=15, warm=3):
+    for _ in range(warm): fn()
+    ts = []
+    for _ in range(reps):
+        t = time.perf_counter(); fn(); ts.append(time.perf_counter() - t)
+    return statistics.median(ts)
+out = {}
+for n in (1 << 16, 1 << 24):
+    x = torch.randn(n); y = torch.randn(n); p = x.abs() + 0.5
+    for name, f in (("add", lambda: x + y), ("mul_scalar", lambda: x * 1.5), ("exp", lambda: torch.exp(x)),
+                    ("expm1", lambda: torch.expm1(x)), ("log", lambda: torch.log(p)), ("log1p", lambda: torch.log1p(p)),
+                    ("tanh", lambda: torch.tanh(x)), ("erf", lambda: torch.erf(x)), ("sigmoid", lambda: torch.sigmoid(x)),
+                    ("sqrt", lambda: torch.sqrt(p)), ("sum", lambda: x.sum())):
+        out[f"{name} {n}"] = med(f, reps=7 if n > 1e6 else 15) / n * 1e9
+for (m, k, n) in ((32, 64, 128), (64, 784, 128), (512, 512, 512), (256, 256, 256), (1024, 1024, 1024)):
+    A = np.random.rand(m, k).astype(np.float32); B = np.random.rand(k, n).astype(np.float32)
+    tn = med(lambda: A @ B, reps=9); At = torch.from_numpy(A); Bt = torch.from_numpy(B)
+    tt = med(lambda: At @ Bt, reps=9)
+    out[f"gemm {m} {k} {n}"] = (2 * m * n * k / tn / 1e9, 2 * m * n * k / tt / 1e9)
+print(json.dumps(out))
+'''], env=env)
+extra = json.loads(extra.strip().splitlines()[-1])
+
+# --- Tables ------------------------------------------------------------------------------------
+def ours_get(**kw):
+    for r in ours:
+        if all(r.get(k) == v for k, v in kw.items()): return r
+    return None
+
+lines = []
+lines.append("# Performance\n")
+lines.append(f"Measured by `Scripts/compare_bench.py` on {datetime.date.today()} ({platform.machine()}, "
+             f"{os.cpu_count()} cores): Tapegrad's `tapegrad bench --json` (release build) and PyTorch/numpy "
+             "right after it, on the same machine, PyTorch and OpenBLAS single-threaded. Every figure is a "
+             "median of repeats; compare ratios from one run, never absolute times across runs.\n")
+lines.append("## Elementwise (Float32)\n")
+lines.append("ns per element; 'copy ×' is the op's time over a plain copy of the same number of bytes into an existing buffer measured in the same run; "
+             "'vs torch' is PyTorch's time over ours (above 1 means Tapegrad is faster).\n")
+for n in sorted({r["n"] for r in ours if r["suite"] == "elementwise"}):
+    lines.append(f"### n = {n:,}\n")
+    lines.append("| op | ours 1 thread | copy × | ours 2 threads | copy × | PyTorch 1 thread | vs torch |")
+    lines.append("|---|---|---|---|---|---|---|")
+    c1 = ours_get(suite="copy", n=n, threads=1); c2 = ours_get(suite="copy", n=n, threads=2)
+    lines.append(f"| copy | {c1['ns_per_elem']:.3f} | 1.00 | {c2['ns_per_elem'] if c2 else float('nan'):.3f} | 1.00 | {torch_copy.get(n, float('nan')):.3f} | {torch_copy.get(n, float('nan')) / c1['ns_per_elem']:.2f} |")
+    for r in ours:
+        if r["suite"] != "elementwise" or r["n"] != n or r["threads"] != 1: continue
+        r2 = ours_get(suite="elementwise", name=r["name"], n=n, threads=2)
+        t = extra.get(f"{r['name']} {n}")
+        two = f"{r2['ns_per_elem']:.3f} | {r2['ratio_to_copy']:.2f}" if r2 else "– | –"
+        lines.append(f"| {r['name']} | {r['ns_per_elem']:.3f} | {r['ratio_to_copy']:.2f} | {two} | {t:.3f} | {t / r['ns_per_elem']:.2f} |")
+    lines.append("")
+lines.append("## Matmul (Float32 GFLOP/s)\n")
+lines.append("| m×k×n | ours 1 thread | ours 2 threads | numpy/OpenBLAS 1 thread | PyTorch 1 thread | ours/OpenBLAS | ours/PyTorch |")
+lines.append("|---|---|---|---|---|---|---|")
+for r in ours:
+    if r["suite"] != "matmul" or r["threads"] != 1: continue
+    m, k, n = r["m"], r["k"], r["n"]
+    r2 = ours_get(suite="matmul", m=m, k=k, n=n, threads=2)
+    npg, tg = extra.get(f"gemm {m} {k} {n}", (float("nan"), float("nan")))
+    lines.append(f"| {m}×{k}×{n} | {r['gflops']:.1f} | {r2['gflops'] if r2 else float('nan'):.1f} | {npg:.1f} | {tg:.1f} | {r['gflops'] / npg:.2f} | {r['gflops'] / tg:.2f} |")
+lines.append("")
+lines.append("## PyTorch anchor (../shared/anchors/torch_bench.py, same run)\n")
+lines.append("```")
+lines.append(anchor.strip())
+lines.append("```")
+open(os.path.join(ROOT, "Docs", "Performance.md"), "w").write("\n".join(lines) + "\n")
+print("\n".join(lines))
