@@ -1,16 +1,707 @@
-// PLACEHOLDER naive GEMM until the packed kernel lands.
+// Gemm.swift — self-contained single/double precision matrix multiply for Tapegrad.
+//
+// Goto/BLIS-style blocked GEMM:
+//   jc loop (NC columns of C)  → pc loop (KC of the shared dimension, pack B panel)
+//   → ic loop (MC rows, pack A block) → jr (NR-wide B sliver) → ir (MR-tall A sliver)
+//   → register-blocked micro-kernel (MR × NR accumulators held in SIMD registers).
+// Packed panels are zero padded at the m/n edges; partial tiles go through a small
+// temporary tile. Scratch buffers are pooled (thread safe) and reused across calls.
+// Multithreading splits C into disjoint column (or row) ranges, one per worker.
+//
+// NOTE: the F64 section below is a mechanical copy of the F32 section
+// (Float→Double, SIMD16→SIMD8, F32→F64); keep them in sync when editing.
+
+import Dispatch
+import Synchronization
+
 public enum Gemm {
-    public static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) {
-        naive(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    /// C = alpha * op(A) * op(B) + beta * C, all row-major. op(A) is m×k, op(B) is k×n.
+    /// transA: A is stored k×m (row-major) and used transposed; lda is the row stride of A
+    /// as stored. Same for B (stored n×k when transB). beta == 0 never reads C.
+    /// `threads` is the maximum number of threads to use (1 = single-threaded).
+    public static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                             alpha: Float, a: UnsafePointer<Float>, lda: Int,
+                             b: UnsafePointer<Float>, ldb: Int,
+                             beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+                             threads: Int) {
+        gemmF32(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
+                threads: threads, blocking: GemmBlocking.f32)
     }
-    public static func dgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int, beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int, threads: Int) {
-        naive(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
-    }
-    static func naive<T: BinaryFloatingPoint>(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: T, a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int, beta: T, c: UnsafeMutablePointer<T>, ldc: Int) {
-        for i in 0..<m { for j in 0..<n {
-            var s: T = 0
-            for p in 0..<k { s += (transA ? a[p*lda+i] : a[i*lda+p]) * (transB ? b[j*ldb+p] : b[p*ldb+j]) }
-            c[i*ldc+j] = beta == 0 ? alpha*s : alpha*s + beta*c[i*ldc+j]
-        } }
+
+    /// Double precision version of `sgemm`; same conventions.
+    public static func dgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                             alpha: Double, a: UnsafePointer<Double>, lda: Int,
+                             b: UnsafePointer<Double>, ldb: Int,
+                             beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int,
+                             threads: Int) {
+        gemmF64(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
+                threads: threads, blocking: GemmBlocking.f64)
     }
 }
+
+// MARK: - Shared infrastructure
+
+/// Micro-tile height (rows of C per micro-kernel call); same for both precisions.
+@usableFromInline let gemmMR = 6
+/// Micro-tile widths: one 16-lane Float vector / one 8-lane Double vector per row.
+@usableFromInline let gemmNRF32 = 16
+@usableFromInline let gemmNRF64 = 8
+
+/// Cache-blocking parameters. mc is rounded to a multiple of MR and nc to a multiple of NR.
+/// Internal (not public) so tests can force tiny blocks.
+struct GemmBlocking: Sendable {
+    var mc: Int
+    var kc: Int
+    var nc: Int
+    /// Minimum 2·m·n·k before more than one thread is used.
+    var parallelThreshold: Int
+
+    // Float: A block 144×256×4 B = 144 KB (L2), B sliver 256×16×4 B = 16 KB (L1).
+    // Double: A block 96×256×8 B = 192 KB (L2), B sliver 256×8×8 B = 16 KB (L1).
+    static let f32 = GemmBlocking(mc: 144, kc: 256, nc: 4096, parallelThreshold: 4_000_000)
+    static let f64 = GemmBlocking(mc: 96, kc: 256, nc: 2048, parallelThreshold: 4_000_000)
+
+    func normalized(nr: Int) -> GemmBlocking {
+        var r = self
+        r.mc = max(gemmMR, (mc + gemmMR - 1) / gemmMR * gemmMR)
+        r.nc = max(nr, (nc + nr - 1) / nr * nr)
+        r.kc = max(1, kc)
+        return r
+    }
+}
+
+/// A 64-byte aligned growable scratch buffer. Owned by exactly one worker at a time
+/// (check-out / check-in through `GemmScratchPool`).
+final class GemmScratch: @unchecked Sendable {
+    private(set) var base: UnsafeMutableRawPointer?
+    private(set) var capacity = 0
+
+    func ensure(_ bytes: Int) -> UnsafeMutableRawPointer {
+        if bytes > capacity || base == nil {
+            base?.deallocate()
+            let cap = max(bytes, 4096)
+            base = UnsafeMutableRawPointer.allocate(byteCount: cap, alignment: 64)
+            capacity = cap
+        }
+        return base!
+    }
+
+    deinit { base?.deallocate() }
+}
+
+enum GemmScratchPool {
+    private static let pool = Mutex<[GemmScratch]>([])
+    private static let maxPooled = 16
+
+    static func acquire() -> GemmScratch {
+        pool.withLock { $0.popLast() } ?? GemmScratch()
+    }
+
+    static func release(_ s: GemmScratch) {
+        pool.withLock { if $0.count < maxPooled { $0.append(s) } }
+    }
+}
+
+@inline(__always) func gemmRoundUp(_ x: Int, _ m: Int) -> Int { (x + m - 1) / m * m }
+@inline(__always) func gemmAlign64(_ x: Int) -> Int { (x + 63) & ~63 }
+
+/// How C is split among workers: along columns (n) or rows (m), in chunks of `step`.
+struct GemmSplit: Sendable {
+    var threads: Int
+    var alongN: Bool
+    var chunk: Int   // elements per worker along the split dimension (multiple of MR/NR)
+}
+
+func gemmPlanSplit(m: Int, n: Int, k: Int, nr: Int, maxThreads: Int, threshold: Int) -> GemmSplit {
+    let flops = 2.0 * Double(m) * Double(n) * Double(k)
+    let nbM = (m + gemmMR - 1) / gemmMR
+    let nbN = (n + nr - 1) / nr
+    var t = max(1, min(maxThreads, 64))
+    if flops < Double(threshold) { t = 1 }
+    t = min(t, max(nbM, nbN))
+    if t <= 1 { return GemmSplit(threads: 1, alongN: true, chunk: n) }
+    // Rough per-worker cost in cycles: micro-tiles (MR·NR·k lane-FMAs at ~16 per cycle)
+    // plus ~1 cycle per packed element. Splitting along n makes every worker pack all
+    // of A; splitting along m makes every worker pack all of B.
+    let perN = (nbN + t - 1) / t
+    let perM = (nbM + t - 1) / t
+    let tileCost = Double(gemmMR * nr * k) / 16
+    let costN = nbN >= t ? Double(perN * nbM) * tileCost + Double(m * k + perN * nr * k) : .infinity
+    let costM = nbM >= t ? Double(perM * nbN) * tileCost + Double(n * k + perM * gemmMR * k) : .infinity
+    let single = Double(nbM * nbN) * tileCost + Double(m * k + n * k)
+    if min(costN, costM) > 0.8 * single { return GemmSplit(threads: 1, alongN: true, chunk: n) }
+    if costN <= costM {
+        let tt = (nbN + perN - 1) / perN
+        return GemmSplit(threads: tt, alongN: true, chunk: perN * nr)
+    } else {
+        let tt = (nbM + perM - 1) / perM
+        return GemmSplit(threads: tt, alongN: false, chunk: perM * gemmMR)
+    }
+}
+
+/// Size of the next block when `remaining` is cut into ceil(remaining/block) nearly equal
+/// blocks, each (except possibly the last) a multiple of `multiple`.
+@inline(__always)
+func gemmBalancedBlock(remaining: Int, block: Int, multiple: Int) -> Int {
+    if remaining <= block { return remaining }
+    let count = (remaining + block - 1) / block
+    let size = gemmRoundUp((remaining + count - 1) / count, multiple)
+    return min(size, block, remaining)
+}
+
+// MARK: - F32
+
+/// C ← beta·C for the m×n block (beta == 0 writes zeros without reading C).
+func scaleCF32(m: Int, n: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    if beta == 1 { return }
+    for i in 0..<m {
+        let row = c + i * ldc
+        if beta == 0 {
+            row.update(repeating: 0, count: n)
+        } else {
+            for j in 0..<n { row[j] *= beta }
+        }
+    }
+}
+
+func gemmF32(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+             alpha: Float, a: UnsafePointer<Float>, lda: Int,
+             b: UnsafePointer<Float>, ldb: Int,
+             beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+             threads: Int, blocking: GemmBlocking) {
+    precondition(m >= 0 && n >= 0 && k >= 0, "gemm: negative dimension")
+    if m == 0 || n == 0 { return }
+    if k == 0 || alpha == 0 {
+        scaleCF32(m: m, n: n, beta: beta, c: c, ldc: ldc)
+        return
+    }
+    let nr = gemmNRF32
+    let blk = blocking.normalized(nr: nr)
+    let split = gemmPlanSplit(m: m, n: n, k: k, nr: nr, maxThreads: threads,
+                              threshold: blk.parallelThreshold)
+    if split.threads <= 1 {
+        let s = GemmScratchPool.acquire()
+        blockedF32(transA: transA, transB: transB, m0: 0, mm: m, n0: 0, nn: n, k: k,
+                   alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
+                   blk: blk, scratch: s)
+        GemmScratchPool.release(s)
+        return
+    }
+    // Pointers are not Sendable; workers write disjoint parts of C, so this is safe.
+    let job = JobF32(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                     a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
+                     blk: blk, split: split)
+    DispatchQueue.concurrentPerform(iterations: split.threads) { t in job.run(t) }
+}
+
+struct JobF32: @unchecked Sendable {
+    let transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float
+    let a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int
+    let beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    let blk: GemmBlocking, split: GemmSplit
+
+    func run(_ t: Int) {
+        let start = t * split.chunk
+        let total = split.alongN ? n : m
+        let len = min(split.chunk, total - start)
+        if len <= 0 { return }
+        let s = GemmScratchPool.acquire()
+        if split.alongN {
+            blockedF32(transA: transA, transB: transB, m0: 0, mm: m, n0: start, nn: len, k: k,
+                       alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
+                       blk: blk, scratch: s)
+        } else {
+            blockedF32(transA: transA, transB: transB, m0: start, mm: len, n0: 0, nn: n, k: k,
+                       alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
+                       blk: blk, scratch: s)
+        }
+        GemmScratchPool.release(s)
+    }
+}
+
+/// Single-worker blocked GEMM over the C sub-block rows m0..<m0+mm, columns n0..<n0+nn.
+func blockedF32(transA: Bool, transB: Bool, m0: Int, mm: Int, n0: Int, nn: Int, k: Int,
+                alpha: Float, a: UnsafePointer<Float>, lda: Int,
+                b: UnsafePointer<Float>, ldb: Int,
+                beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+                blk: GemmBlocking, scratch: GemmScratch) {
+    let mr = gemmMR, nr = gemmNRF32
+    let kcMax = min(blk.kc, k)
+    let mcMax = min(blk.mc, gemmRoundUp(mm, mr))
+    let ncMax = min(blk.nc, gemmRoundUp(nn, nr))
+    let elt = MemoryLayout<Float>.stride
+    let aBytes = gemmAlign64(mcMax * kcMax * elt)
+    let bBytes = gemmAlign64(ncMax * kcMax * elt)
+    let tBytes = gemmAlign64(mr * nr * elt)
+    let raw = scratch.ensure(aBytes + bBytes + tBytes)
+    let packA = raw.bindMemory(to: Float.self, capacity: mcMax * kcMax)
+    let packB = (raw + aBytes).bindMemory(to: Float.self, capacity: ncMax * kcMax)
+    let tile = (raw + aBytes + bBytes).bindMemory(to: Float.self, capacity: mr * nr)
+
+    var jc = 0
+    while jc < nn {
+        let nc = min(blk.nc, nn - jc)
+        var pc = 0
+        while pc < k {
+            // Equal-sized k blocks (e.g. k=784, KC=256 → 4×196, not 256,256,256,16).
+            let kc = gemmBalancedBlock(remaining: k - pc, block: blk.kc, multiple: 1)
+            packBF32(trans: transB, b: b, ldb: ldb, p0: pc, kc: kc, j0: n0 + jc, nc: nc, dst: packB)
+            let betaEff: Float = pc == 0 ? beta : 1
+            var ic = 0
+            while ic < mm {
+                let mc = gemmBalancedBlock(remaining: mm - ic, block: blk.mc, multiple: mr)
+                packAF32(trans: transA, a: a, lda: lda, i0: m0 + ic, mc: mc, p0: pc, kc: kc, dst: packA)
+                var jr = 0
+                while jr < nc {
+                    let cols = min(nr, nc - jr)
+                    let bp = UnsafePointer(packB + jr * kc)
+                    var ir = 0
+                    while ir < mc {
+                        let rows = min(mr, mc - ir)
+                        let ap = UnsafePointer(packA + ir * kc)
+                        let cp = c + (m0 + ic + ir) * ldc + (n0 + jc + jr)
+                        if rows == mr && cols == nr {
+                            microF32(kc, ap, bp, cp, ldc, alpha, betaEff)
+                        } else {
+                            microF32(kc, ap, bp, tile, nr, 1, 0)
+                            mergeTileF32(tile, nr, cp, ldc, rows, cols, alpha, betaEff)
+                        }
+                        ir += mr
+                    }
+                    jr += nr
+                }
+                ic += mc
+            }
+            pc += kc
+        }
+        jc += nc
+    }
+}
+
+/// C[rows×cols] ← alpha·T + beta·C (beta == 0: C not read).
+@inline(__always)
+func mergeTileF32(_ t: UnsafeMutablePointer<Float>, _ ldt: Int,
+                  _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
+                  _ rows: Int, _ cols: Int, _ alpha: Float, _ beta: Float) {
+    for i in 0..<rows {
+        let tr = t + i * ldt, cr = c + i * ldc
+        if beta == 0 {
+            for j in 0..<cols { cr[j] = alpha * tr[j] }
+        } else if beta == 1 {
+            for j in 0..<cols { cr[j] += alpha * tr[j] }
+        } else {
+            for j in 0..<cols { cr[j] = beta * cr[j] + alpha * tr[j] }
+        }
+    }
+}
+
+/// Packs op(A)[i0..<i0+mc, p0..<p0+kc] as MR-row slivers: sliver s holds, for each p,
+/// the MR values A(i0+s·MR+r, p0+p) contiguously. Rows past mc are zero.
+func packAF32(trans: Bool, a: UnsafePointer<Float>, lda: Int, i0: Int, mc: Int,
+              p0: Int, kc: Int, dst: UnsafeMutablePointer<Float>) {
+    let mr = gemmMR
+    var d = dst
+    var i = 0
+    while i < mc {
+        let rows = min(mr, mc - i)
+        if !trans {
+            // A(r, p) = a[r*lda + p]
+            let r0 = a + (i0 + i) * lda + p0
+            if rows == mr {
+                let r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda
+                for p in 0..<kc {
+                    d[0] = r0[p]; d[1] = r1[p]; d[2] = r2[p]
+                    d[3] = r3[p]; d[4] = r4[p]; d[5] = r5[p]
+                    d += mr
+                }
+            } else {
+                for p in 0..<kc {
+                    for r in 0..<mr { d[r] = r < rows ? r0[r * lda + p] : 0 }
+                    d += mr
+                }
+            }
+        } else {
+            // A(r, p) = a[p*lda + r]
+            var src = a + p0 * lda + (i0 + i)
+            if rows == mr {
+                for _ in 0..<kc {
+                    d[0] = src[0]; d[1] = src[1]; d[2] = src[2]
+                    d[3] = src[3]; d[4] = src[4]; d[5] = src[5]
+                    src += lda; d += mr
+                }
+            } else {
+                for _ in 0..<kc {
+                    for r in 0..<mr { d[r] = r < rows ? src[r] : 0 }
+                    src += lda; d += mr
+                }
+            }
+        }
+        i += mr
+    }
+}
+
+/// Packs op(B)[p0..<p0+kc, j0..<j0+nc] as NR-column slivers: sliver s holds, for each p,
+/// the NR values B(p0+p, j0+s·NR+c) contiguously. Columns past nc are zero.
+func packBF32(trans: Bool, b: UnsafePointer<Float>, ldb: Int, p0: Int, kc: Int,
+              j0: Int, nc: Int, dst: UnsafeMutablePointer<Float>) {
+    typealias V = SIMD16<Float>
+    let nr = gemmNRF32
+    var d = dst
+    var j = 0
+    while j < nc {
+        let cols = min(nr, nc - j)
+        if !trans {
+            // B(p, c) = b[p*ldb + c]
+            var src = b + p0 * ldb + (j0 + j)
+            if cols == nr {
+                for _ in 0..<kc {
+                    UnsafeMutableRawPointer(d).storeBytes(
+                        of: UnsafeRawPointer(src).loadUnaligned(as: V.self), as: V.self)
+                    src += ldb; d += nr
+                }
+            } else {
+                for _ in 0..<kc {
+                    for cc in 0..<nr { d[cc] = cc < cols ? src[cc] : 0 }
+                    src += ldb; d += nr
+                }
+            }
+        } else {
+            // B(p, c) = b[c*ldb + p]: read each stored row contiguously, scatter by NR.
+            for cc in 0..<cols {
+                let src = b + (j0 + j + cc) * ldb + p0
+                var dd = d + cc
+                for p in 0..<kc { dd[0] = src[p]; dd += nr }
+            }
+            if cols < nr {
+                for p in 0..<kc {
+                    for cc in cols..<nr { d[p * nr + cc] = 0 }
+                }
+            }
+            d += kc * nr
+        }
+        j += nr
+    }
+}
+
+/// MR×NR micro-kernel over packed slivers: C ← alpha·(Ap·Bp) + beta·C (beta == 0: C not read).
+@inline(never)
+func microF32(_ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+              _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float) {
+    typealias V = SIMD16<Float>
+    var c0 = V(), c1 = V(), c2 = V(), c3 = V(), c4 = V(), c5 = V()
+    var ap = a
+    var bp = UnsafeRawPointer(b)
+    let stepB = MemoryLayout<V>.stride
+    for _ in 0..<kc {
+        let bv = bp.loadUnaligned(as: V.self)
+        c0 = c0.addingProduct(V(repeating: ap[0]), bv)
+        c1 = c1.addingProduct(V(repeating: ap[1]), bv)
+        c2 = c2.addingProduct(V(repeating: ap[2]), bv)
+        c3 = c3.addingProduct(V(repeating: ap[3]), bv)
+        c4 = c4.addingProduct(V(repeating: ap[4]), bv)
+        c5 = c5.addingProduct(V(repeating: ap[5]), bv)
+        ap += 6
+        bp += stepB
+    }
+    storeRowF32(c, c0, alpha, beta)
+    storeRowF32(c + ldc, c1, alpha, beta)
+    storeRowF32(c + 2 * ldc, c2, alpha, beta)
+    storeRowF32(c + 3 * ldc, c3, alpha, beta)
+    storeRowF32(c + 4 * ldc, c4, alpha, beta)
+    storeRowF32(c + 5 * ldc, c5, alpha, beta)
+}
+
+@inline(__always)
+func storeRowF32(_ p: UnsafeMutablePointer<Float>, _ v: SIMD16<Float>, _ alpha: Float, _ beta: Float) {
+    typealias V = SIMD16<Float>
+    let raw = UnsafeMutableRawPointer(p)
+    if beta == 0 {
+        raw.storeBytes(of: v * alpha, as: V.self)
+    } else if beta == 1 {
+        let old = UnsafeRawPointer(p).loadUnaligned(as: V.self)
+        raw.storeBytes(of: old.addingProduct(v, V(repeating: alpha)), as: V.self)
+    } else {
+        let old = UnsafeRawPointer(p).loadUnaligned(as: V.self)
+        raw.storeBytes(of: (old * beta).addingProduct(v, V(repeating: alpha)), as: V.self)
+    }
+}
+
+// MARK: - F64
+
+/// C ← beta·C for the m×n block (beta == 0 writes zeros without reading C).
+func scaleCF64(m: Int, n: Int, beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
+    if beta == 1 { return }
+    for i in 0..<m {
+        let row = c + i * ldc
+        if beta == 0 {
+            row.update(repeating: 0, count: n)
+        } else {
+            for j in 0..<n { row[j] *= beta }
+        }
+    }
+}
+
+func gemmF64(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+             alpha: Double, a: UnsafePointer<Double>, lda: Int,
+             b: UnsafePointer<Double>, ldb: Int,
+             beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int,
+             threads: Int, blocking: GemmBlocking) {
+    precondition(m >= 0 && n >= 0 && k >= 0, "gemm: negative dimension")
+    if m == 0 || n == 0 { return }
+    if k == 0 || alpha == 0 {
+        scaleCF64(m: m, n: n, beta: beta, c: c, ldc: ldc)
+        return
+    }
+    let nr = gemmNRF64
+    let blk = blocking.normalized(nr: nr)
+    let split = gemmPlanSplit(m: m, n: n, k: k, nr: nr, maxThreads: threads,
+                              threshold: blk.parallelThreshold)
+    if split.threads <= 1 {
+        let s = GemmScratchPool.acquire()
+        blockedF64(transA: transA, transB: transB, m0: 0, mm: m, n0: 0, nn: n, k: k,
+                   alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
+                   blk: blk, scratch: s)
+        GemmScratchPool.release(s)
+        return
+    }
+    // Pointers are not Sendable; workers write disjoint parts of C, so this is safe.
+    let job = JobF64(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                     a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
+                     blk: blk, split: split)
+    DispatchQueue.concurrentPerform(iterations: split.threads) { t in job.run(t) }
+}
+
+struct JobF64: @unchecked Sendable {
+    let transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Double
+    let a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int
+    let beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
+    let blk: GemmBlocking, split: GemmSplit
+
+    func run(_ t: Int) {
+        let start = t * split.chunk
+        let total = split.alongN ? n : m
+        let len = min(split.chunk, total - start)
+        if len <= 0 { return }
+        let s = GemmScratchPool.acquire()
+        if split.alongN {
+            blockedF64(transA: transA, transB: transB, m0: 0, mm: m, n0: start, nn: len, k: k,
+                       alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
+                       blk: blk, scratch: s)
+        } else {
+            blockedF64(transA: transA, transB: transB, m0: start, mm: len, n0: 0, nn: n, k: k,
+                       alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
+                       blk: blk, scratch: s)
+        }
+        GemmScratchPool.release(s)
+    }
+}
+
+/// Single-worker blocked GEMM over the C sub-block rows m0..<m0+mm, columns n0..<n0+nn.
+func blockedF64(transA: Bool, transB: Bool, m0: Int, mm: Int, n0: Int, nn: Int, k: Int,
+                alpha: Double, a: UnsafePointer<Double>, lda: Int,
+                b: UnsafePointer<Double>, ldb: Int,
+                beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int,
+                blk: GemmBlocking, scratch: GemmScratch) {
+    let mr = gemmMR, nr = gemmNRF64
+    let kcMax = min(blk.kc, k)
+    let mcMax = min(blk.mc, gemmRoundUp(mm, mr))
+    let ncMax = min(blk.nc, gemmRoundUp(nn, nr))
+    let elt = MemoryLayout<Double>.stride
+    let aBytes = gemmAlign64(mcMax * kcMax * elt)
+    let bBytes = gemmAlign64(ncMax * kcMax * elt)
+    let tBytes = gemmAlign64(mr * nr * elt)
+    let raw = scratch.ensure(aBytes + bBytes + tBytes)
+    let packA = raw.bindMemory(to: Double.self, capacity: mcMax * kcMax)
+    let packB = (raw + aBytes).bindMemory(to: Double.self, capacity: ncMax * kcMax)
+    let tile = (raw + aBytes + bBytes).bindMemory(to: Double.self, capacity: mr * nr)
+
+    var jc = 0
+    while jc < nn {
+        let nc = min(blk.nc, nn - jc)
+        var pc = 0
+        while pc < k {
+            // Equal-sized k blocks (e.g. k=784, KC=256 → 4×196, not 256,256,256,16).
+            let kc = gemmBalancedBlock(remaining: k - pc, block: blk.kc, multiple: 1)
+            packBF64(trans: transB, b: b, ldb: ldb, p0: pc, kc: kc, j0: n0 + jc, nc: nc, dst: packB)
+            let betaEff: Double = pc == 0 ? beta : 1
+            var ic = 0
+            while ic < mm {
+                let mc = gemmBalancedBlock(remaining: mm - ic, block: blk.mc, multiple: mr)
+                packAF64(trans: transA, a: a, lda: lda, i0: m0 + ic, mc: mc, p0: pc, kc: kc, dst: packA)
+                var jr = 0
+                while jr < nc {
+                    let cols = min(nr, nc - jr)
+                    let bp = UnsafePointer(packB + jr * kc)
+                    var ir = 0
+                    while ir < mc {
+                        let rows = min(mr, mc - ir)
+                        let ap = UnsafePointer(packA + ir * kc)
+                        let cp = c + (m0 + ic + ir) * ldc + (n0 + jc + jr)
+                        if rows == mr && cols == nr {
+                            microF64(kc, ap, bp, cp, ldc, alpha, betaEff)
+                        } else {
+                            microF64(kc, ap, bp, tile, nr, 1, 0)
+                            mergeTileF64(tile, nr, cp, ldc, rows, cols, alpha, betaEff)
+                        }
+                        ir += mr
+                    }
+                    jr += nr
+                }
+                ic += mc
+            }
+            pc += kc
+        }
+        jc += nc
+    }
+}
+
+/// C[rows×cols] ← alpha·T + beta·C (beta == 0: C not read).
+@inline(__always)
+func mergeTileF64(_ t: UnsafeMutablePointer<Double>, _ ldt: Int,
+                  _ c: UnsafeMutablePointer<Double>, _ ldc: Int,
+                  _ rows: Int, _ cols: Int, _ alpha: Double, _ beta: Double) {
+    for i in 0..<rows {
+        let tr = t + i * ldt, cr = c + i * ldc
+        if beta == 0 {
+            for j in 0..<cols { cr[j] = alpha * tr[j] }
+        } else if beta == 1 {
+            for j in 0..<cols { cr[j] += alpha * tr[j] }
+        } else {
+            for j in 0..<cols { cr[j] = beta * cr[j] + alpha * tr[j] }
+        }
+    }
+}
+
+/// Packs op(A)[i0..<i0+mc, p0..<p0+kc] as MR-row slivers: sliver s holds, for each p,
+/// the MR values A(i0+s·MR+r, p0+p) contiguously. Rows past mc are zero.
+func packAF64(trans: Bool, a: UnsafePointer<Double>, lda: Int, i0: Int, mc: Int,
+              p0: Int, kc: Int, dst: UnsafeMutablePointer<Double>) {
+    let mr = gemmMR
+    var d = dst
+    var i = 0
+    while i < mc {
+        let rows = min(mr, mc - i)
+        if !trans {
+            // A(r, p) = a[r*lda + p]
+            let r0 = a + (i0 + i) * lda + p0
+            if rows == mr {
+                let r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda
+                for p in 0..<kc {
+                    d[0] = r0[p]; d[1] = r1[p]; d[2] = r2[p]
+                    d[3] = r3[p]; d[4] = r4[p]; d[5] = r5[p]
+                    d += mr
+                }
+            } else {
+                for p in 0..<kc {
+                    for r in 0..<mr { d[r] = r < rows ? r0[r * lda + p] : 0 }
+                    d += mr
+                }
+            }
+        } else {
+            // A(r, p) = a[p*lda + r]
+            var src = a + p0 * lda + (i0 + i)
+            if rows == mr {
+                for _ in 0..<kc {
+                    d[0] = src[0]; d[1] = src[1]; d[2] = src[2]
+                    d[3] = src[3]; d[4] = src[4]; d[5] = src[5]
+                    src += lda; d += mr
+                }
+            } else {
+                for _ in 0..<kc {
+                    for r in 0..<mr { d[r] = r < rows ? src[r] : 0 }
+                    src += lda; d += mr
+                }
+            }
+        }
+        i += mr
+    }
+}
+
+/// Packs op(B)[p0..<p0+kc, j0..<j0+nc] as NR-column slivers: sliver s holds, for each p,
+/// the NR values B(p0+p, j0+s·NR+c) contiguously. Columns past nc are zero.
+func packBF64(trans: Bool, b: UnsafePointer<Double>, ldb: Int, p0: Int, kc: Int,
+              j0: Int, nc: Int, dst: UnsafeMutablePointer<Double>) {
+    typealias V = SIMD8<Double>
+    let nr = gemmNRF64
+    var d = dst
+    var j = 0
+    while j < nc {
+        let cols = min(nr, nc - j)
+        if !trans {
+            // B(p, c) = b[p*ldb + c]
+            var src = b + p0 * ldb + (j0 + j)
+            if cols == nr {
+                for _ in 0..<kc {
+                    UnsafeMutableRawPointer(d).storeBytes(
+                        of: UnsafeRawPointer(src).loadUnaligned(as: V.self), as: V.self)
+                    src += ldb; d += nr
+                }
+            } else {
+                for _ in 0..<kc {
+                    for cc in 0..<nr { d[cc] = cc < cols ? src[cc] : 0 }
+                    src += ldb; d += nr
+                }
+            }
+        } else {
+            // B(p, c) = b[c*ldb + p]: read each stored row contiguously, scatter by NR.
+            for cc in 0..<cols {
+                let src = b + (j0 + j + cc) * ldb + p0
+                var dd = d + cc
+                for p in 0..<kc { dd[0] = src[p]; dd += nr }
+            }
+            if cols < nr {
+                for p in 0..<kc {
+                    for cc in cols..<nr { d[p * nr + cc] = 0 }
+                }
+            }
+            d += kc * nr
+        }
+        j += nr
+    }
+}
+
+/// MR×NR micro-kernel over packed slivers: C ← alpha·(Ap·Bp) + beta·C (beta == 0: C not read).
+@inline(never)
+func microF64(_ kc: Int, _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>,
+              _ c: UnsafeMutablePointer<Double>, _ ldc: Int, _ alpha: Double, _ beta: Double) {
+    typealias V = SIMD8<Double>
+    var c0 = V(), c1 = V(), c2 = V(), c3 = V(), c4 = V(), c5 = V()
+    var ap = a
+    var bp = UnsafeRawPointer(b)
+    let stepB = MemoryLayout<V>.stride
+    for _ in 0..<kc {
+        let bv = bp.loadUnaligned(as: V.self)
+        c0 = c0.addingProduct(V(repeating: ap[0]), bv)
+        c1 = c1.addingProduct(V(repeating: ap[1]), bv)
+        c2 = c2.addingProduct(V(repeating: ap[2]), bv)
+        c3 = c3.addingProduct(V(repeating: ap[3]), bv)
+        c4 = c4.addingProduct(V(repeating: ap[4]), bv)
+        c5 = c5.addingProduct(V(repeating: ap[5]), bv)
+        ap += 6
+        bp += stepB
+    }
+    storeRowF64(c, c0, alpha, beta)
+    storeRowF64(c + ldc, c1, alpha, beta)
+    storeRowF64(c + 2 * ldc, c2, alpha, beta)
+    storeRowF64(c + 3 * ldc, c3, alpha, beta)
+    storeRowF64(c + 4 * ldc, c4, alpha, beta)
+    storeRowF64(c + 5 * ldc, c5, alpha, beta)
+}
+
+@inline(__always)
+func storeRowF64(_ p: UnsafeMutablePointer<Double>, _ v: SIMD8<Double>, _ alpha: Double, _ beta: Double) {
+    typealias V = SIMD8<Double>
+    let raw = UnsafeMutableRawPointer(p)
+    if beta == 0 {
+        raw.storeBytes(of: v * alpha, as: V.self)
+    } else if beta == 1 {
+        let old = UnsafeRawPointer(p).loadUnaligned(as: V.self)
+        raw.storeBytes(of: old.addingProduct(v, V(repeating: alpha)), as: V.self)
+    } else {
+        let old = UnsafeRawPointer(p).loadUnaligned(as: V.self)
+        raw.storeBytes(of: (old * beta).addingProduct(v, V(repeating: alpha)), as: V.self)
+    }
+}
+

@@ -227,3 +227,30 @@ extension Tensor {
         return Tensor(storage: storage, shape: s, strides: st, offset: offset)
     }
 }
+
+extension Tensor {
+    /// A tensor of zeros of `shape` whose slice `sliced(alongAxis: axis, from: start, by: step)`
+    /// (of `source.shape[axis]` elements) holds `source` — the inverse of slicing, used for
+    /// its gradient (like PyTorch's `slice_scatter` into zeros).
+    public static func scatteringSlice(
+        _ source: Tensor, into shape: [Int], alongAxis axis: Int, from start: Int, by step: Int = 1
+    ) -> Tensor {
+        let a = Layout.axis(axis, rank: shape.count, op: "scatteringSlice", shape: shape)
+        var expected = shape
+        expected[a] = source.shape.count == shape.count ? source.shape[a] : -1
+        tensorCheck(
+            source.shape == expected && step > 0 && start >= 0
+                && (source.shape[a] == 0 || start + (source.shape[a] - 1) * step < shape[a]),
+            "scatteringSlice: a slice of shape \(describeShape(source.shape)) from \(start) by \(step) does not fit axis \(a) of shape \(describeShape(shape)). Fix: pass the shape the slice was taken from."
+        )
+        var out = Tensor.zeros(shape)
+        let outStrides = Tensor.contiguousStrides(for: shape)
+        var dstStrides = outStrides
+        dstStrides[a] *= step
+        Layout.copy(
+            shape: source.shape, from: source.storage.base + source.offset, strides: source.strides,
+            to: out.storage.base + start * outStrides[a], strides: dstStrides)
+        out.storage.bumpVersion()
+        return out
+    }
+}

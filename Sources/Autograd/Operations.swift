@@ -1,0 +1,257 @@
+/// The differentiable operations on variables: each computes the tensor result and records a
+/// node (see `Primitive` for the derivatives).
+extension Variable {
+    /// Wraps `value`, recording `primitive` when gradients are on and an input needs one.
+    @inline(__always)
+    static func record(_ value: Tensor<Scalar>, _ inputs: [Variable], _ primitive: () -> Primitive<Scalar>) -> Variable {
+        guard inputs.contains(where: { $0.node != nil }), GradientMode.isEnabled else {
+            return Variable(value: value, node: nil)
+        }
+        let edges = inputs.map { Edge(node: $0.node, shape: $0.value.shape) }
+        return Variable(value: value, node: Node(primitive(), inputs: edges, shape: value.shape))
+    }
+
+    @inline(__always)
+    static func record(_ value: Tensor<Scalar>, _ input: Variable, _ primitive: () -> Primitive<Scalar>) -> Variable {
+        guard let n = input.node, GradientMode.isEnabled else { return Variable(value: value, node: nil) }
+        return Variable(value: value, node: Node(primitive(), inputs: [Edge(node: n, shape: input.value.shape)], shape: value.shape))
+    }
+
+    // MARK: Arithmetic (broadcasting)
+
+    public static func + (a: Variable, b: Variable) -> Variable { record(a.value + b.value, [a, b]) { .add } }
+    public static func - (a: Variable, b: Variable) -> Variable { record(a.value - b.value, [a, b]) { .subtract } }
+    public static func * (a: Variable, b: Variable) -> Variable {
+        record(a.value * b.value, [a, b]) { .multiply(Saved(a), Saved(b)) }
+    }
+    public static func / (a: Variable, b: Variable) -> Variable {
+        record(a.value / b.value, [a, b]) { .divide(Saved(a), Saved(b)) }
+    }
+    public static prefix func - (a: Variable) -> Variable { record(-a.value, a) { .negate } }
+
+    public static func + (a: Variable, b: Scalar) -> Variable { a + Variable(b) }
+    public static func - (a: Variable, b: Scalar) -> Variable { a - Variable(b) }
+    public static func * (a: Variable, b: Scalar) -> Variable { a * Variable(b) }
+    public static func / (a: Variable, b: Scalar) -> Variable { a / Variable(b) }
+    public static func + (a: Scalar, b: Variable) -> Variable { Variable(a) + b }
+    public static func - (a: Scalar, b: Variable) -> Variable { Variable(a) - b }
+    public static func * (a: Scalar, b: Variable) -> Variable { Variable(a) * b }
+    public static func / (a: Scalar, b: Variable) -> Variable { Variable(a) / b }
+
+    public static func += (a: inout Variable, b: Variable) { a = a.inPlace("+=") + b }
+    public static func -= (a: inout Variable, b: Variable) { a = a.inPlace("-=") - b }
+    public static func *= (a: inout Variable, b: Variable) { a = a.inPlace("*=") * b }
+    public static func /= (a: inout Variable, b: Variable) { a = a.inPlace("/=") / b }
+
+    /// In-place arithmetic on a leaf that requires a gradient would change the value the
+    /// gradient is taken at; it stops instead (as PyTorch). Elsewhere the operation is recorded
+    /// like its out-of-place form, and copy-on-write keeps every saved tensor intact.
+    func inPlace(_ op: String) -> Variable {
+        tensorCheck(
+            !(isLeaf && requiresGradient && GradientMode.isEnabled),
+            "\(op): in-place operation on a leaf of shape \(describeShape(shape)) that requires a gradient. Fix: write x = x + y to make a new variable, or update parameters inside withoutGradients (or with assign(_:))."
+        )
+        return self
+    }
+
+    // MARK: Unary math
+
+    /// e^x; derivative e^x (from the output).
+    public func exp() -> Variable {
+        let y = value.exp()
+        return Variable.record(y, self) { .exp(SavedOutput(y)) }
+    }
+    /// e^x − 1; derivative y + 1.
+    public func expm1() -> Variable {
+        let y = value.expm1()
+        return Variable.record(y, self) { .expm1(SavedOutput(y)) }
+    }
+    /// log x; derivative 1/x.
+    public func log() -> Variable { Variable.record(value.log(), self) { .log(Saved(self)) } }
+    /// log(1 + x); derivative 1/(1 + x).
+    public func log1p() -> Variable { Variable.record(value.log1p(), self) { .log1p(Saved(self)) } }
+    /// tanh x; derivative 1 − y².
+    public func tanh() -> Variable {
+        let y = value.tanh()
+        return Variable.record(y, self) { .tanh(SavedOutput(y)) }
+    }
+    /// 1/(1 + e^−x); derivative y(1 − y).
+    public func sigmoid() -> Variable {
+        let y = value.sigmoid()
+        return Variable.record(y, self) { .sigmoid(SavedOutput(y)) }
+    }
+    /// √x; derivative 1/(2y).
+    public func sqrt() -> Variable {
+        let y = value.sqrt()
+        return Variable.record(y, self) { .sqrt(SavedOutput(y)) }
+    }
+    /// erf x; derivative 2/√π · e^(−x²).
+    public func erf() -> Variable { Variable.record(value.erf(), self) { .erf(Saved(self)) } }
+    /// |x|; derivative sign(x) (0 at 0).
+    public func abs() -> Variable { Variable.record(value.abs(), self) { .abs(Saved(self)) } }
+    /// x^p; derivative p·x^(p−1).
+    public func pow(_ p: Scalar) -> Variable { Variable.record(value.pow(p), self) { .power(Saved(self), exponent: p) } }
+    /// x².
+    public func squared() -> Variable { self * self }
+    /// clamp(x, lower, upper); derivative 1 on [lower, upper], 0 outside (as PyTorch).
+    public func clamped(to range: ClosedRange<Scalar>) -> Variable {
+        Variable.record(value.clamped(to: range), self) {
+            .clamp(Saved(self), lower: range.lowerBound, upper: range.upperBound)
+        }
+    }
+    /// Elementwise maximum; at ties each input gets half the gradient.
+    public static func maximum(_ a: Variable, _ b: Variable) -> Variable {
+        record(Tensor.maximum(a.value, b.value), [a, b]) { .maximum(Saved(a), Saved(b)) }
+    }
+    /// Elementwise minimum; at ties each input gets half the gradient.
+    public static func minimum(_ a: Variable, _ b: Variable) -> Variable {
+        record(Tensor.minimum(a.value, b.value), [a, b]) { .minimum(Saved(a), Saved(b)) }
+    }
+
+    // MARK: Reductions
+
+    /// The sum of all elements (rank 0).
+    public func sum() -> Variable {
+        let shape = self.shape
+        return Variable.record(value.sum(), self) { .sum(axes: Array(0..<shape.count), keepingDimensions: false, inputShape: shape) }
+    }
+    /// Sums along `axes`.
+    public func sum(alongAxes axes: [Int], keepingDimensions: Bool = false) -> Variable {
+        let normalized = axes.map { $0 < 0 ? $0 + rank : $0 }
+        let shape = self.shape
+        return Variable.record(value.sum(alongAxes: axes, keepingDimensions: keepingDimensions), self) {
+            .sum(axes: normalized, keepingDimensions: keepingDimensions, inputShape: shape)
+        }
+    }
+    /// The mean of all elements.
+    public func mean() -> Variable { sum() / Scalar(value.count) }
+    /// Means along `axes`.
+    public func mean(alongAxes axes: [Int], keepingDimensions: Bool = false) -> Variable {
+        let n = axes.map { shape[$0 < 0 ? $0 + rank : $0] }.reduce(1, *)
+        return sum(alongAxes: axes, keepingDimensions: keepingDimensions) / Scalar(n)
+    }
+    /// The largest values along `axis` and their indices; the gradient goes to the first
+    /// maximum of each row (the index returned).
+    public func max(alongAxis axis: Int, keepingDimensions: Bool = false) -> (values: Variable, indices: [Int]) {
+        let a = axis < 0 ? axis + rank : axis
+        let (_, indices) = value.max(alongAxis: a, keepingDimensions: true)
+        // One-hot mask of the arg-max along the axis, then a masked sum: differentiable by
+        // construction, so double backward works.
+        let moved = (0..<rank).filter { $0 != a } + [a]
+        let rows = indices.count
+        let len = shape[a]
+        var mask = [Scalar](repeating: 0, count: rows * len)
+        for (r, i) in indices.enumerated() { mask[r * len + i] = 1 }
+        var movedShape = moved.map { shape[$0] }
+        movedShape[movedShape.count - 1] = len
+        var inverse = [Int](repeating: 0, count: rank)
+        for (i, m) in moved.enumerated() { inverse[m] = i }
+        let maskTensor = Tensor(shape: movedShape, scalars: mask).permuted(inverse)
+        let values = (self * Variable(maskTensor)).sum(alongAxes: [a], keepingDimensions: keepingDimensions)
+        return (values, indices)
+    }
+
+    // MARK: Matrix product
+
+    /// The matrix product with `Tensor.matmul` semantics (batch broadcasting, vectors).
+    public static func matmul(_ a: Variable, _ b: Variable, transposingA: Bool = false, transposingB: Bool = false) -> Variable {
+        if a.rank == 1 || b.rank == 1 {
+            // Vectors become matrices for the primitive, and the extra axis is removed after.
+            let x = a.rank == 1 ? a.unsqueezed(axis: 0) : a
+            let y = b.rank == 1 ? b.unsqueezed(axis: 1) : b
+            var r = matmul(x, y, transposingA: transposingA, transposingB: transposingB)
+            if a.rank == 1 { r = r.squeezed(axis: r.rank - 2) }
+            if b.rank == 1 { r = r.squeezed(axis: r.rank - 1) }
+            return r
+        }
+        return record(Tensor.matmul(a.value, b.value, transposingA: transposingA, transposingB: transposingB), [a, b]) {
+            .matmul(Saved(a), Saved(b), transposingA: transposingA, transposingB: transposingB)
+        }
+    }
+
+    /// `matmul(self, other)`.
+    public func matmul(_ other: Variable) -> Variable { Variable.matmul(self, other) }
+
+    // MARK: Views and joining
+
+    public func reshaped(to newShape: [Int]) -> Variable {
+        let shape = self.shape
+        return Variable.record(value.reshaped(to: newShape), self) { .reshape(inputShape: shape) }
+    }
+    public func flattened() -> Variable { reshaped(to: [value.count]) }
+    public func permuted(_ axes: [Int]) -> Variable {
+        let r = value.permuted(axes)
+        let normalized = axes.map { $0 < 0 ? $0 + rank : $0 }
+        return Variable.record(r, self) { .permute(normalized) }
+    }
+    public func transposed() -> Variable { permuted(Array((0..<rank).reversed())) }
+    public func transposed(_ a: Int, _ b: Int) -> Variable {
+        var axes = Array(0..<rank)
+        axes.swapAt(a < 0 ? a + rank : a, b < 0 ? b + rank : b)
+        return permuted(axes)
+    }
+    public func sliced(alongAxis axis: Int, from start: Int = 0, to end: Int? = nil, by step: Int = 1) -> Variable {
+        let r = value.sliced(alongAxis: axis, from: start, to: end, by: step)
+        let a = axis < 0 ? axis + rank : axis
+        // The clamped start, recovered from the view's offset, for the gradient's placement.
+        let size = shape[a]
+        let s = Swift.min(Swift.max(start < 0 ? start + size : start, 0), size)
+        let shape = self.shape
+        return Variable.record(r, self) { .slice(axis: a, start: s, step: step, inputShape: shape) }
+    }
+    public func sliced(alongAxis axis: Int, _ range: Range<Int>) -> Variable {
+        sliced(alongAxis: axis, from: range.lowerBound, to: range.upperBound)
+    }
+    public func selecting(_ index: Int, alongAxis axis: Int = 0) -> Variable {
+        let a = axis < 0 ? axis + rank : axis
+        let i = index < 0 ? index + shape[a] : index
+        _ = value.selecting(index, alongAxis: a)  // bounds check with its message
+        return sliced(alongAxis: a, from: i, to: i + 1).squeezed(axis: a)
+    }
+    public func expanded(to newShape: [Int]) -> Variable { Variable.record(value.expanded(to: newShape), self) { .expand } }
+    public func squeezed(axis: Int) -> Variable {
+        let shape = self.shape
+        return Variable.record(value.squeezed(axis: axis), self) { .reshape(inputShape: shape) }
+    }
+    public func unsqueezed(axis: Int) -> Variable {
+        let shape = self.shape
+        return Variable.record(value.unsqueezed(axis: axis), self) { .reshape(inputShape: shape) }
+    }
+
+    /// The inverse of slicing: zeros of `shape` holding `source` at the slice (differentiable).
+    public static func scatteringSlice(_ source: Variable, into shape: [Int], alongAxis axis: Int, from start: Int, by step: Int = 1) -> Variable {
+        record(Tensor.scatteringSlice(source.value, into: shape, alongAxis: axis, from: start, by: step), source) {
+            .scatterSlice(axis: axis, start: start, step: step)
+        }
+    }
+
+    public static func concatenate(_ parts: [Variable], alongAxis axis: Int = 0) -> Variable {
+        let r = Tensor.concatenate(parts.map(\.value), alongAxis: axis)
+        let a = axis < 0 ? axis + r.rank : axis
+        return record(r, parts) { .concatenate(axis: a, sizes: parts.map { $0.shape[a] }) }
+    }
+
+    public static func stack(_ parts: [Variable], alongAxis axis: Int = 0) -> Variable {
+        concatenate(parts.map { $0.unsqueezed(axis: axis) }, alongAxis: axis)
+    }
+
+    /// `a` where `condition` is non-zero, `b` elsewhere (the condition is a constant).
+    public static func select(_ condition: Tensor<Scalar>, _ a: Variable, _ b: Variable) -> Variable {
+        record(Tensor.select(condition, a.value, b.value), [a, b]) { .select(condition: condition) }
+    }
+
+    /// Sums this gradient-shaped variable down to `shape` (the engine's un-broadcast).
+    func summed(toShape target: [Int]) -> Variable {
+        let lead = rank - target.count
+        var axes = Array(0..<Swift.max(lead, 0))
+        for i in 0..<target.count where target[i] == 1 && shape[lead + i] != 1 { axes.append(lead + i) }
+        let s = axes.isEmpty ? self : sum(alongAxes: axes, keepingDimensions: true)
+        return s.shape == target ? s : s.reshaped(to: target)
+    }
+}
+
+extension Variable: CustomStringConvertible {
+    public var description: String {
+        "Variable(requiresGradient: \(requiresGradient)\(node.map { $0.isLeaf ? "" : ", op: \($0.name)" } ?? "")) " + value.description
+    }
+}

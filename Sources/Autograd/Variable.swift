@@ -1,0 +1,82 @@
+@_exported import Tensor
+import Synchronization
+
+/// A tensor that takes part in reverse-mode differentiation.
+///
+/// A `Variable` is a `Tensor` value plus, when it requires a gradient, the graph node that
+/// produced it. Leaves (made with `requiresGradient: true`, e.g. parameters) accumulate their
+/// gradient across `backward()` calls in `gradient`, until `resetGradient()`. Copies of a
+/// variable share its node, so they share that gradient (as a parameter shared by two layers).
+///
+/// Operations on variables compute the tensor result and, unless gradients are off (see
+/// `withoutGradients`) or no input requires one, record a node with what the derivative needs.
+public struct Variable<Scalar: TensorScalar>: Sendable {
+    /// The value.
+    public private(set) var value: Tensor<Scalar>
+    @usableFromInline var node: Node<Scalar>?
+
+    @usableFromInline
+    init(value: Tensor<Scalar>, node: Node<Scalar>?) {
+        self.value = value
+        self.node = node
+    }
+
+    /// A variable holding `value`; a leaf that accumulates a gradient when `requiresGradient`.
+    public init(_ value: Tensor<Scalar>, requiresGradient: Bool = false) {
+        self.value = value
+        self.node = requiresGradient ? Node(leafOfShape: value.shape) : nil
+    }
+
+    /// A constant rank-0 variable.
+    public init(_ scalar: Scalar) { self.init(Tensor(scalar)) }
+
+    /// Whether gradients flow to this variable.
+    public var requiresGradient: Bool { node != nil }
+    /// Whether this variable is a leaf (made directly, not computed by an operation).
+    public var isLeaf: Bool { node?.isLeaf ?? true }
+    public var shape: [Int] { value.shape }
+    public var rank: Int { value.rank }
+
+    /// The gradient accumulated by `backward()` on a leaf, or nil before any backward.
+    public var gradient: Tensor<Scalar>? { node?.leafGradient }
+
+    /// Forgets the accumulated gradient of a leaf (like `x.grad = None`).
+    public func resetGradient() { node?.leafGradient = nil }
+
+    /// The same value, cut off from the graph: gradients do not flow through it.
+    public func detached() -> Variable { Variable(value) }
+
+    /// Replaces a leaf's value outside the graph (what an optimizer step does); the gradient
+    /// and identity stay.
+    public mutating func assign(_ newValue: Tensor<Scalar>) {
+        tensorCheck(
+            newValue.shape == value.shape,
+            "Variable.assign: new value of shape \(describeShape(newValue.shape)) for a variable of shape \(describeShape(value.shape)). Fix: assign a tensor of the same shape."
+        )
+        tensorCheck(
+            isLeaf,
+            "Variable.assign: the variable was computed by an operation; assigning would silently break its graph. Fix: assign only to leaves (parameters), or use detached()."
+        )
+        value = newValue
+    }
+}
+
+// MARK: - Gradient mode
+
+/// Whether operations record graph nodes on the current thread.
+public enum GradientMode {
+    @TaskLocal static var disabled = false
+
+    /// Whether recording is on.
+    public static var isEnabled: Bool { !disabled }
+}
+
+/// Runs `body` without recording: results do not require gradients (like `torch.no_grad()`).
+public func withoutGradients<R>(_ body: () throws -> R) rethrows -> R {
+    try GradientMode.$disabled.withValue(true) { try body() }
+}
+
+/// Runs `body` with recording on, even inside `withoutGradients`.
+public func withGradients<R>(_ body: () throws -> R) rethrows -> R {
+    try GradientMode.$disabled.withValue(false) { try body() }
+}
