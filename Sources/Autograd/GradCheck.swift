@@ -1,0 +1,197 @@
+import Foundation
+
+/// A point where a function is not differentiable, and the derivative the implementation
+/// promises there (its convention, e.g. relu'(0) = 0).
+public struct Kink: Sendable {
+    public var location: Double
+    /// The documented derivative exactly at the kink, checked when an input sits on it.
+    public var derivative: Double?
+
+    public init(at location: Double, derivative: Double? = nil) {
+        self.location = location
+        self.derivative = derivative
+    }
+}
+
+/// How `gradcheck` compares derivatives.
+public struct GradcheckOptions: Sendable {
+    /// Central-difference step (PyTorch's default 1e-6).
+    public var eps = 1e-6
+    /// Absolute and relative tolerance: pass when |analytic − numeric| ≤ atol + rtol·|numeric|
+    /// (PyTorch's defaults 1e-5 and 1e-3).
+    public var atol = 1e-5
+    public var rtol = 1e-3
+    /// `.full` builds the whole Jacobian both ways; `.randomProjections(n)` compares vᵀJu for
+    /// n random pairs (v, u) — one backward and two forwards each, for large inputs.
+    public var mode: Mode = .full
+    /// Kinks of an elementwise function: inputs within `kinkDistance` of one are not compared
+    /// with finite differences (they straddle the kink); inputs exactly on one have their
+    /// analytic derivative checked against the kink's convention instead.
+    public var kinks: [Kink] = []
+    public var kinkDistance = 1e-4
+    public var seed: UInt64 = 0
+
+    public enum Mode: Sendable, Equatable {
+        case full
+        case randomProjections(Int)
+    }
+
+    public init() {}
+}
+
+/// The outcome of a gradient check, with its worst comparison.
+public struct GradcheckReport: Sendable, CustomStringConvertible {
+    public var passed: Bool
+    public var comparisons = 0
+    public var maxAbsoluteError = 0.0
+    public var maxRelativeError = 0.0
+    /// The comparison with the largest excess over the tolerance.
+    public var worst: (input: Int, index: Int, analytic: Double, numeric: Double)?
+    /// Inputs skipped because they lie within the kink distance.
+    public var skippedNearKinks = 0
+    /// Inputs exactly on a kink whose convention was checked.
+    public var conventionChecks = 0
+
+    public var description: String {
+        var s = "gradcheck \(passed ? "passed" : "FAILED"): \(comparisons) comparisons, max abs error \(maxAbsoluteError), max rel error \(maxRelativeError)"
+        if let w = worst { s += "; worst: input \(w.input) element \(w.index): analytic \(w.analytic), numeric \(w.numeric)" }
+        if skippedNearKinks > 0 || conventionChecks > 0 { s += "; \(skippedNearKinks) near kinks skipped, \(conventionChecks) conventions checked" }
+        return s
+    }
+
+    mutating func compare(_ analytic: Double, _ numeric: Double, input: Int, index: Int, options: GradcheckOptions) {
+        comparisons += 1
+        let err = Swift.abs(analytic - numeric)
+        let allowed = options.atol + options.rtol * Swift.abs(numeric)
+        let excess = analytic.isNaN != numeric.isNaN ? Double.infinity : err - allowed
+        maxAbsoluteError = Swift.max(maxAbsoluteError, err.isNaN ? 0 : err)
+        if numeric != 0 { maxRelativeError = Swift.max(maxRelativeError, err / Swift.abs(numeric)) }
+        let worstExcess = worst.map { Swift.abs($0.analytic - $0.numeric) - (options.atol + options.rtol * Swift.abs($0.numeric)) } ?? -Double.infinity
+        if excess > 0 { passed = false }
+        if excess > worstExcess || worst == nil { worst = (input, index, analytic, numeric) }
+    }
+}
+
+/// Checks the analytic gradients of `f` against central finite differences, in Double.
+///
+/// - Returns: a report; `passed` is false when any comparison exceeds the tolerance.
+public func gradcheck(
+    _ f: ([Variable<Double>]) -> Variable<Double>, at inputs: [Tensor<Double>],
+    options: GradcheckOptions = GradcheckOptions()
+) -> GradcheckReport {
+    var report = GradcheckReport(passed: true)
+    let vars = inputs.map { Variable($0, requiresGradient: true) }
+    let y = f(vars)
+    // Inputs require gradients here too, so a function that differentiates inside (as
+    // gradgradcheck's does) can be evaluated.
+    func eval(_ xs: [Tensor<Double>]) -> Tensor<Double> { f(xs.map { Variable($0, requiresGradient: true) }).value }
+    var rng = TensorRandom(seed: options.seed)
+
+    // Which input elements are near or on a kink.
+    func kinkStatus(_ x: Double) -> (near: Bool, convention: Double?) {
+        for k in options.kinks where Swift.abs(x - k.location) <= options.kinkDistance {
+            return (true, x == k.location ? k.derivative : nil)
+        }
+        return (false, nil)
+    }
+
+    switch options.mode {
+    case .full:
+        let m = y.value.count
+        // Analytic Jacobian rows, one backward per output element.
+        var analytic = [[Double]](repeating: [], count: inputs.count)
+        for i in 0..<inputs.count { analytic[i] = [Double](repeating: 0, count: m * inputs[i].count) }
+        if y.requiresGradient {
+            for j in 0..<m {
+                var seed = [Double](repeating: 0, count: m)
+                seed[j] = 1
+                let g = gradients(of: y, withRespectTo: vars, seed: Tensor(shape: y.shape, scalars: seed), retainGraph: true, allowUnused: true)
+                for i in 0..<inputs.count {
+                    guard let gi = g[i] else { continue }
+                    let s = gi.value.scalars
+                    for p in 0..<s.count { analytic[i][j * inputs[i].count + p] = s[p] }
+                }
+            }
+        }
+        // Numeric columns, two forwards per input element.
+        for i in 0..<inputs.count {
+            let base = inputs[i].scalars
+            for p in 0..<base.count {
+                let status = kinkStatus(base[p])
+                if status.near && options.kinks.count > 0 {
+                    report.skippedNearKinks += 1
+                    if let d = status.convention {
+                        // Elementwise: the diagonal entry is the derivative at the kink.
+                        report.conventionChecks += 1
+                        let a = m == base.count ? analytic[i][p * base.count + p] : .nan
+                        report.compare(a, d, input: i, index: p, options: GradcheckOptions.exact)
+                    }
+                    continue
+                }
+                var plus = base
+                var minus = base
+                plus[p] += options.eps
+                minus[p] -= options.eps
+                var xsPlus = inputs
+                var xsMinus = inputs
+                xsPlus[i] = Tensor(shape: inputs[i].shape, scalars: plus)
+                xsMinus[i] = Tensor(shape: inputs[i].shape, scalars: minus)
+                let fp = eval(xsPlus).scalars
+                let fm = eval(xsMinus).scalars
+                for j in 0..<m {
+                    let numeric = (fp[j] - fm[j]) / (2 * options.eps)
+                    report.compare(analytic[i][j * base.count + p], numeric, input: i, index: j * base.count + p, options: options)
+                }
+            }
+        }
+    case .randomProjections(let count):
+        for _ in 0..<count {
+            let v = Tensor<Double>.randomNormal(y.shape, using: &rng)
+            let us = inputs.map { Tensor<Double>.randomNormal($0.shape, using: &rng) }
+            // Inputs near a kink are not moved.
+            let masks = inputs.map { t in Tensor(shape: t.shape, scalars: t.scalars.map { kinkStatus($0).near && !options.kinks.isEmpty ? 0.0 : 1.0 }) }
+            let directions = zip(us, masks).map { $0 * $1 }
+            var analytic = 0.0
+            if y.requiresGradient {
+                let g = gradients(of: y, withRespectTo: vars, seed: v, retainGraph: true, allowUnused: true)
+                for i in 0..<inputs.count {
+                    if let gi = g[i] { analytic += (gi.value * directions[i]).sum().scalar }
+                }
+            }
+            let plus = zip(inputs, directions).map { $0 + $1 * options.eps }
+            let minus = zip(inputs, directions).map { $0 - $1 * options.eps }
+            let numeric = ((eval(plus) - eval(minus)) * v).sum().scalar / (2 * options.eps)
+            report.compare(analytic, numeric, input: -1, index: report.comparisons, options: options)
+        }
+    }
+    return report
+}
+
+/// Checks second derivatives: gradcheck of the first-order gradient map
+/// (x, g) ↦ ∂⟨g, f(x)⟩/∂x, computed with `createGraph`, against finite differences of it.
+public func gradgradcheck(
+    _ f: @escaping ([Variable<Double>]) -> Variable<Double>, at inputs: [Tensor<Double>],
+    options: GradcheckOptions = GradcheckOptions()
+) -> GradcheckReport {
+    let outShape = withoutGradients { f(inputs.map { Variable($0) }).shape }
+    var rng = TensorRandom(seed: options.seed &+ 1)
+    let g = Tensor<Double>.randomNormal(outShape, using: &rng)
+    let n = inputs.count
+    return gradcheck({ xs in
+        let x = Array(xs[0..<n])
+        // ⟨g, f(x)⟩ with g a variable too, so ∂/∂g of the gradient map is checked as well.
+        let inner = (f(x) * xs[n]).sum()
+        let grads = gradients(of: inner, withRespectTo: x, createGraph: true, allowUnused: true)
+        return Variable.concatenate(zip(grads, x).map { gi, xi in (gi ?? xi * 0).flattened() })
+    }, at: inputs + [g], options: options)
+}
+
+extension GradcheckOptions {
+    /// Tolerances for an exact comparison (kink conventions).
+    static var exact: GradcheckOptions {
+        var o = GradcheckOptions()
+        o.atol = 0
+        o.rtol = 0
+        return o
+    }
+}
