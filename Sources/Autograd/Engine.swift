@@ -113,6 +113,8 @@ extension Variable {
     ///   - seed: the gradient of some scalar with respect to this variable; may be omitted only
     ///     when this variable has one element (the seed is then 1).
     ///   - retainGraph: keep the saved tensors so backward can run through this graph again.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func backward(seed: Tensor<Scalar>? = nil, retainGraph: Bool = false) {
         guard let node else {
             tensorFailure(

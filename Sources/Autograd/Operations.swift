@@ -3,6 +3,8 @@
 extension Variable {
     /// Wraps `value`, recording `primitive` when gradients are on and an input needs one.
     @inline(__always)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     static func record(_ value: Tensor<Scalar>, _ inputs: [Variable], _ primitive: () -> Primitive<Scalar>) -> Variable {
         guard inputs.contains(where: { $0.node != nil }), GradientMode.isEnabled else {
             return Variable(value: value, node: nil)
@@ -12,6 +14,8 @@ extension Variable {
     }
 
     @inline(__always)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     static func record(_ value: Tensor<Scalar>, _ input: Variable, _ primitive: () -> Primitive<Scalar>) -> Variable {
         guard let n = input.node, GradientMode.isEnabled else { return Variable(value: value, node: nil) }
         return Variable(value: value, node: Node(primitive(), inputs: [Edge(node: n, shape: input.value.shape)], shape: value.shape))
@@ -19,28 +23,62 @@ extension Variable {
 
     // MARK: Arithmetic (broadcasting)
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func + (a: Variable, b: Variable) -> Variable { record(a.value + b.value, [a, b]) { .add } }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func - (a: Variable, b: Variable) -> Variable { record(a.value - b.value, [a, b]) { .subtract } }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func * (a: Variable, b: Variable) -> Variable {
         record(a.value * b.value, [a, b]) { .multiply(Saved(a), Saved(b)) }
     }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func / (a: Variable, b: Variable) -> Variable {
         record(a.value / b.value, [a, b]) { .divide(Saved(a), Saved(b)) }
     }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static prefix func - (a: Variable) -> Variable { record(-a.value, a) { .negate } }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func + (a: Variable, b: Scalar) -> Variable { a + Variable(b) }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func - (a: Variable, b: Scalar) -> Variable { a - Variable(b) }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func * (a: Variable, b: Scalar) -> Variable { a * Variable(b) }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func / (a: Variable, b: Scalar) -> Variable { a / Variable(b) }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func + (a: Scalar, b: Variable) -> Variable { Variable(a) + b }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func - (a: Scalar, b: Variable) -> Variable { Variable(a) - b }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func * (a: Scalar, b: Variable) -> Variable { Variable(a) * b }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func / (a: Scalar, b: Variable) -> Variable { Variable(a) / b }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func += (a: inout Variable, b: Variable) { a = a.inPlace("+=") + b }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func -= (a: inout Variable, b: Variable) { a = a.inPlace("-=") - b }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func *= (a: inout Variable, b: Variable) { a = a.inPlace("*=") * b }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func /= (a: inout Variable, b: Variable) { a = a.inPlace("/=") / b }
 
     /// In-place arithmetic on a leaf that requires a gradient would change the value the
@@ -57,53 +95,81 @@ extension Variable {
     // MARK: Unary math
 
     /// e^x; derivative e^x (from the output).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func exp() -> Variable {
         let y = value.exp()
         return Variable.record(y, self) { .exp(SavedOutput(y)) }
     }
     /// e^x − 1; derivative y + 1.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func expm1() -> Variable {
         let y = value.expm1()
         return Variable.record(y, self) { .expm1(SavedOutput(y)) }
     }
     /// log x; derivative 1/x.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func log() -> Variable { Variable.record(value.log(), self) { .log(Saved(self)) } }
     /// log(1 + x); derivative 1/(1 + x).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func log1p() -> Variable { Variable.record(value.log1p(), self) { .log1p(Saved(self)) } }
     /// tanh x; derivative 1 − y².
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func tanh() -> Variable {
         let y = value.tanh()
         return Variable.record(y, self) { .tanh(SavedOutput(y)) }
     }
     /// 1/(1 + e^−x); derivative y(1 − y).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func sigmoid() -> Variable {
         let y = value.sigmoid()
         return Variable.record(y, self) { .sigmoid(SavedOutput(y)) }
     }
     /// √x; derivative 1/(2y).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func sqrt() -> Variable {
         let y = value.sqrt()
         return Variable.record(y, self) { .sqrt(SavedOutput(y)) }
     }
     /// erf x; derivative 2/√π · e^(−x²).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func erf() -> Variable { Variable.record(value.erf(), self) { .erf(Saved(self)) } }
     /// |x|; derivative sign(x) (0 at 0).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func abs() -> Variable { Variable.record(value.abs(), self) { .abs(Saved(self)) } }
     /// x^p; derivative p·x^(p−1).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func pow(_ p: Scalar) -> Variable { Variable.record(value.pow(p), self) { .power(Saved(self), exponent: p) } }
     /// x².
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func squared() -> Variable { self * self }
     /// clamp(x, lower, upper); derivative 1 on [lower, upper], 0 outside (as PyTorch).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func clamped(to range: ClosedRange<Scalar>) -> Variable {
         Variable.record(value.clamped(to: range), self) {
             .clamp(Saved(self), lower: range.lowerBound, upper: range.upperBound)
         }
     }
     /// Elementwise maximum; at ties each input gets half the gradient.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func maximum(_ a: Variable, _ b: Variable) -> Variable {
         record(Tensor.maximum(a.value, b.value), [a, b]) { .maximum(Saved(a), Saved(b)) }
     }
     /// Elementwise minimum; at ties each input gets half the gradient.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func minimum(_ a: Variable, _ b: Variable) -> Variable {
         record(Tensor.minimum(a.value, b.value), [a, b]) { .minimum(Saved(a), Saved(b)) }
     }
@@ -111,11 +177,15 @@ extension Variable {
     // MARK: Reductions
 
     /// The sum of all elements (rank 0).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func sum() -> Variable {
         let shape = self.shape
         return Variable.record(value.sum(), self) { .sum(axes: Array(0..<shape.count), keepingDimensions: false, inputShape: shape) }
     }
     /// Sums along `axes`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func sum(alongAxes axes: [Int], keepingDimensions: Bool = false) -> Variable {
         let normalized = axes.map { $0 < 0 ? $0 + rank : $0 }
         let shape = self.shape
@@ -124,14 +194,20 @@ extension Variable {
         }
     }
     /// The mean of all elements.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func mean() -> Variable { sum() / Scalar(value.count) }
     /// Means along `axes`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func mean(alongAxes axes: [Int], keepingDimensions: Bool = false) -> Variable {
         let n = axes.map { shape[$0 < 0 ? $0 + rank : $0] }.reduce(1, *)
         return sum(alongAxes: axes, keepingDimensions: keepingDimensions) / Scalar(n)
     }
     /// The largest values along `axis` and their indices; the gradient goes to the first
     /// maximum of each row (the index returned).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func max(alongAxis axis: Int, keepingDimensions: Bool = false) -> (values: Variable, indices: [Int]) {
         let a = axis < 0 ? axis + rank : axis
         let (_, indices) = value.max(alongAxis: a, keepingDimensions: true)
@@ -154,6 +230,8 @@ extension Variable {
     // MARK: Matrix product
 
     /// The matrix product with `Tensor.matmul` semantics (batch broadcasting, vectors).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func matmul(_ a: Variable, _ b: Variable, transposingA: Bool = false, transposingB: Bool = false) -> Variable {
         if a.rank == 1 || b.rank == 1 {
             // Vectors become matrices for the primitive, and the extra axis is removed after.
@@ -170,26 +248,40 @@ extension Variable {
     }
 
     /// `matmul(self, other)`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func matmul(_ other: Variable) -> Variable { Variable.matmul(self, other) }
 
     // MARK: Views and joining
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func reshaped(to newShape: [Int]) -> Variable {
         let shape = self.shape
         return Variable.record(value.reshaped(to: newShape), self) { .reshape(inputShape: shape) }
     }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func flattened() -> Variable { reshaped(to: [value.count]) }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func permuted(_ axes: [Int]) -> Variable {
         let r = value.permuted(axes)
         let normalized = axes.map { $0 < 0 ? $0 + rank : $0 }
         return Variable.record(r, self) { .permute(normalized) }
     }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func transposed() -> Variable { permuted(Array((0..<rank).reversed())) }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func transposed(_ a: Int, _ b: Int) -> Variable {
         var axes = Array(0..<rank)
         axes.swapAt(a < 0 ? a + rank : a, b < 0 ? b + rank : b)
         return permuted(axes)
     }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func sliced(alongAxis axis: Int, from start: Int = 0, to end: Int? = nil, by step: Int = 1) -> Variable {
         let r = value.sliced(alongAxis: axis, from: start, to: end, by: step)
         let a = axis < 0 ? axis + rank : axis
@@ -199,48 +291,68 @@ extension Variable {
         let shape = self.shape
         return Variable.record(r, self) { .slice(axis: a, start: s, step: step, inputShape: shape) }
     }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func sliced(alongAxis axis: Int, _ range: Range<Int>) -> Variable {
         sliced(alongAxis: axis, from: range.lowerBound, to: range.upperBound)
     }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func selecting(_ index: Int, alongAxis axis: Int = 0) -> Variable {
         let a = axis < 0 ? axis + rank : axis
         let i = index < 0 ? index + shape[a] : index
         _ = value.selecting(index, alongAxis: a)  // bounds check with its message
         return sliced(alongAxis: a, from: i, to: i + 1).squeezed(axis: a)
     }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func expanded(to newShape: [Int]) -> Variable { Variable.record(value.expanded(to: newShape), self) { .expand } }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func squeezed(axis: Int) -> Variable {
         let shape = self.shape
         return Variable.record(value.squeezed(axis: axis), self) { .reshape(inputShape: shape) }
     }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func unsqueezed(axis: Int) -> Variable {
         let shape = self.shape
         return Variable.record(value.unsqueezed(axis: axis), self) { .reshape(inputShape: shape) }
     }
 
     /// The inverse of slicing: zeros of `shape` holding `source` at the slice (differentiable).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func scatteringSlice(_ source: Variable, into shape: [Int], alongAxis axis: Int, from start: Int, by step: Int = 1) -> Variable {
         record(Tensor.scatteringSlice(source.value, into: shape, alongAxis: axis, from: start, by: step), source) {
             .scatterSlice(axis: axis, start: start, step: step)
         }
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func concatenate(_ parts: [Variable], alongAxis axis: Int = 0) -> Variable {
         let r = Tensor.concatenate(parts.map(\.value), alongAxis: axis)
         let a = axis < 0 ? axis + r.rank : axis
         return record(r, parts) { .concatenate(axis: a, sizes: parts.map { $0.shape[a] }) }
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func stack(_ parts: [Variable], alongAxis axis: Int = 0) -> Variable {
         concatenate(parts.map { $0.unsqueezed(axis: axis) }, alongAxis: axis)
     }
 
     /// `a` where `condition` is non-zero, `b` elsewhere (the condition is a constant).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func select(_ condition: Tensor<Scalar>, _ a: Variable, _ b: Variable) -> Variable {
         record(Tensor.select(condition, a.value, b.value), [a, b]) { .select(condition: condition) }
     }
 
     /// Sums this gradient-shaped variable down to `shape` (the engine's un-broadcast).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func summed(toShape target: [Int]) -> Variable {
         let lead = rank - target.count
         var axes = Array(0..<Swift.max(lead, 0))

@@ -109,6 +109,8 @@ public enum Primitive<Scalar: TensorScalar>: Sendable {
 extension Node {
     /// The derivative table: gradients with respect to each input, given the gradient `g` of
     /// the output (all in the output's shape; nil for an input that gets none).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func inputGradients(_ g: Variable<Scalar>) -> [Variable<Scalar>?] {
         /// The saved output as a variable of this node, so second derivatives reach it.
         func output(_ y: SavedOutput<Scalar>) -> Variable<Scalar> { Variable(value: y.tensor, node: self) }

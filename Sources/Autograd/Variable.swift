@@ -22,12 +22,16 @@ public struct Variable<Scalar: TensorScalar>: Sendable {
     }
 
     /// A variable holding `value`; a leaf that accumulates a gradient when `requiresGradient`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public init(_ value: Tensor<Scalar>, requiresGradient: Bool = false) {
         self.value = value
         self.node = requiresGradient ? Node(leafOfShape: value.shape) : nil
     }
 
     /// A constant rank-0 variable.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public init(_ scalar: Scalar) { self.init(Tensor(scalar)) }
 
     /// Whether gradients flow to this variable.
@@ -41,9 +45,13 @@ public struct Variable<Scalar: TensorScalar>: Sendable {
     public var gradient: Tensor<Scalar>? { node?.leafGradient }
 
     /// Forgets the accumulated gradient of a leaf (like `x.grad = None`).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func resetGradient() { node?.leafGradient = nil }
 
     /// The same value, cut off from the graph: gradients do not flow through it.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func detached() -> Variable { Variable(value) }
 
     /// Replaces a leaf's value outside the graph (what an optimizer step does); the gradient

@@ -2,6 +2,8 @@
 extension Tensor {
     /// The shape two shapes broadcast to under NumPy's rules (align at the right; each pair of
     /// sizes equal or one of them 1), or nil when they don't broadcast.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func broadcastShape(_ a: [Int], _ b: [Int]) -> [Int]? {
         let r = Swift.max(a.count, b.count)
         var out = [Int](repeating: 1, count: r)
@@ -50,6 +52,8 @@ extension Tensor {
     }
 
     /// Applies a vectorized unary op; the result is contiguous.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func applying(_ op: UnaryOp) -> Tensor {
         let n = count
         if isContiguous {
@@ -100,6 +104,8 @@ extension Tensor {
     }
 
     /// Applies a binary op with broadcasting; the result is contiguous in the broadcast shape.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func combine(_ lhs: Tensor, _ rhs: Tensor, _ op: BinaryOp, name: String) -> Tensor {
         let shape = lhs.shape == rhs.shape ? lhs.shape : broadcastShape(lhs.shape, rhs.shape, op: name)
         var out = Tensor(uninitializedShape: shape) { _ in }
@@ -178,44 +184,112 @@ extension Tensor {
 // MARK: - Operators
 
 extension Tensor {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func + (lhs: Tensor, rhs: Tensor) -> Tensor { combine(lhs, rhs, .add, name: "+") }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func - (lhs: Tensor, rhs: Tensor) -> Tensor { combine(lhs, rhs, .subtract, name: "-") }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func * (lhs: Tensor, rhs: Tensor) -> Tensor { combine(lhs, rhs, .multiply, name: "*") }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func / (lhs: Tensor, rhs: Tensor) -> Tensor { combine(lhs, rhs, .divide, name: "/") }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func + (lhs: Tensor, rhs: Scalar) -> Tensor { lhs + Tensor(rhs) }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func - (lhs: Tensor, rhs: Scalar) -> Tensor { lhs - Tensor(rhs) }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func * (lhs: Tensor, rhs: Scalar) -> Tensor { lhs * Tensor(rhs) }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func / (lhs: Tensor, rhs: Scalar) -> Tensor { lhs / Tensor(rhs) }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func + (lhs: Scalar, rhs: Tensor) -> Tensor { Tensor(lhs) + rhs }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func - (lhs: Scalar, rhs: Tensor) -> Tensor { Tensor(lhs) - rhs }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func * (lhs: Scalar, rhs: Tensor) -> Tensor { Tensor(lhs) * rhs }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func / (lhs: Scalar, rhs: Tensor) -> Tensor { Tensor(lhs) / rhs }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static prefix func - (x: Tensor) -> Tensor { x.applying(.negate) }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func += (lhs: inout Tensor, rhs: Tensor) { lhs.combineInPlace(rhs, .add, name: "+=") }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func -= (lhs: inout Tensor, rhs: Tensor) { lhs.combineInPlace(rhs, .subtract, name: "-=") }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func *= (lhs: inout Tensor, rhs: Tensor) { lhs.combineInPlace(rhs, .multiply, name: "*=") }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func /= (lhs: inout Tensor, rhs: Tensor) { lhs.combineInPlace(rhs, .divide, name: "/=") }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func += (lhs: inout Tensor, rhs: Scalar) { lhs.combineInPlace(Tensor(rhs), .add, name: "+=") }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func -= (lhs: inout Tensor, rhs: Scalar) { lhs.combineInPlace(Tensor(rhs), .subtract, name: "-=") }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func *= (lhs: inout Tensor, rhs: Scalar) { lhs.combineInPlace(Tensor(rhs), .multiply, name: "*=") }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func /= (lhs: inout Tensor, rhs: Scalar) { lhs.combineInPlace(Tensor(rhs), .divide, name: "/=") }
 
     /// Elementwise comparisons: 1 where true, 0 where false (NaN compares false, except `.!=`).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func .== (lhs: Tensor, rhs: Tensor) -> Tensor { combine(lhs, rhs, .equal, name: ".==") }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func .!= (lhs: Tensor, rhs: Tensor) -> Tensor { combine(lhs, rhs, .notEqual, name: ".!=") }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func .< (lhs: Tensor, rhs: Tensor) -> Tensor { combine(lhs, rhs, .less, name: ".<") }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func .<= (lhs: Tensor, rhs: Tensor) -> Tensor { combine(lhs, rhs, .lessEqual, name: ".<=") }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func .> (lhs: Tensor, rhs: Tensor) -> Tensor { combine(lhs, rhs, .greater, name: ".>") }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func .>= (lhs: Tensor, rhs: Tensor) -> Tensor { combine(lhs, rhs, .greaterEqual, name: ".>=") }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func .< (lhs: Tensor, rhs: Scalar) -> Tensor { lhs .< Tensor(rhs) }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func .<= (lhs: Tensor, rhs: Scalar) -> Tensor { lhs .<= Tensor(rhs) }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func .> (lhs: Tensor, rhs: Scalar) -> Tensor { lhs .> Tensor(rhs) }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func .>= (lhs: Tensor, rhs: Scalar) -> Tensor { lhs .>= Tensor(rhs) }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func .== (lhs: Tensor, rhs: Scalar) -> Tensor { lhs .== Tensor(rhs) }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func .!= (lhs: Tensor, rhs: Scalar) -> Tensor { lhs .!= Tensor(rhs) }
 
     /// Picks `a` where `condition` is non-zero and `b` elsewhere, broadcasting all three.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func select(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
         let ab = broadcastShape(a.shape, b.shape, op: "select")
         let shape = broadcastShape(condition.shape, ab, op: "select")
@@ -250,39 +324,73 @@ extension Tensor {
 
 extension Tensor {
     /// e^x.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func exp() -> Tensor { applying(.exp) }
     /// e^x − 1, accurate for small x.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func expm1() -> Tensor { applying(.expm1) }
     /// Natural logarithm; −∞ at 0, NaN below 0.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func log() -> Tensor { applying(.log) }
     /// log(1 + x), accurate for small x.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func log1p() -> Tensor { applying(.log1p) }
     /// Hyperbolic tangent.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func tanh() -> Tensor { applying(.tanh) }
     /// The error function erf(x) = 2/√π ∫₀ˣ e^(−t²) dt.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func erf() -> Tensor { applying(.erf) }
     /// √x.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func sqrt() -> Tensor { applying(.sqrt) }
     /// |x| (|−0| = +0).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func abs() -> Tensor { applying(.abs) }
     /// −1, 0 or 1 by the sign of x (0 for ±0, NaN for NaN).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func sign() -> Tensor { applying(.sign) }
     /// x².
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func squared() -> Tensor { applying(.square) }
     /// 1/x.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func reciprocal() -> Tensor { applying(.reciprocal) }
     /// 1/(1 + e^−x), stable for large |x|.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func sigmoid() -> Tensor { applying(.sigmoid) }
     /// x^p.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func pow(_ p: Scalar) -> Tensor { applying(.power(Double(p))) }
     /// x^y elementwise with broadcasting.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func pow(_ y: Tensor) -> Tensor { Tensor.combine(self, y, .power, name: "pow") }
     /// Elementwise larger of two tensors (NaN if either is NaN).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func maximum(_ a: Tensor, _ b: Tensor) -> Tensor { combine(a, b, .maximum, name: "maximum") }
     /// Elementwise smaller of two tensors (NaN if either is NaN).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func minimum(_ a: Tensor, _ b: Tensor) -> Tensor { combine(a, b, .minimum, name: "minimum") }
 
     /// Swift.min(Swift.max(x, lower), upper); NaN stays NaN.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func clamped(to range: ClosedRange<Scalar>) -> Tensor {
         tensorCheck(
             !range.lowerBound.isNaN && !range.upperBound.isNaN,

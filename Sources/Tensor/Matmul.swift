@@ -22,6 +22,8 @@ extension Tensor {
     ///
     /// - Complexity: O(batch·m·n·k), by a packed, register-blocked kernel, multi-threaded for
     ///   large products.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func matmul(_ a: Tensor, _ b: Tensor, transposingA: Bool = false, transposingB: Bool = false) -> Tensor {
         tensorCheck(
             a.rank >= 1 && b.rank >= 1,
@@ -104,5 +106,7 @@ extension Tensor {
     }
 
     /// `matmul(self, other)`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func matmul(_ other: Tensor) -> Tensor { Tensor.matmul(self, other) }
 }

@@ -49,22 +49,32 @@ extension Tensor {
     }
 
     /// The sum of all elements, as a rank-0 tensor.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func sum() -> Tensor { reduced(.sum, axes: Array(0..<rank), keepingDimensions: false, name: "sum()") }
 
     /// Sums along `axes`; those dimensions are removed, or kept with size 1.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func sum(alongAxes axes: [Int], keepingDimensions: Bool = false) -> Tensor {
         reduced(.sum, axes: axes, keepingDimensions: keepingDimensions, name: "sum(alongAxes:)")
     }
 
     /// Sums along one axis.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func sum(alongAxis axis: Int, keepingDimensions: Bool = false) -> Tensor {
         sum(alongAxes: [axis], keepingDimensions: keepingDimensions)
     }
 
     /// The mean of all elements (NaN for an empty tensor, as in PyTorch).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func mean() -> Tensor { sum() / Scalar(count) }
 
     /// Means along `axes`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func mean(alongAxes axes: [Int], keepingDimensions: Bool = false) -> Tensor {
         let a = normalizedAxes(axes, op: "mean(alongAxes:)")
         let n = a.map { shape[$0] }.reduce(1, *)
@@ -75,6 +85,8 @@ extension Tensor {
     /// unbiased estimate (PyTorch's default), 0 the population variance.
     ///
     /// - Complexity: two passes over the data (mean first), which is stable for large means.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func variance(alongAxes axes: [Int], correction: Int = 1, keepingDimensions: Bool = false) -> Tensor {
         let a = normalizedAxes(axes, op: "variance(alongAxes:)")
         let n = a.map { shape[$0] }.reduce(1, *)
@@ -84,39 +96,57 @@ extension Tensor {
     }
 
     /// The variance of all elements (see `variance(alongAxes:)`).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func variance(correction: Int = 1) -> Tensor {
         variance(alongAxes: Array(0..<rank), correction: correction)
     }
 
     /// The largest element (NaN if any is NaN), as a rank-0 tensor.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func max() -> Tensor { reduced(.max, axes: Array(0..<rank), keepingDimensions: false, name: "Swift.max()") }
     /// The smallest element (NaN if any is NaN), as a rank-0 tensor.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func min() -> Tensor { reduced(.min, axes: Array(0..<rank), keepingDimensions: false, name: "Swift.min()") }
 
     /// Largest values along `axes` (NaN propagates).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func max(alongAxes axes: [Int], keepingDimensions: Bool = false) -> Tensor {
         reduced(.max, axes: axes, keepingDimensions: keepingDimensions, name: "Swift.max(alongAxes:)")
     }
 
     /// Smallest values along `axes` (NaN propagates).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func min(alongAxes axes: [Int], keepingDimensions: Bool = false) -> Tensor {
         reduced(.min, axes: axes, keepingDimensions: keepingDimensions, name: "Swift.min(alongAxes:)")
     }
 
     /// The largest value along `axis` and its index: the first occurrence on ties, the first NaN
     /// if there is one (as PyTorch). `indices` is in row-major order of `values`' shape.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func max(alongAxis axis: Int, keepingDimensions: Bool = false) -> (values: Tensor, indices: [Int]) {
         extreme(alongAxis: axis, keepingDimensions: keepingDimensions, largest: true, name: "Swift.max(alongAxis:)")
     }
 
     /// The smallest value along `axis` and its index (see `Swift.max(alongAxis:)`).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func min(alongAxis axis: Int, keepingDimensions: Bool = false) -> (values: Tensor, indices: [Int]) {
         extreme(alongAxis: axis, keepingDimensions: keepingDimensions, largest: false, name: "Swift.min(alongAxis:)")
     }
 
     /// Indices of the largest values along `axis`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func argmax(alongAxis axis: Int) -> [Int] { self.max(alongAxis: axis).indices }
     /// Indices of the smallest values along `axis`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func argmin(alongAxis axis: Int) -> [Int] { self.min(alongAxis: axis).indices }
 
     func extreme(alongAxis axis: Int, keepingDimensions: Bool, largest: Bool, name: String) -> (values: Tensor, indices: [Int]) {

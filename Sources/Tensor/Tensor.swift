@@ -53,6 +53,8 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
     /// A contiguous tensor of `shape` whose elements are not initialized; `body` must write all
     /// `count` of them.
     @inlinable
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public init(
         uninitializedShape shape: [Int],
         initializingWith body: (UnsafeMutableBufferPointer<Scalar>) throws -> Void
@@ -67,6 +69,8 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
     }
 
     /// A tensor of `shape` holding `scalars` in row-major order.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public init(shape: [Int], scalars: [Scalar]) {
         let count = shape.reduce(1, *)
         tensorCheck(
@@ -79,16 +83,22 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
     }
 
     /// A rank-0 tensor holding `value`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public init(_ value: Scalar) {
         self.init(shape: [], repeating: value)
     }
 
     /// A rank-1 tensor holding `scalars`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public init(_ scalars: [Scalar]) {
         self.init(shape: [scalars.count], scalars: scalars)
     }
 
     /// A tensor of `shape` with every element `value`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public init(shape: [Int], repeating value: Scalar) {
         self.init(uninitializedShape: shape) { $0.initialize(repeating: value) }
     }
@@ -103,6 +113,8 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
     }
 
     /// Row-major strides for `shape`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func contiguousStrides(for shape: [Int]) -> [Int] {
         var strides = [Int](repeating: 1, count: shape.count)
         var acc = 1
@@ -136,6 +148,8 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
     public var storageVersion: Int { storage.version }
 
     /// This tensor with its elements in a fresh row-major buffer, or itself when already contiguous.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func contiguous() -> Tensor {
         if isContiguous { return self }
         return Tensor(uninitializedShape: shape) { dst in
@@ -204,6 +218,8 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
     }
 
     /// The element at `indices` (one per dimension; negative indices count from the end).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func scalar(at indices: [Int]) -> Scalar {
         storage.base[storageIndex(indices, op: "scalar(at:)")]
     }
@@ -222,6 +238,8 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
 
 extension Tensor: Equatable {
     /// Equal when the shapes are equal and every element is equal (so NaN ≠ NaN, as for scalars).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func == (lhs: Tensor, rhs: Tensor) -> Bool {
         lhs.shape == rhs.shape && lhs.scalars == rhs.scalars
     }

@@ -45,14 +45,15 @@ enum Bench {
             threadList = [1, 2]
         }
         let suite = options.string("--suite")
-        if let suite, !["elementwise", "matmul"].contains(suite) {
-            throw CLIError.badValue(flag: "--suite", value: suite, expected: "elementwise or matmul")
+        if let suite, !["elementwise", "matmul", "tape"].contains(suite) {
+            throw CLIError.badValue(flag: "--suite", value: suite, expected: "elementwise, tape or matmul")
         }
         if suite == nil || suite == "elementwise" {
             for n in quick ? [1 << 16] : [1 << 16, 1 << 24] {
                 for t in threadList { elementwise(n: n, threads: t) }
             }
         }
+        if suite == nil || suite == "tape" { tape() }
         if suite == nil || suite == "matmul" {
             let shapes = quick ? [(64, 784, 128), (256, 256, 256)] : [(32, 64, 128), (64, 784, 128), (256, 256, 256), (512, 512, 512), (1024, 1024, 1024)]
             for t in threadList {
@@ -112,6 +113,24 @@ enum Bench {
             emit([("suite", "elementwise"), ("name", name), ("n", n), ("threads", threads), ("ns_per_elem", ns), ("ratio_to_copy", ns / copyNs)],
                  text: String(format: "%-11@ n=%-9d threads=%d  %7.3f ns/elem  %6.2f× copy", name, n, threads, ns, ns / copyNs))
         }
+    }
+
+    /// Autograd overhead on tiny tensors: the anchor's chain of 50 × (tanh, ×1.01) on 8 elements,
+    /// a sum and backward — 101 ops, forward and backward.
+    static func tape() {
+        TensorRuntime.threadCount = 1
+        let a = Variable(Tensor<Float>.randomNormal([8], seed: 1), requiresGradient: true)
+        let t = median(samples: 15, inner: 200) {
+            var y = a
+            for _ in 0..<50 { y = y.tanh() * 1.01 }
+            y.sum().backward()
+            a.resetGradient()
+        }
+        let x = Tensor<Float>.randomNormal([8], seed: 1)
+        let tt = median(samples: 15, inner: 2000) { _ = x * 1.01 }
+        if !json { print(String(format: "  (plain Tensor op on 8 elements: %.3f µs)", tt * 1e6)) }
+        let us = t / 101 * 1e6
+        emit([("suite", "tape"), ("us_per_op", us)], text: String(format: "tape        %.3f µs per op (forward + backward, 8 elements)", us))
     }
 
     static func matmul(m: Int, k: Int, n: Int, threads: Int) {
