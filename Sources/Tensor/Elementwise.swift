@@ -309,7 +309,7 @@ extension Tensor {
                 let vc = UnsafeRawPointer(pc + i).loadUnaligned(as: V.self)
                 let vx = UnsafeRawPointer(px + i).loadUnaligned(as: V.self)
                 let vy = UnsafeRawPointer(py + i).loadUnaligned(as: V.self)
-                UnsafeMutableRawPointer(out + i).storeBytes(of: vy.replacing(with: vx, where: vc .!= 0), as: V.self)
+                UnsafeMutableRawPointer(out + i).storeBytes(of: Scalar.vSelect(Scalar.vNotEqual(vc, V(repeating: 0)), vx, vy), as: V.self)
                 i += w
             }
             while i < n {

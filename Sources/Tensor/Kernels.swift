@@ -86,18 +86,19 @@ public func vectorMap2<V: SIMD>(
 enum Kernels {
     @inline(__always)
     static func sigmoid<S: TensorScalar>(_ x: S.Vector, _: S.Type) -> S.Vector {
+        typealias V = S.Vector
         let one = S.Vector(repeating: 1)
         let e = S.vExp(-S.vAbs(x))
         let p = one / (one + e)
-        return p.replacing(with: e * p, where: x .< 0)
+        return S.vSelect(S.vLess(x, V(repeating: 0)), e * p, p)
     }
 
     @inline(__always)
     static func sign<S: TensorScalar>(_ x: S.Vector, _: S.Type) -> S.Vector {
-        S.Vector(repeating: 0)
-            .replacing(with: 1, where: x .> 0)
-            .replacing(with: -1, where: x .< 0)
-            .replacing(with: x, where: x .!= x)
+        typealias V = S.Vector
+        let zero = V(repeating: 0)
+        let s = S.vSelect(S.vLess(zero, x), V(repeating: 1), S.vSelect(S.vLess(x, zero), V(repeating: -1), zero))
+        return S.vSelect(S.vNotEqual(x, x), x, s)
     }
 
     @inline(__always)
@@ -120,10 +121,10 @@ enum Kernels {
         case .erf: vectorMap(x, y, n) { (v: V) in S.vErf(v) }
         case .sigmoid: vectorMap(x, y, n) { (v: V) in sigmoid(v, S.self) }
         case .clamp(let lower, let upper):
-            let lo = S(lower)
-            let hi = S(upper)
+            let loV = V(repeating: S(lower))
+            let hiV = V(repeating: S(upper))
             vectorMap(x, y, n) { (v: V) in
-                v.replacing(with: lo, where: v .< lo).replacing(with: hi, where: v .> hi)
+                S.vSelect(S.vLess(hiV, v), hiV, S.vSelect(S.vLess(v, loV), loV, v))
             }
         case .power(let p):
             if p == 2 {
@@ -151,25 +152,26 @@ enum Kernels {
     static func apply<S: TensorScalar>(_ op: BinaryOp, _ a: S.Vector, _ b: S.Vector, _: S.Type) -> S.Vector {
         typealias V = S.Vector
         let zero = V(repeating: 0)
+        let one = V(repeating: 1)
         switch op {
         case .add: return a + b
         case .subtract: return a - b
         case .multiply: return a * b
         case .divide: return a / b
         case .maximum:
-            return a.replacing(with: b, where: b .> a).replacing(with: b, where: b .!= b)
+            return S.vSelect(S.vLess(a, b), b, S.vSelect(S.vNotEqual(b, b), b, a))
         case .minimum:
-            return a.replacing(with: b, where: b .< a).replacing(with: b, where: b .!= b)
+            return S.vSelect(S.vLess(b, a), b, S.vSelect(S.vNotEqual(b, b), b, a))
         case .power:
             var r = a
             for i in r.indices { r[i] = scalarPow(a[i], b[i]) }
             return r
-        case .equal: return zero.replacing(with: 1, where: a .== b)
-        case .notEqual: return zero.replacing(with: 1, where: a .!= b)
-        case .less: return zero.replacing(with: 1, where: a .< b)
-        case .lessEqual: return zero.replacing(with: 1, where: a .<= b)
-        case .greater: return zero.replacing(with: 1, where: a .> b)
-        case .greaterEqual: return zero.replacing(with: 1, where: a .>= b)
+        case .equal: return S.vSelect(S.vEqual(a, b), one, zero)
+        case .notEqual: return S.vSelect(S.vNotEqual(a, b), one, zero)
+        case .less: return S.vSelect(S.vLess(a, b), one, zero)
+        case .lessEqual: return S.vSelect(S.vLessEqual(a, b), one, zero)
+        case .greater: return S.vSelect(S.vLess(b, a), one, zero)
+        case .greaterEqual: return S.vSelect(S.vLessEqual(b, a), one, zero)
         }
     }
 
@@ -244,8 +246,8 @@ enum Kernels {
             var i = 0
             while i &+ w <= n {
                 let v = UnsafeRawPointer(x + i).loadUnaligned(as: V.self)
-                acc = acc.replacing(with: v, where: isMax ? v .> acc : v .< acc)
-                nan .|= v .!= v
+                acc = S.vSelect(isMax ? S.vLess(acc, v) : S.vLess(v, acc), v, acc)
+                nan .|= S.vNotEqual(v, v)
                 i &+= w
             }
             var result = isMax ? acc.max() : acc.min()

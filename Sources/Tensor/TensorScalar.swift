@@ -23,6 +23,16 @@ where RawSignificand: FixedWidthInteger {
     /// |x| by clearing the sign bit (so |−0| = +0 and NaN stays NaN).
     static func vAbs(_ x: Vector) -> Vector
 
+    // Comparisons and selection, concrete per type. Generic code would bind `.<` and
+    // `replacing(with:where:)` to the SIMD protocol's lane-by-lane defaults (which LLVM often
+    // fails to vectorize); these requirements bind to the concrete vector instructions.
+    static func vLess(_ a: Vector, _ b: Vector) -> SIMDMask<Vector.MaskStorage>
+    static func vLessEqual(_ a: Vector, _ b: Vector) -> SIMDMask<Vector.MaskStorage>
+    static func vEqual(_ a: Vector, _ b: Vector) -> SIMDMask<Vector.MaskStorage>
+    static func vNotEqual(_ a: Vector, _ b: Vector) -> SIMDMask<Vector.MaskStorage>
+    /// `ifTrue` where `mask`, `ifFalse` elsewhere.
+    static func vSelect(_ mask: SIMDMask<Vector.MaskStorage>, _ ifTrue: Vector, _ ifFalse: Vector) -> Vector
+
     /// Runs a unary op over `count` contiguous elements (`x` and `y` may be the same buffer).
     static func _unaryKernel(
         _ op: UnaryOp, _ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, _ count: Int)
@@ -52,7 +62,15 @@ extension Float: TensorScalar {
     @inlinable @inline(__always) public static func vTanh(_ x: Vector) -> Vector { VectorMath.tanh(x) }
     @inlinable @inline(__always) public static func vErf(_ x: Vector) -> Vector { VectorMath.erf(x) }
     @inlinable @inline(__always) public static func vAbs(_ x: Vector) -> Vector {
-        unsafeBitCast(unsafeBitCast(x, to: SIMD16<UInt32>.self) & 0x7FFF_FFFF, to: Vector.self)
+        // A vector mask, not a scalar: integer SIMD ops with a scalar operand go lane by lane.
+        unsafeBitCast(unsafeBitCast(x, to: SIMD16<UInt32>.self) & SIMD16<UInt32>(repeating: 0x7FFF_FFFF), to: Vector.self)
+    }
+    @inlinable @inline(__always) public static func vLess(_ a: Vector, _ b: Vector) -> SIMDMask<Vector.MaskStorage> { a .< b }
+    @inlinable @inline(__always) public static func vLessEqual(_ a: Vector, _ b: Vector) -> SIMDMask<Vector.MaskStorage> { a .<= b }
+    @inlinable @inline(__always) public static func vEqual(_ a: Vector, _ b: Vector) -> SIMDMask<Vector.MaskStorage> { a .== b }
+    @inlinable @inline(__always) public static func vNotEqual(_ a: Vector, _ b: Vector) -> SIMDMask<Vector.MaskStorage> { a .!= b }
+    @inlinable @inline(__always) public static func vSelect(_ mask: SIMDMask<Vector.MaskStorage>, _ ifTrue: Vector, _ ifFalse: Vector) -> Vector {
+        ifFalse.replacing(with: ifTrue, where: mask)
     }
     public static func _unaryKernel(
         _ op: UnaryOp, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int
@@ -89,7 +107,14 @@ extension Double: TensorScalar {
     @inlinable @inline(__always) public static func vErf(_ x: Vector) -> Vector { VectorMath.erf(x) }
     @inlinable @inline(__always) public static func vAbs(_ x: Vector) -> Vector {
         unsafeBitCast(
-            unsafeBitCast(x, to: SIMD8<UInt64>.self) & 0x7FFF_FFFF_FFFF_FFFF, to: Vector.self)
+            unsafeBitCast(x, to: SIMD8<UInt64>.self) & SIMD8<UInt64>(repeating: 0x7FFF_FFFF_FFFF_FFFF), to: Vector.self)
+    }
+    @inlinable @inline(__always) public static func vLess(_ a: Vector, _ b: Vector) -> SIMDMask<Vector.MaskStorage> { a .< b }
+    @inlinable @inline(__always) public static func vLessEqual(_ a: Vector, _ b: Vector) -> SIMDMask<Vector.MaskStorage> { a .<= b }
+    @inlinable @inline(__always) public static func vEqual(_ a: Vector, _ b: Vector) -> SIMDMask<Vector.MaskStorage> { a .== b }
+    @inlinable @inline(__always) public static func vNotEqual(_ a: Vector, _ b: Vector) -> SIMDMask<Vector.MaskStorage> { a .!= b }
+    @inlinable @inline(__always) public static func vSelect(_ mask: SIMDMask<Vector.MaskStorage>, _ ifTrue: Vector, _ ifFalse: Vector) -> Vector {
+        ifFalse.replacing(with: ifTrue, where: mask)
     }
     public static func _unaryKernel(
         _ op: UnaryOp, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ count: Int
