@@ -92,10 +92,12 @@ enum Engine {
                 "backward: the graph through '\(name)' was already freed by an earlier backward pass. Fix: pass retainGraph: true to the first backward (or gradients(of:)) to run backward through the same graph again."
             )
         }
-        for (i, s) in n.primitive.savedInputs.enumerated() where s.variable.value.storageVersion != s.version {
-            tensorFailure(
-                "backward: input \(i) of '\(n.name)' (shape \(describeShape(s.variable.shape))), saved for its derivative, was modified in place after the operation (version \(s.version) → \(s.variable.value.storageVersion)). Fix: modify a copy, or do the in-place change before the operation."
-            )
+        n.primitive.forEachSavedInput { i, s in
+            if s.variable.value.storageVersion != s.version {
+                tensorFailure(
+                    "backward: input \(i) of '\(n.name)' (shape \(describeShape(s.variable.shape))), saved for its derivative, was modified in place after the operation (version \(s.version) → \(s.variable.value.storageVersion)). Fix: modify a copy, or do the in-place change before the operation."
+                )
+            }
         }
         if let y = n.primitive.savedOutput, y.tensor.storageVersion != y.version {
             tensorFailure(

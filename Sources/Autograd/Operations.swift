@@ -45,31 +45,27 @@ extension Variable {
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public static func + (a: Variable, b: Scalar) -> Variable { a + Variable(b) }
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
-    public static func - (a: Variable, b: Scalar) -> Variable { a - Variable(b) }
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
-    public static func * (a: Variable, b: Scalar) -> Variable { a * Variable(b) }
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
+    /// scale·x + shift, recorded as one primitive.
+    public func affine(scale: Scalar, shift: Scalar) -> Variable {
+        let v: Tensor<Scalar>
+        if shift == 0 {
+            v = scale == 1 ? value : value * scale
+        } else {
+            v = scale == 1 ? value + shift : (scale == -1 ? shift - value : value * scale + shift)
+        }
+        return Variable.record(v, self) { .affine(scale: scale, shift: shift) }
+    }
+
+    public static func + (a: Variable, b: Scalar) -> Variable { a.affine(scale: 1, shift: b) }
+    public static func - (a: Variable, b: Scalar) -> Variable { a.affine(scale: 1, shift: -b) }
+    public static func * (a: Variable, b: Scalar) -> Variable { a.affine(scale: b, shift: 0) }
+    /// x / c; kept as a division (not x · (1/c)) so results match the tensor operation exactly.
     public static func / (a: Variable, b: Scalar) -> Variable { a / Variable(b) }
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
-    public static func + (a: Scalar, b: Variable) -> Variable { Variable(a) + b }
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
-    public static func - (a: Scalar, b: Variable) -> Variable { Variable(a) - b }
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
-    public static func * (a: Scalar, b: Variable) -> Variable { Variable(a) * b }
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
+    public static func + (a: Scalar, b: Variable) -> Variable { b.affine(scale: 1, shift: a) }
+    public static func - (a: Scalar, b: Variable) -> Variable { b.affine(scale: -1, shift: a) }
+    public static func * (a: Scalar, b: Variable) -> Variable { b.affine(scale: a, shift: 0) }
     public static func / (a: Scalar, b: Variable) -> Variable { Variable(a) / b }
 
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public static func += (a: inout Variable, b: Variable) { a = a.inPlace("+=") + b }
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)

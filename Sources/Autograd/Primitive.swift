@@ -22,6 +22,8 @@ public enum Primitive<Scalar: TensorScalar>: Sendable {
     /// A node whose saved tensors were freed by a backward pass without `retainGraph`.
     case released(String)
     case add, subtract, negate
+    /// scale·x + shift for constants (scalar arithmetic): nothing to save.
+    case affine(scale: Scalar, shift: Scalar)
     case multiply(Saved<Scalar>, Saved<Scalar>)
     case divide(Saved<Scalar>, Saved<Scalar>)
     case exp(SavedOutput<Scalar>)
@@ -56,6 +58,7 @@ public enum Primitive<Scalar: TensorScalar>: Sendable {
         case .add: return "add"
         case .subtract: return "subtract"
         case .negate: return "negate"
+        case .affine: return "affine"
         case .multiply: return "multiply"
         case .divide: return "divide"
         case .exp: return "exp"
@@ -84,17 +87,20 @@ public enum Primitive<Scalar: TensorScalar>: Sendable {
         }
     }
 
-    /// The saved inputs, for the in-place modification check.
-    var savedInputs: [Saved<Scalar>] {
+    /// Calls `body` with each saved input and its position (for the in-place check), without
+    /// building an array.
+    func forEachSavedInput(_ body: (Int, Saved<Scalar>) -> Void) {
         switch self {
         case .multiply(let a, let b), .divide(let a, let b), .maximum(let a, let b),
             .minimum(let a, let b), .matmul(let a, let b, _, _):
-            return [a, b]
+            body(0, a)
+            body(1, b)
         case .log(let a), .log1p(let a), .erf(let a), .abs(let a), .power(let a, _),
             .clamp(let a, _, _):
-            return [a]
-        case .custom(_, let saved): return saved
-        default: return []
+            body(0, a)
+        case .custom(_, let saved):
+            for (i, s) in saved.enumerated() { body(i, s) }
+        default: break
         }
     }
 
@@ -119,6 +125,7 @@ extension Node {
         case .add: return [g, g]
         case .subtract: return [g, -g]
         case .negate: return [-g]
+        case .affine(let scale, _): return [scale == 1 ? g : g * scale]
         case .multiply(let a, let b): return [g * b.variable, g * a.variable]
         case .divide(let a, let b):
             let b = b.variable

@@ -45,6 +45,11 @@ enum BufferCache {
             }
             if let reused { return reused.pointer }
         }
+        if size < minCachedBytes {
+            // Small buffers: plain malloc (16-byte aligned; kernels load unaligned anyway).
+            guard let p = malloc(size) else { tensorFailure("Tensor: out of memory allocating \(size) bytes.") }
+            return p
+        }
         let alignment = size >= 2 * hugePageBytes ? hugePageBytes : 64
         var p: UnsafeMutableRawPointer?
         let rc = posix_memalign(&p, alignment, size)

@@ -52,36 +52,31 @@ extension Tensor {
     }
 
     /// Applies a vectorized unary op; the result is contiguous.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public func applying(_ op: UnaryOp) -> Tensor {
         let n = count
+        let out = Tensor(uninitializedShape: shape, contiguousStrides: rowMajorStrides)
+        let y = out.storage.base
+        let src = storage.base + offset
         if isContiguous {
-            let src = storage.base + offset
-            return Tensor(uninitializedShape: shape) { dst in
-                let y = dst.baseAddress!
-                Parallel.forChunks(count: n) { a, b in Scalar._unaryKernel(op, src + a, y + a, b - a) }
-            }
+            Parallel.forChunks(count: n, grain: op.parallelGrain) { a, b in Scalar._unaryKernel(op, src + a, y + a, b - a) }
+            return out
         }
-        return Tensor(uninitializedShape: shape) { dst in
-            let y = dst.baseAddress!
-            let src = storage.base + offset
-            withRowBuffer { tmp in
-                Layout.forEachRow(shape: shape, strides: [Tensor.contiguousStrides(for: shape), strides], offsets: [0, 0]) { o, len, s in
-                    if s[1] == 1 {
-                        Scalar._unaryKernel(op, src + o[1], y + o[0], len)
-                    } else {
-                        var done = 0
-                        while done < len {
-                            let m = Swift.min(Tensor.rowBufferCount, len - done)
-                            for i in 0..<m { tmp[i] = src[o[1] + (done + i) * s[1]] }
-                            Scalar._unaryKernel(op, tmp, y + o[0] + done, m)
-                            done += m
-                        }
+        withRowBuffer { tmp in
+            Layout.forEachRow(shape: shape, strides: [out.strides, strides], offsets: [0, 0]) { o, len, s in
+                if s[1] == 1 {
+                    Scalar._unaryKernel(op, src + o[1], y + o[0], len)
+                } else {
+                    var done = 0
+                    while done < len {
+                        let m = Swift.min(Tensor.rowBufferCount, len - done)
+                        for i in 0..<m { tmp[i] = src[o[1] + (done + i) * s[1]] }
+                        Scalar._unaryKernel(op, tmp, y + o[0] + done, m)
+                        done += m
                     }
                 }
             }
         }
+        return out
     }
 
     /// Applies `op` in place, reusing this tensor's buffer when it owns it.
@@ -89,7 +84,7 @@ extension Tensor {
         if isKnownUniquelyReferenced(&storage) && isContiguous {
             let p = storage.base + offset
             storage.bumpVersion()
-            Parallel.forChunks(count: count) { a, b in Scalar._unaryKernel(op, p + a, p + a, b - a) }
+            Parallel.forChunks(count: count, grain: op.parallelGrain) { a, b in Scalar._unaryKernel(op, p + a, p + a, b - a) }
         } else {
             self = applying(op)
         }
@@ -107,10 +102,20 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func combine(_ lhs: Tensor, _ rhs: Tensor, _ op: BinaryOp, name: String) -> Tensor {
-        let shape = lhs.shape == rhs.shape ? lhs.shape : broadcastShape(lhs.shape, rhs.shape, op: name)
-        var out = Tensor(uninitializedShape: shape) { _ in }
+        let shape: [Int]
+        let strides: [Int]
+        if lhs.shape == rhs.shape || rhs.rank == 0 {
+            shape = lhs.shape
+            strides = lhs.rowMajorStrides
+        } else if lhs.rank == 0 {
+            shape = rhs.shape
+            strides = rhs.rowMajorStrides
+        } else {
+            shape = broadcastShape(lhs.shape, rhs.shape, op: name)
+            strides = contiguousStrides(for: shape)
+        }
+        let out = Tensor(uninitializedShape: shape, contiguousStrides: strides)
         combine(lhs, rhs, op, into: out.storage.base, shape: shape)
-        out.storage.bumpVersion()
         return out
     }
 
@@ -123,10 +128,13 @@ extension Tensor {
         // Fast paths: both flat with the same shape, or one side a single value.
         let aFlat = lhs.shape == shape && lhs.isContiguous
         let bFlat = rhs.shape == shape && rhs.isContiguous
-        if aFlat && (bFlat || rhs.count == 1) || bFlat && lhs.count == 1 {
+        // A single value, possibly expanded (all strides 0), is read as a scalar.
+        let aUniform = lhs.count == 1 || lhs.strides.allSatisfy { $0 == 0 }
+        let bUniform = rhs.count == 1 || rhs.strides.allSatisfy { $0 == 0 }
+        if aFlat && (bFlat || bUniform) || bFlat && aUniform {
             let sa = aFlat ? 1 : 0
             let sb = bFlat ? 1 : 0
-            Parallel.forChunks(count: n) { s, e in
+            Parallel.forChunks(count: n, grain: op.parallelGrain) { s, e in
                 Scalar._binaryKernel(op, a + s * sa, sa, b + s * sb, sb, y + s, e - s)
             }
             return

@@ -12,6 +12,18 @@ public enum UnaryOp: Sendable, Equatable {
     case power(Double)
 }
 
+extension UnaryOp {
+    /// Elements per thread below which the op runs on one thread.
+    var parallelGrain: Int {
+        switch self {
+        case .negate, .abs, .sign, .square, .clamp, .reciprocal: return TensorRuntime.memoryBoundGrain
+        case .power(let p) where p == 1 || p == 2 || p == -1: return TensorRuntime.memoryBoundGrain
+        case .power: return 4096
+        default: return TensorRuntime.elementwiseGrain
+        }
+    }
+}
+
 /// Elementwise functions of two tensors.
 public enum BinaryOp: Sendable, Equatable {
     case add, subtract, multiply, divide
@@ -20,6 +32,11 @@ public enum BinaryOp: Sendable, Equatable {
     case power
     /// Comparisons give 1 where true, 0 where false.
     case equal, notEqual, less, lessEqual, greater, greaterEqual
+}
+
+extension BinaryOp {
+    /// Elements per thread below which the op runs on one thread.
+    var parallelGrain: Int { self == .power ? 4096 : TensorRuntime.memoryBoundGrain }
 }
 
 /// Reductions.

@@ -77,7 +77,7 @@ enum Layout {
         let n = t.count
         if t.isContiguous {
             let src = t.storage.base + t.offset
-            Parallel.forChunks(count: n, grain: 1 << 20) { a, b in
+            Parallel.forChunks(count: n, grain: TensorRuntime.memoryBoundGrain) { a, b in
                 (dst + a).update(from: src + a, count: b - a)
             }
             return

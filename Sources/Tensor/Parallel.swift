@@ -22,9 +22,14 @@ public enum TensorRuntime {
         }
     }
 
-    /// Elementwise work is split over threads only above this many elements per thread (as
-    /// PyTorch's 32K grain): below it, a thread's start-up costs more than it saves.
+    /// Compute-bound elementwise work (exp, tanh, …) is split over threads only above this many
+    /// elements per thread (PyTorch's grain): below it, waking a thread costs more than it saves.
     public static let elementwiseGrain = 32_768
+
+    /// Memory-bound work (add, multiply, copy, comparisons) is split only above this many
+    /// elements per thread: two threads barely add bandwidth, and on a busy machine waking the
+    /// second one can cost more than the whole operation.
+    public static let memoryBoundGrain = 1 << 20
 }
 
 import Foundation

@@ -50,6 +50,19 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
         self.offset = offset
     }
 
+    /// A contiguous tensor of `shape` with the given row-major `strides` (passed to avoid
+    /// recomputing them), elements not initialized.
+    @usableFromInline
+    init(uninitializedShape shape: [Int], contiguousStrides strides: [Int]) {
+        let storage = TensorStorage<Scalar>(capacity: shape.reduce(1, *))
+        self.init(storage: storage, shape: shape, strides: strides, offset: 0)
+    }
+
+    /// Row-major strides for this tensor's shape: its own when it is contiguous (no array is
+    /// built), otherwise computed.
+    @usableFromInline
+    var rowMajorStrides: [Int] { isContiguous ? strides : Tensor.contiguousStrides(for: shape) }
+
     /// A contiguous tensor of `shape` whose elements are not initialized; `body` must write all
     /// `count` of them.
     @inlinable

@@ -80,7 +80,7 @@ enum Bench {
             src.deallocate()
             dst.deallocate()
         }
-        let pieces = threads > 1 && n >= 2 * TensorRuntime.elementwiseGrain ? threads : 1
+        let pieces = Swift.max(1, Swift.min(threads, n / TensorRuntime.memoryBoundGrain))
         nonisolated(unsafe) let s = src
         nonisolated(unsafe) let d = dst
         let copy = median(samples: samples, inner: inner) {
