@@ -45,8 +45,8 @@ enum Bench {
             threadList = [1, 2]
         }
         let suite = options.string("--suite")
-        if let suite, !["elementwise", "matmul", "tape"].contains(suite) {
-            throw CLIError.badValue(flag: "--suite", value: suite, expected: "elementwise, tape or matmul")
+        if let suite, !["elementwise", "matmul", "tape", "memory"].contains(suite) {
+            throw CLIError.badValue(flag: "--suite", value: suite, expected: "elementwise, tape, matmul or memory")
         }
         if suite == nil || suite == "elementwise" {
             for n in quick ? [1 << 16] : [1 << 16, 1 << 24] {
@@ -54,6 +54,7 @@ enum Bench {
             }
         }
         if suite == nil || suite == "tape" { tape() }
+        if suite == "memory" { try memory(steps: try options.int("--steps", default: 1_000_000, range: 1...100_000_000)) }
         if suite == nil || suite == "matmul" {
             let shapes = quick ? [(64, 784, 128), (256, 256, 256)] : [(32, 64, 128), (64, 784, 128), (256, 256, 256), (512, 512, 512), (1024, 1024, 1024)]
             for t in threadList {
@@ -131,6 +132,46 @@ enum Bench {
         if !json { print(String(format: "  (plain Tensor op on 8 elements: %.3f µs)", tt * 1e6)) }
         let us = t / 101 * 1e6
         emit([("suite", "tape"), ("us_per_op", us)], text: String(format: "tape        %.3f µs per op (forward + backward, 8 elements)", us))
+    }
+
+    /// Resident memory of this process in bytes (Linux: /proc/self/statm).
+    static func residentBytes() -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+        let fields = text.split(separator: " ")
+        return fields.count > 1 ? (Int(fields[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE))) : 0
+    }
+
+    /// A long loop of small training steps (forward, backward, update) on a tiny MLP, sampling
+    /// resident memory: the tape must be freed every step, so memory stays flat after warm-up.
+    static func memory(steps: Int) throws {
+        TensorRuntime.threadCount = 1
+        let x = Variable(Tensor<Float>.randomNormal([4, 8], seed: 1))
+        let target = Variable(Tensor<Float>.randomNormal([4, 2], seed: 2))
+        var w1 = Variable(Tensor<Float>.randomNormal([8, 16], standardDeviation: 0.3, seed: 3), requiresGradient: true)
+        var w2 = Variable(Tensor<Float>.randomNormal([16, 2], standardDeviation: 0.3, seed: 4), requiresGradient: true)
+        let warmup = Swift.min(steps / 10, 10_000)
+        var baseline = 0
+        var peak = 0
+        let start = DispatchTime.now().uptimeNanoseconds
+        var lastLoss: Float = 0
+        for step in 1...steps {
+            let h = Variable.matmul(x, w1).tanh()
+            let d = Variable.matmul(h, w2) - target
+            let loss = (d * d).mean()
+            loss.backward()
+            w1.assign(w1.value - w1.gradient! * 0.01)
+            w2.assign(w2.value - w2.gradient! * 0.01)
+            w1.resetGradient()
+            w2.resetGradient()
+            if step == warmup { baseline = residentBytes() }
+            if step > warmup && step % 1000 == 0 { peak = Swift.max(peak, residentBytes()) }
+            if step == steps { lastLoss = loss.value.scalar }
+        }
+        let end = residentBytes()
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let growth = Double(Swift.max(peak, end) - baseline) / 1e6
+        emit([("suite", "memory"), ("steps", steps), ("rss_after_warmup_mb", Double(baseline) / 1e6), ("rss_end_mb", Double(end) / 1e6), ("growth_mb", growth), ("us_per_step", seconds / Double(steps) * 1e6), ("final_loss", Double(lastLoss))],
+             text: String(format: "memory      %d steps: RSS %.1f MB after %d warm-up steps, %.1f MB at the end, growth %.2f MB; %.1f µs per step; final loss %.4f", steps, Double(baseline) / 1e6, warmup, Double(end) / 1e6, growth, seconds / Double(steps) * 1e6, Double(lastLoss)))
     }
 
     static func matmul(m: Int, k: Int, n: Int, threads: Int) {

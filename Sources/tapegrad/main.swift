@@ -11,7 +11,7 @@ do {
     case "demo":
         try Demo.run(try Options(rest, allowed: ["--data", "--epochs", "--seed"]))
     case "bench":
-        try Bench.run(try Options(rest, allowed: ["--json", "--quick", "--threads", "--suite"]))
+        try Bench.run(try Options(rest, allowed: ["--json", "--quick", "--threads", "--suite", "--steps"]))
     case "help", "--help", "-h":
         print(usage)
     default:
