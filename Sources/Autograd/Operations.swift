@@ -119,6 +119,20 @@ extension Variable {
         let y = value.tanh()
         return Variable.record(y, self) { .tanh(SavedOutput(y)) }
     }
+    /// g·(1 − y²): tanh's derivative applied to a gradient, as one differentiable primitive.
+    public static func tanhBackward(_ g: Variable, _ y: Variable) -> Variable {
+        record(Tensor.combine(g.value, y.value, .tanhBackward, name: "tanhBackward"), [g, y]) {
+            .tanhBackward(Saved(g), Saved(y))
+        }
+    }
+
+    /// g·y·(1 − y): sigmoid's derivative applied to a gradient, as one differentiable primitive.
+    public static func sigmoidBackward(_ g: Variable, _ y: Variable) -> Variable {
+        record(Tensor.combine(g.value, y.value, .sigmoidBackward, name: "sigmoidBackward"), [g, y]) {
+            .sigmoidBackward(Saved(g), Saved(y))
+        }
+    }
+
     /// 1/(1 + e^−x); derivative y(1 − y).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)

@@ -31,7 +31,11 @@ public enum Primitive<Scalar: TensorScalar>: Sendable {
     case log(Saved<Scalar>)
     case log1p(Saved<Scalar>)
     case tanh(SavedOutput<Scalar>)
+    /// tanh's derivative applied to g: g·(1 − y²), one fused kernel.
+    case tanhBackward(Saved<Scalar>, Saved<Scalar>)
     case sigmoid(SavedOutput<Scalar>)
+    /// sigmoid's derivative applied to g: g·y·(1 − y), one fused kernel.
+    case sigmoidBackward(Saved<Scalar>, Saved<Scalar>)
     case sqrt(SavedOutput<Scalar>)
     case erf(Saved<Scalar>)
     case abs(Saved<Scalar>)
@@ -66,7 +70,9 @@ public enum Primitive<Scalar: TensorScalar>: Sendable {
         case .log: return "log"
         case .log1p: return "log1p"
         case .tanh: return "tanh"
+        case .tanhBackward: return "tanhBackward"
         case .sigmoid: return "sigmoid"
+        case .sigmoidBackward: return "sigmoidBackward"
         case .sqrt: return "sqrt"
         case .erf: return "erf"
         case .abs: return "abs"
@@ -92,7 +98,8 @@ public enum Primitive<Scalar: TensorScalar>: Sendable {
     func forEachSavedInput(_ body: (Int, Saved<Scalar>) -> Void) {
         switch self {
         case .multiply(let a, let b), .divide(let a, let b), .maximum(let a, let b),
-            .minimum(let a, let b), .matmul(let a, let b, _, _):
+            .minimum(let a, let b), .matmul(let a, let b, _, _), .tanhBackward(let a, let b),
+            .sigmoidBackward(let a, let b):
             body(0, a)
             body(1, b)
         case .log(let a), .log1p(let a), .erf(let a), .abs(let a), .power(let a, _),
@@ -134,12 +141,16 @@ extension Node {
         case .expm1(let y): return [g * (output(y) + 1)]
         case .log(let x): return [g / x.variable]
         case .log1p(let x): return [g / (x.variable + 1)]
-        case .tanh(let y):
-            let y = output(y)
-            return [g * (1 - y * y)]
-        case .sigmoid(let y):
-            let y = output(y)
-            return [g * (y * (1 - y))]
+        case .tanh(let y): return [Variable.tanhBackward(g, output(y))]
+        case .tanhBackward(let g0, let y):
+            // ∂/∂g = 1 − y², ∂/∂y = −2·g·y.
+            let y = y.variable
+            return [Variable.tanhBackward(g, y), g * g0.variable * y * -2]
+        case .sigmoid(let y): return [Variable.sigmoidBackward(g, output(y))]
+        case .sigmoidBackward(let g0, let y):
+            // ∂/∂g = y(1 − y), ∂/∂y = g·(1 − 2y).
+            let y = y.variable
+            return [Variable.sigmoidBackward(g, y), g * g0.variable * (1 - y * 2)]
         case .sqrt(let y): return [g / (output(y) * 2)]
         case .erf(let x):
             let x = x.variable

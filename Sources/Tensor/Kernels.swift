@@ -32,6 +32,11 @@ public enum BinaryOp: Sendable, Equatable {
     case power
     /// Comparisons give 1 where true, 0 where false.
     case equal, notEqual, less, lessEqual, greater, greaterEqual
+    /// Derivative kernels, fused: `a` is the incoming gradient g, `b` the saved output y.
+    /// tanh: g·(1 − y²).
+    case tanhBackward
+    /// sigmoid: g·y·(1 − y).
+    case sigmoidBackward
 }
 
 extension BinaryOp {
@@ -64,10 +69,11 @@ public func vectorMap<V: SIMD>(
         i &+= w
     }
     if i < count {
+        let bytes = (count &- i) &* MemoryLayout<V.Scalar>.stride
         var v = V()
-        for j in 0..<(count &- i) { v[j] = x[i &+ j] }
+        withUnsafeMutableBytes(of: &v) { $0.baseAddress!.copyMemory(from: x + i, byteCount: bytes) }
         let r = f(v)
-        for j in 0..<(count &- i) { y[i &+ j] = r[j] }
+        withUnsafeBytes(of: r) { UnsafeMutableRawPointer(y + i).copyMemory(from: $0.baseAddress!, byteCount: bytes) }
     }
 }
 
@@ -86,14 +92,13 @@ public func vectorMap2<V: SIMD>(
         i &+= w
     }
     if i < count {
+        let bytes = (count &- i) &* MemoryLayout<V.Scalar>.stride
         var va = V()
         var vb = V()
-        for j in 0..<(count &- i) {
-            va[j] = a[i &+ j]
-            vb[j] = b[i &+ j]
-        }
+        withUnsafeMutableBytes(of: &va) { $0.baseAddress!.copyMemory(from: a + i, byteCount: bytes) }
+        withUnsafeMutableBytes(of: &vb) { $0.baseAddress!.copyMemory(from: b + i, byteCount: bytes) }
         let r = f(va, vb)
-        for j in 0..<(count &- i) { y[i &+ j] = r[j] }
+        withUnsafeBytes(of: r) { UnsafeMutableRawPointer(y + i).copyMemory(from: $0.baseAddress!, byteCount: bytes) }
     }
 }
 
@@ -189,6 +194,8 @@ enum Kernels {
         case .lessEqual: return S.vSelect(S.vLessEqual(a, b), one, zero)
         case .greater: return S.vSelect(S.vLess(b, a), one, zero)
         case .greaterEqual: return S.vSelect(S.vLessEqual(b, a), one, zero)
+        case .tanhBackward: return a * (one - b * b)
+        case .sigmoidBackward: return a * (b * (one - b))
         }
     }
 
@@ -204,6 +211,8 @@ enum Kernels {
             case .subtract: vectorMap2(a, b, y, n) { (u: V, v: V) in u - v }
             case .multiply: vectorMap2(a, b, y, n) { (u: V, v: V) in u * v }
             case .divide: vectorMap2(a, b, y, n) { (u: V, v: V) in u / v }
+            case .tanhBackward: vectorMap2(a, b, y, n) { (g: V, t: V) in g * (V(repeating: 1) - t * t) }
+            case .sigmoidBackward: vectorMap2(a, b, y, n) { (g: V, t: V) in g * (t * (V(repeating: 1) - t)) }
             default: vectorMap2(a, b, y, n) { (u: V, v: V) in apply(op, u, v, S.self) }
             }
         } else if aStride == 1 {

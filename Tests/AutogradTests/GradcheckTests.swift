@@ -34,6 +34,8 @@ let primitiveCases: [PrimitiveCase] = [
     PrimitiveCase(name: "log1p", shapes: [[6]], positive: true) { $0[0].log1p() },
     PrimitiveCase(name: "tanh", shapes: [[2, 5]], positive: false) { $0[0].tanh() },
     PrimitiveCase(name: "sigmoid", shapes: [[2, 5]], positive: false) { $0[0].sigmoid() },
+    PrimitiveCase(name: "tanhBackward", shapes: [[2, 5], [2, 5]], positive: false) { V.tanhBackward($0[0], $0[1]) },
+    PrimitiveCase(name: "sigmoidBackward", shapes: [[2, 5], [5]], positive: false) { V.sigmoidBackward($0[0], $0[1]) },
     PrimitiveCase(name: "sqrt", shapes: [[5]], positive: true) { $0[0].sqrt() },
     PrimitiveCase(name: "erf", shapes: [[5]], positive: false) { $0[0].erf() },
     PrimitiveCase(name: "pow 3", shapes: [[5]], positive: false) { $0[0].pow(3) },
