@@ -6,7 +6,7 @@ import PackageDescription
 // compiler may assume them; on baseline x86-64 several SIMD operations go lane by lane.
 // The flag is per build, so a machine without AVX-512 gets an AVX2 (or SSE) build of its own.
 let native: [SwiftSetting] = [
-    .unsafeFlags(["-target-cpu", "native", "-Xfrontend", "-enable-cmo-everything"], .when(configuration: .release))
+    .unsafeFlags(["-target-cpu", "native", "-Xfrontend", "-enable-cmo-everything", "-enforce-exclusivity=unchecked"], .when(configuration: .release))
 ]
 
 let package = Package(

@@ -65,7 +65,8 @@ enum Engine {
                 }
                 check(n)
                 let grads = n.inputGradients(g)
-                for (edge, grad) in zip(n.inputs, grads) {
+                for (i, grad) in grads.enumerated() where i < n.inputCount {
+                    let edge = n.input(i)
                     guard let child = edge.node, var grad else { continue }
                     // Un-broadcast, once, here: rules give gradients in the output's shape.
                     if grad.shape != edge.shape { grad = grad.summed(toShape: edge.shape) }

@@ -28,7 +28,11 @@ let sequenceCounter = Atomic<Int>(0)
 public final class Node<Scalar: TensorScalar>: @unchecked Sendable {
     let sequence: Int
     var primitive: Primitive<Scalar>
-    let inputs: [Edge<Scalar>]
+    // Input edges: the first two inline (no array for the common case), the rest in `more`.
+    let first: Edge<Scalar>?
+    let second: Edge<Scalar>?
+    let more: [Edge<Scalar>]
+    let inputCount: Int
     let isLeaf: Bool
     /// The shape of the output (of the leaf, for leaves).
     let shape: [Int]
@@ -44,17 +48,33 @@ public final class Node<Scalar: TensorScalar>: @unchecked Sendable {
     init(leafOfShape shape: [Int]) {
         sequence = sequenceCounter.wrappingAdd(1, ordering: .relaxed).newValue
         primitive = .leaf
-        inputs = []
+        first = nil
+        second = nil
+        more = []
+        inputCount = 0
         isLeaf = true
         self.shape = shape
     }
 
-    init(_ primitive: Primitive<Scalar>, inputs: [Edge<Scalar>], shape: [Int]) {
+    init(_ primitive: Primitive<Scalar>, first: Edge<Scalar>, second: Edge<Scalar>? = nil, more: [Edge<Scalar>] = [], shape: [Int]) {
         sequence = sequenceCounter.wrappingAdd(1, ordering: .relaxed).newValue
         self.primitive = primitive
-        self.inputs = inputs
+        self.first = first
+        self.second = second
+        self.more = more
+        inputCount = (second == nil ? 1 : 2) + more.count
         isLeaf = false
         self.shape = shape
+    }
+
+    /// Input edge `i`.
+    @inline(__always)
+    func input(_ i: Int) -> Edge<Scalar> {
+        switch i {
+        case 0: return first!
+        case 1: return second!
+        default: return more[i - 2]
+        }
     }
 
     /// A readable name of the operation, for messages.

@@ -10,7 +10,16 @@ extension Variable {
             return Variable(value: value, node: nil)
         }
         let edges = inputs.map { Edge(node: $0.node, shape: $0.value.shape) }
-        return Variable(value: value, node: Node(primitive(), inputs: edges, shape: value.shape))
+        let node = Node(primitive(), first: edges[0], second: edges.count > 1 ? edges[1] : nil, more: Array(edges.dropFirst(2)), shape: value.shape)
+        return Variable(value: value, node: node)
+    }
+
+    /// Records a two-input primitive without building an array.
+    @inline(__always)
+    static func record(_ value: Tensor<Scalar>, _ a: Variable, _ b: Variable, _ primitive: () -> Primitive<Scalar>) -> Variable {
+        guard a.node != nil || b.node != nil, GradientMode.isEnabled else { return Variable(value: value, node: nil) }
+        let node = Node(primitive(), first: Edge(node: a.node, shape: a.value.shape), second: Edge(node: b.node, shape: b.value.shape), shape: value.shape)
+        return Variable(value: value, node: node)
     }
 
     @inline(__always)
@@ -18,26 +27,26 @@ extension Variable {
     @_specialize(where Scalar == Double)
     static func record(_ value: Tensor<Scalar>, _ input: Variable, _ primitive: () -> Primitive<Scalar>) -> Variable {
         guard let n = input.node, GradientMode.isEnabled else { return Variable(value: value, node: nil) }
-        return Variable(value: value, node: Node(primitive(), inputs: [Edge(node: n, shape: input.value.shape)], shape: value.shape))
+        return Variable(value: value, node: Node(primitive(), first: Edge(node: n, shape: input.value.shape), shape: value.shape))
     }
 
     // MARK: Arithmetic (broadcasting)
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public static func + (a: Variable, b: Variable) -> Variable { record(a.value + b.value, [a, b]) { .add } }
+    public static func + (a: Variable, b: Variable) -> Variable { record(a.value + b.value, a, b) { .add } }
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public static func - (a: Variable, b: Variable) -> Variable { record(a.value - b.value, [a, b]) { .subtract } }
+    public static func - (a: Variable, b: Variable) -> Variable { record(a.value - b.value, a, b) { .subtract } }
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func * (a: Variable, b: Variable) -> Variable {
-        record(a.value * b.value, [a, b]) { .multiply(Saved(a), Saved(b)) }
+        record(a.value * b.value, a, b) { .multiply(Saved(a), Saved(b)) }
     }
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func / (a: Variable, b: Variable) -> Variable {
-        record(a.value / b.value, [a, b]) { .divide(Saved(a), Saved(b)) }
+        record(a.value / b.value, a, b) { .divide(Saved(a), Saved(b)) }
     }
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
@@ -121,14 +130,14 @@ extension Variable {
     }
     /// g·(1 − y²): tanh's derivative applied to a gradient, as one differentiable primitive.
     public static func tanhBackward(_ g: Variable, _ y: Variable) -> Variable {
-        record(Tensor.combine(g.value, y.value, .tanhBackward, name: "tanhBackward"), [g, y]) {
+        record(Tensor.combine(g.value, y.value, .tanhBackward, name: "tanhBackward"), g, y) {
             .tanhBackward(Saved(g), Saved(y))
         }
     }
 
     /// g·y·(1 − y): sigmoid's derivative applied to a gradient, as one differentiable primitive.
     public static func sigmoidBackward(_ g: Variable, _ y: Variable) -> Variable {
-        record(Tensor.combine(g.value, y.value, .sigmoidBackward, name: "sigmoidBackward"), [g, y]) {
+        record(Tensor.combine(g.value, y.value, .sigmoidBackward, name: "sigmoidBackward"), g, y) {
             .sigmoidBackward(Saved(g), Saved(y))
         }
     }
@@ -175,13 +184,13 @@ extension Variable {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func maximum(_ a: Variable, _ b: Variable) -> Variable {
-        record(Tensor.maximum(a.value, b.value), [a, b]) { .maximum(Saved(a), Saved(b)) }
+        record(Tensor.maximum(a.value, b.value), a, b) { .maximum(Saved(a), Saved(b)) }
     }
     /// Elementwise minimum; at ties each input gets half the gradient.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func minimum(_ a: Variable, _ b: Variable) -> Variable {
-        record(Tensor.minimum(a.value, b.value), [a, b]) { .minimum(Saved(a), Saved(b)) }
+        record(Tensor.minimum(a.value, b.value), a, b) { .minimum(Saved(a), Saved(b)) }
     }
 
     // MARK: Reductions
@@ -252,7 +261,7 @@ extension Variable {
             if b.rank == 1 { r = r.squeezed(axis: r.rank - 1) }
             return r
         }
-        return record(Tensor.matmul(a.value, b.value, transposingA: transposingA, transposingB: transposingB), [a, b]) {
+        return record(Tensor.matmul(a.value, b.value, transposingA: transposingA, transposingB: transposingB), a, b) {
             .matmul(Saved(a), Saved(b), transposingA: transposingA, transposingB: transposingB)
         }
     }
@@ -357,7 +366,7 @@ extension Variable {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func select(_ condition: Tensor<Scalar>, _ a: Variable, _ b: Variable) -> Variable {
-        record(Tensor.select(condition, a.value, b.value), [a, b]) { .select(condition: condition) }
+        record(Tensor.select(condition, a.value, b.value), a, b) { .select(condition: condition) }
     }
 
     /// Sums this gradient-shaped variable down to `shape` (the engine's un-broadcast).

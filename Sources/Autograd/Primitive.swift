@@ -198,7 +198,7 @@ extension Node {
         case .slice(let axis, let start, let step, let inputShape):
             return [Variable.scatteringSlice(g, into: inputShape, alongAxis: axis, from: start, by: step)]
         case .scatterSlice(let axis, let start, let step):
-            return [g.sliced(alongAxis: axis, from: start, to: start + (inputs[0].shape[axis] - 1) * step + 1, by: step)]
+            return [g.sliced(alongAxis: axis, from: start, to: start + (input(0).shape[axis] - 1) * step + 1, by: step)]
         case .expand: return [g]
         case .concatenate(let axis, let sizes):
             var start = 0

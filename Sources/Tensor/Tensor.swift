@@ -1,26 +1,56 @@
+/// The header of a `TensorStorage`: where the elements are and how many writes they had.
+public struct TensorStorageHeader<Scalar: TensorScalar> {
+    @usableFromInline var base: UnsafeMutablePointer<Scalar>
+    @usableFromInline let capacity: Int
+    /// Whether `base` is a separate buffer (from `BufferCache`) rather than the object's tail.
+    @usableFromInline let external: Bool
+    @usableFromInline var version = 0
+}
+
 /// The memory behind one or more tensors.
 ///
 /// Views (transpose, slice, expand, reshape …) share one storage and differ only in shape,
 /// strides and offset. `version` counts writes, so Autograd can tell when a tensor it saved for
-/// backward was modified in place.
-public final class TensorStorage<Scalar: TensorScalar>: @unchecked Sendable {
-    public let base: UnsafeMutablePointer<Scalar>
-    public let capacity: Int
-    public private(set) var version = 0
+/// backward was modified in place. Small storages keep their elements in the object itself
+/// (one allocation); large ones point to a buffer from `BufferCache`, which reuses freed
+/// buffers.
+public final class TensorStorage<Scalar: TensorScalar>: ManagedBuffer<TensorStorageHeader<Scalar>, Scalar> {
+    /// Up to this many bytes the elements live in the object's tail.
+    @usableFromInline static var inlineBytes: Int { 1024 }
 
     @usableFromInline
-    init(capacity: Int) {
-        self.capacity = capacity
-        let raw = BufferCache.allocate(bytes: Swift.max(1, capacity) * MemoryLayout<Scalar>.stride)
-        base = raw.bindMemory(to: Scalar.self, capacity: Swift.max(1, capacity))
+    static func make(capacity: Int) -> TensorStorage {
+        let bytes = Swift.max(1, capacity) * MemoryLayout<Scalar>.stride
+        if bytes <= inlineBytes {
+            let object = unsafeDowncast(
+                create(minimumCapacity: Swift.max(1, capacity)) { _ in
+                    TensorStorageHeader(base: UnsafeMutablePointer(bitPattern: 16)!, capacity: capacity, external: false)
+                }, to: TensorStorage.self)
+            object.header.base = object.withUnsafeMutablePointerToElements { $0 }
+            return object
+        }
+        let raw = BufferCache.allocate(bytes: bytes)
+        let base = raw.bindMemory(to: Scalar.self, capacity: Swift.max(1, capacity))
+        return unsafeDowncast(
+            create(minimumCapacity: 0) { _ in TensorStorageHeader(base: base, capacity: capacity, external: true) },
+            to: TensorStorage.self)
     }
 
     deinit {
-        BufferCache.release(UnsafeMutableRawPointer(base), bytes: Swift.max(1, capacity) * MemoryLayout<Scalar>.stride)
+        if header.external {
+            BufferCache.release(UnsafeMutableRawPointer(header.base), bytes: Swift.max(1, header.capacity) * MemoryLayout<Scalar>.stride)
+        }
     }
 
+    /// The first element.
+    @inlinable public var base: UnsafeMutablePointer<Scalar> { header.base }
+    /// The number of elements.
+    @inlinable public var elementCount: Int { header.capacity }
+    /// How many times the storage was written in place.
+    @inlinable public var version: Int { header.version }
+
     @usableFromInline
-    func bumpVersion() { version &+= 1 }
+    func bumpVersion() { header.version &+= 1 }
 }
 
 /// An n-dimensional array of `Float` or `Double` with value semantics.
@@ -33,7 +63,9 @@ public final class TensorStorage<Scalar: TensorScalar>: @unchecked Sendable {
 ///
 /// Shapes follow NumPy: a rank-0 tensor (`shape == []`) holds one scalar, and a size-0 dimension
 /// is allowed. Binary operations broadcast by NumPy's rules.
-public struct Tensor<Scalar: TensorScalar>: Sendable {
+// @unchecked: the storage (a ManagedBuffer, which cannot be Sendable) is shared between
+// tensors only for reading; every write first makes it unique (copy-on-write).
+public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
     @usableFromInline var storage: TensorStorage<Scalar>
     /// The size of each dimension.
     public private(set) var shape: [Int]
@@ -54,7 +86,7 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
     /// recomputing them), elements not initialized.
     @usableFromInline
     init(uninitializedShape shape: [Int], contiguousStrides strides: [Int]) {
-        let storage = TensorStorage<Scalar>(capacity: shape.reduce(1, *))
+        let storage = TensorStorage<Scalar>.make(capacity: shape.reduce(1, *))
         self.init(storage: storage, shape: shape, strides: strides, offset: 0)
     }
 
@@ -76,7 +108,7 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
             tensorCheck(d >= 0, "Tensor: negative dimension in shape \(describeShape(shape)). Fix: use sizes ≥ 0.")
         }
         let count = shape.reduce(1, *)
-        let storage = TensorStorage<Scalar>(capacity: count)
+        let storage = TensorStorage<Scalar>.make(capacity: count)
         try body(UnsafeMutableBufferPointer(start: storage.base, count: count))
         self.init(storage: storage, shape: shape, strides: Tensor.contiguousStrides(for: shape), offset: 0)
     }
