@@ -63,8 +63,12 @@ enum Engine {
                     }
                     continue
                 }
-                check(n)
-                let grads = n.inputGradients(g)
+                // Move the primitive out of the node (no copy of its saved tensors), use it, and
+                // either put it back (retainGraph) or let it go, freeing what it saved.
+                var primitive = Primitive<S>.released(n.name)
+                swap(&primitive, &n.primitive)
+                check(primitive, n)
+                let grads = n.inputGradients(g, primitive)
                 for (i, grad) in grads.enumerated() where i < n.inputCount {
                     let edge = n.input(i)
                     guard let child = edge.node, var grad else { continue }
@@ -76,8 +80,9 @@ enum Engine {
                         heap.push(child)
                     }
                 }
-                if !retainGraph {
-                    n.primitive = .released(n.name)
+                if retainGraph {
+                    swap(&primitive, &n.primitive)
+                } else {
                     n.released = true
                 }
             }
@@ -87,22 +92,22 @@ enum Engine {
     }
 
     /// Stops when a node's saved tensors are gone or were modified in place since recording.
-    static func check<S: TensorScalar>(_ n: Node<S>) {
-        if case .released(let name) = n.primitive {
+    static func check<S: TensorScalar>(_ primitive: Primitive<S>, _ n: Node<S>) {
+        if case .released(let name) = primitive {
             tensorFailure(
                 "backward: the graph through '\(name)' was already freed by an earlier backward pass. Fix: pass retainGraph: true to the first backward (or gradients(of:)) to run backward through the same graph again."
             )
         }
-        n.primitive.forEachSavedInput { i, s in
+        primitive.forEachSavedInput { i, s in
             if s.variable.value.storageVersion != s.version {
                 tensorFailure(
-                    "backward: input \(i) of '\(n.name)' (shape \(describeShape(s.variable.shape))), saved for its derivative, was modified in place after the operation (version \(s.version) → \(s.variable.value.storageVersion)). Fix: modify a copy, or do the in-place change before the operation."
+                    "backward: input \(i) of '\(primitive.name)' (shape \(describeShape(s.variable.shape))), saved for its derivative, was modified in place after the operation (version \(s.version) → \(s.variable.value.storageVersion)). Fix: modify a copy, or do the in-place change before the operation."
                 )
             }
         }
-        if let y = n.primitive.savedOutput, y.tensor.storageVersion != y.version {
+        if let y = primitive.savedOutput, y.tensor.storageVersion != y.version {
             tensorFailure(
-                "backward: the output of '\(n.name)' (shape \(describeShape(y.tensor.shape))), saved for its derivative, was modified in place (version \(y.version) → \(y.tensor.storageVersion)). Fix: use the out-of-place form, or clone the output before modifying it."
+                "backward: the output of '\(primitive.name)' (shape \(describeShape(y.tensor.shape))), saved for its derivative, was modified in place (version \(y.version) → \(y.tensor.storageVersion)). Fix: use the out-of-place form, or clone the output before modifying it."
             )
         }
     }

@@ -77,6 +77,6 @@ public final class Node<Scalar: TensorScalar>: @unchecked Sendable {
         }
     }
 
-    /// A readable name of the operation, for messages.
+    /// A readable name of the operation, for messages (kept after the saved tensors are freed).
     var name: String { primitive.name }
 }

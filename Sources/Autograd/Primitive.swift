@@ -124,7 +124,7 @@ extension Node {
     /// the output (all in the output's shape; nil for an input that gets none).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    func inputGradients(_ g: Variable<Scalar>) -> [Variable<Scalar>?] {
+    func inputGradients(_ g: Variable<Scalar>, _ primitive: Primitive<Scalar>) -> [Variable<Scalar>?] {
         /// The saved output as a variable of this node, so second derivatives reach it.
         func output(_ y: SavedOutput<Scalar>) -> Variable<Scalar> { Variable(value: y.tensor, node: self) }
         switch primitive {
