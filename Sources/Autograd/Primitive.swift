@@ -53,7 +53,7 @@ public enum Primitive<Scalar: TensorScalar>: Sendable {
     case expand
     case concatenate(axis: Int, sizes: [Int])
     case select(condition: Tensor<Scalar>)
-    case custom(any DifferentiableFunction<Scalar>, saved: [Saved<Scalar>])
+    case custom(any DifferentiableFunction<Scalar>, saved: [Saved<Scalar>], output: SavedOutput<Scalar>?)
 
     var name: String {
         switch self {
@@ -89,7 +89,7 @@ public enum Primitive<Scalar: TensorScalar>: Sendable {
         case .expand: return "expand"
         case .concatenate: return "concatenate"
         case .select: return "select"
-        case .custom(let f, _): return f.name
+        case .custom(let f, _, _): return f.name
         }
     }
 
@@ -105,7 +105,7 @@ public enum Primitive<Scalar: TensorScalar>: Sendable {
         case .log(let a), .log1p(let a), .erf(let a), .abs(let a), .power(let a, _),
             .clamp(let a, _, _):
             body(0, a)
-        case .custom(_, let saved):
+        case .custom(_, let saved, _):
             for (i, s) in saved.enumerated() { body(i, s) }
         default: break
         }
@@ -114,6 +114,7 @@ public enum Primitive<Scalar: TensorScalar>: Sendable {
     var savedOutput: SavedOutput<Scalar>? {
         switch self {
         case .exp(let y), .expm1(let y), .tanh(let y), .sigmoid(let y), .sqrt(let y): return y
+        case .custom(_, _, let y): return y
         default: return nil
         }
     }
@@ -209,8 +210,10 @@ extension Node {
         case .select(let condition):
             let zero = Variable(Tensor<Scalar>(0))
             return [Variable.select(condition, g, zero), Variable.select(condition, zero, g)]
-        case .custom(let f, let saved):
-            return f.backward(gradient: g, saved: saved.map(\.variable))
+        case .custom(let f, let saved, let y):
+            var values = saved.map(\.variable)
+            if let y { values.append(output(y)) }
+            return f.backward(gradient: g, saved: values)
         }
     }
 }

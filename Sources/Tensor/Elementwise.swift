@@ -21,6 +21,7 @@ extension Tensor {
         return out
     }
 
+    @usableFromInline
     static func broadcastShape(_ a: [Int], _ b: [Int], op: String) -> [Int] {
         guard let s = broadcastShape(a, b) else {
             let r = Swift.max(a.count, b.count)
@@ -405,5 +406,46 @@ extension Tensor {
             "clamped(to:): NaN bound in \(range). Fix: use finite or infinite bounds."
         )
         return applying(.clamp(lower: Double(range.lowerBound), upper: Double(range.upperBound)))
+    }
+}
+
+// MARK: - Custom vector functions (the activations' kernels)
+
+extension Tensor {
+    /// Applies a vector function elementwise: `f` sees `Scalar.Vector`s (the tail of the buffer
+    /// zero-padded, so results never depend on position); strided inputs are made contiguous
+    /// first. Large tensors are split over threads above `grain` elements per thread.
+    ///
+    /// `f` must be pure and elementwise (lane i of the result depends only on lane i).
+    @inlinable
+    public func mapped(grain: Int = TensorRuntime.elementwiseGrain, _ f: (Scalar.Vector) -> Scalar.Vector) -> Tensor {
+        let src = isContiguous ? self : contiguous()
+        let out = Tensor(uninitializedShape: src.shape, contiguousStrides: src.strides)
+        let x = src.storage.base + src.offset
+        let y = out.storage.base
+        Parallel.forChunks(count: src.count, grain: grain) { a, b in
+            vectorMap(x + a, y + a, b - a, f)
+        }
+        return withExtendedLifetime(src) { out }
+    }
+
+    /// Applies a vector function to pairs of elements of two tensors of the same shape (see
+    /// `mapped`).
+    @inlinable
+    public static func zipMapped(
+        _ lhs: Tensor, _ rhs: Tensor, grain: Int = TensorRuntime.elementwiseGrain,
+        _ f: (Scalar.Vector, Scalar.Vector) -> Scalar.Vector
+    ) -> Tensor {
+        let shape = lhs.shape == rhs.shape ? lhs.shape : broadcastShape(lhs.shape, rhs.shape, op: "zipMapped")
+        let a = lhs.shape == shape && lhs.isContiguous ? lhs : lhs.expanded(to: shape).contiguous()
+        let b = rhs.shape == shape && rhs.isContiguous ? rhs : rhs.expanded(to: shape).contiguous()
+        let out = Tensor(uninitializedShape: shape, contiguousStrides: a.strides)
+        let pa = a.storage.base + a.offset
+        let pb = b.storage.base + b.offset
+        let y = out.storage.base
+        Parallel.forChunks(count: out.count, grain: grain) { s, e in
+            vectorMap2(pa + s, pb + s, y + s, e - s, f)
+        }
+        return withExtendedLifetime((a, b)) { out }
     }
 }

@@ -205,6 +205,68 @@ let transCombos = [(false, false), (true, false), (false, true), (true, true)]
         #expect(check(cs, Float.self, threads: 1, publicS) == check(cs, Float.self, threads: 2, publicS))
     }
 
+    /// In-place (unpacked) A and/or B, forced on and off, against the reference; every
+    /// transpose combination, odd sizes, padded strides, NaN-filled C with beta == 0, and
+    /// threaded results bit-identical to single-threaded ones.
+    @Test(arguments: [false, true])
+    func directPaths(double: Bool) {
+        let sizes = oddSizes + [(64, 128, 40), (13, 33, 300), (7, 40, 17), (2, 31, 5)]
+        let ab: [(Double, Double, Bool)] = [(1, 0, true), (-1.5, 0.25, false), (0.5, 1, false)]
+        for dA in [false, true] {
+            for dB in [false, true] {
+                for base in [double ? GemmBlocking.f64 : GemmBlocking.f32, tinyBlocks] {
+                    var blk = base
+                    blk.directA = dA
+                    blk.directB = dB
+                    blk.parallelThreshold = 0
+                    for (tA, tB) in transCombos {
+                        for (m, n, k) in sizes {
+                            for (i, (al, be, nan)) in ab.enumerated() {
+                                let pad = i == 0 ? 0 : 1
+                                let cs = GemmCase(tA: tA, tB: tB, m: m, n: n, k: k, alpha: al, beta: be,
+                                              padA: 3 * pad, padB: 5 * pad, padC: 7 * pad, nanC: nan)
+                                if double {
+                                    let r1 = check(cs, Double.self, threads: 1, dgemmFn(blk))
+                                    if i == 1 { #expect(r1 == check(cs, Double.self, threads: 2, dgemmFn(blk)), "\(cs)") }
+                                } else {
+                                    let r1 = check(cs, Float.self, threads: 1, sgemmFn(blk))
+                                    if i == 1 { #expect(r1 == check(cs, Float.self, threads: 2, sgemmFn(blk)), "\(cs)") }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The MLP shapes through the public API (default heuristics), NaN-filled C, and the
+    /// heuristic itself.
+    @Test func mlpShapes() {
+        let shapes: [(Bool, Bool, Int, Int, Int)] = [   // tA, tB, m, n, k
+            (false, false, 64, 128, 784), (true, false, 784, 128, 64), (false, true, 64, 784, 128),
+            (false, false, 32, 128, 64), (false, false, 32, 64, 128), (false, false, 32, 10, 64),
+            (true, false, 64, 128, 32), (false, true, 32, 64, 128), (true, true, 33, 70, 31),
+        ]
+        for (tA, tB, m, n, k) in shapes {
+            let cs = GemmCase(tA: tA, tB: tB, m: m, n: n, k: k, nanC: true)
+            #expect(check(cs, Float.self, threads: 1, publicS) == check(cs, Float.self, threads: 2, publicS))
+            check(GemmCase(tA: tA, tB: tB, m: m, n: n, k: k, alpha: 0.5, beta: -1, padA: 1, padB: 2, padC: 3),
+                  Float.self, threads: 1, publicS)
+            check(cs, Double.self, threads: 1, publicD)
+        }
+        let h = gemmDirectHeuristic(transA: false, transB: false, m: 64, n: 128, k: 784, nr: 16)
+        #expect(h.a && !h.b)
+        let small = gemmDirectHeuristic(transA: true, transB: false, m: 32, n: 128, k: 64, nr: 16)
+        #expect(small.a && small.b)
+        let fwd = GemmBlocking.f32.resolved(transA: false, transB: false, m: 64, n: 128, k: 784, nr: 16)
+        #expect(fwd.kc == 400)
+        let r = GemmBlocking.f32.resolved(transA: false, transB: true, m: 32, n: 64, k: 128, nr: 16)
+        #expect(r.directB == false)
+        let big = gemmDirectHeuristic(transA: false, transB: false, m: 1024, n: 1024, k: 1024, nr: 16)
+        #expect(!big.a && !big.b)
+    }
+
     @Test func splitPlanning() {
         // Below threshold: single thread.
         #expect(gemmPlanSplit(m: 32, n: 128, k: 64, nr: 16, maxThreads: 2, threshold: 4_000_000).threads == 1)
