@@ -85,6 +85,10 @@ enum Bench {
         nonisolated(unsafe) let s = src
         nonisolated(unsafe) let d = dst
         let copy = median(samples: samples, inner: inner) {
+            if pieces == 1 {
+                d.update(from: s, count: n)
+                return
+            }
             let chunk = n / pieces
             DispatchQueue.concurrentPerform(iterations: pieces) { i in
                 let start = i * chunk

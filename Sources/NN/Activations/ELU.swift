@@ -1,0 +1,61 @@
+import Autograd
+
+// ELU (Clevert et al.): x for x > 0, α(eˣ − 1) otherwise. Derivative 1 for x > 0, else αeˣ
+// (α at 0, as PyTorch); second derivative 0 for x > 0, else αeˣ.
+//
+// The derivative is computed from the input: from the output it would be y + α, which cancels
+// catastrophically for very negative x in Float (y rounds to −α). The in-place form, which only
+// has the output, accepts that loss.
+
+extension Tensor {
+    /// ELU: `x` for x > 0, `α(eˣ − 1)` otherwise (via expm1, accurate near 0).
+    @inlinable
+    public func elu(alpha: Scalar = 1) -> Tensor {
+        typealias V = Scalar.Vector
+        let a = V(repeating: alpha)
+        return mapped { x in
+            Scalar.vSelect(Scalar.vLess(V(repeating: 0), x), x, a * Scalar.vExpm1(x))
+        }
+    }
+}
+
+extension Variable {
+    /// ELU, `x` for x > 0 and `α(eˣ − 1)` otherwise, with derivative 1 or αeˣ (α at 0).
+    public func elu(alpha: Scalar = 1) -> Variable {
+        checkActivationParameter(alpha > 0 && alpha.isFinite, "elu", "alpha \(alpha)", "use a finite alpha > 0")
+        return ELUFunction(alpha: alpha).apply(self)
+    }
+}
+
+struct ELUFunction<Scalar: TensorScalar>: DifferentiableFunction {
+    let alpha: Scalar
+    var name: String { "elu" }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> { inputs[0].elu(alpha: alpha) }
+    func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
+        [ELUBackward(alpha: alpha).apply(gradient, saved[0])]
+    }
+}
+
+/// g·(1 if x > 0 else αeˣ). Derivatives: ∂/∂g = (1 or αeˣ); ∂/∂x = g·αeˣ where x ≤ 0.
+struct ELUBackward<Scalar: TensorScalar>: DifferentiableFunction {
+    let alpha: Scalar
+    var name: String { "eluBackward" }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> {
+        typealias V = Scalar.Vector
+        let a = V(repeating: alpha)
+        let zero = V(repeating: 0)
+        return Tensor.zipMapped(inputs[0], inputs[1]) { g, x in
+            Scalar.vSelect(Scalar.vLess(zero, x), g, g * (a * Scalar.vExp(x)))
+        }
+    }
+    func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
+        let g = saved[0]
+        let x = saved[1]
+        let curvature = Variable(Tensor.select(x.value .<= Tensor(0), (x.value.exp() * alpha), Tensor(0)))
+        return [apply(gradient, x), gradient * g * curvature]
+    }
+}

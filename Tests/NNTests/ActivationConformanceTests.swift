@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+import TestSupport
+
+@testable import NN
+
+/// The fixture written by Scripts/torch_activation_reference.py (PyTorch's values, exact).
+struct TorchFixture: Decodable {
+    struct Series: Decodable {
+        let x, w, y, dx: [String]
+        let y64, dx64: [String]?
+    }
+    struct Entry: Decodable {
+        let params: [String: Double]
+        let float: Series
+        let double: Series
+    }
+    let torch: String
+    let activations: [String: Entry]
+
+    static let shared: TorchFixture = {
+        let url = Bundle.module.url(forResource: "torch_activations", withExtension: "json", subdirectory: "Fixtures")!
+        return try! JSONDecoder().decode(TorchFixture.self, from: Data(contentsOf: url))
+    }()
+}
+
+func parse(_ s: [String]) -> [Double] { s.map { Double($0)! } }
+
+/// Tapegrad's side of each fixture entry, for any scalar type.
+func apply<S: TensorScalar>(_ name: String, _ params: [String: Double], _ x: Variable<S>) -> Variable<S> {
+    switch name {
+    case "relu": return x.relu()
+    case let n where n.hasPrefix("elu"): return x.elu(alpha: S(params["alpha"]!))
+    default: fatalError("no Swift mapping for fixture entry \(name)")
+    }
+}
+
+/// Forward values and ∂ sum(f(x)·w)/∂x, computed by Tapegrad.
+func evaluate<S: TensorScalar>(_ name: String, _ params: [String: Double], x: [Double], w: [Double], as _: S.Type) -> (y: [S], dx: [S]) {
+    let xv = Variable(Tensor<S>(x.map { S($0) }), requiresGradient: true)
+    let y = apply(name, params, xv)
+    (y * Variable(Tensor<S>(w.map { S($0) }))).sum().backward()
+    return (y.value.scalars, xv.gradient!.scalars)
+}
+
+@Suite struct ActivationConformanceTests {
+    @Test(arguments: TorchFixture.shared.activations.keys.sorted())
+    func doubleMatchesPyTorch(_ name: String) {
+        let e = TorchFixture.shared.activations[name]!
+        let (y, dx) = evaluate(name, e.params, x: parse(e.double.x), w: parse(e.double.w), as: Double.self)
+        let refY = parse(e.double.y)
+        let refDx = parse(e.double.dx)
+        for i in 0..<y.count {
+            #expect(relativeMatch(y[i], refY[i], 1e-10), "\(name) y at x=\(e.double.x[i]): \(y[i]) vs \(refY[i])")
+            #expect(relativeMatch(dx[i], refDx[i], 1e-10), "\(name) dx at x=\(e.double.x[i]): \(dx[i]) vs \(refDx[i])")
+        }
+    }
+
+    @Test(arguments: TorchFixture.shared.activations.keys.sorted())
+    func floatIsWithinUlpsOfTheDoubleReference(_ name: String) {
+        let e = TorchFixture.shared.activations[name]!
+        let (y, dx) = evaluate(name, e.params, x: parse(e.float.x), w: parse(e.float.w), as: Float.self)
+        let refY = parse(e.float.y64!)
+        let refDx = parse(e.float.dx64!)
+        for i in 0..<y.count {
+            #expect(ulpError(y[i], refY[i]) <= 4, "\(name) y at x=\(e.float.x[i]): \(y[i]) vs \(refY[i])")
+            #expect(ulpError(dx[i], refDx[i]) <= 8, "\(name) dx at x=\(e.float.x[i]): \(dx[i]) vs \(refDx[i])")
+        }
+    }
+}
+
+/// Equal within `tolerance` relative to max(1e-300, |reference|); NaN matches NaN, infinities match exactly.
+func relativeMatch(_ a: Double, _ b: Double, _ tolerance: Double) -> Bool {
+    if a.isNaN || b.isNaN { return a.isNaN && b.isNaN }
+    if a.isInfinite || b.isInfinite { return a == b }
+    return Swift.abs(a - b) <= tolerance * Swift.max(Swift.abs(b), 1e-300)
+}
