@@ -23,6 +23,10 @@ ACTS = {
     "relu": (torch.relu, {}),
     "elu": (lambda t: F.elu(t, alpha=1.0), {"alpha": 1.0}),
     "elu_alpha0.5": (lambda t: F.elu(t, alpha=0.5), {"alpha": 0.5}),
+    # --- group A: piecewise activations ---
+    # --- end group A ---
+    # --- group B: smooth activations ---
+    # --- end group B ---
 }
 
 def points(dtype):

@@ -31,6 +31,10 @@ func apply<S: TensorScalar>(_ name: String, _ params: [String: Double], _ x: Var
     switch name {
     case "relu": return x.relu()
     case let n where n.hasPrefix("elu"): return x.elu(alpha: S(params["alpha"]!))
+    // --- group A: piecewise activations ---
+    // --- end group A ---
+    // --- group B: smooth activations ---
+    // --- end group B ---
     default: fatalError("no Swift mapping for fixture entry \(name)")
     }
 }
