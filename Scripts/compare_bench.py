@@ -101,6 +101,22 @@ for n in sorted({r["n"] for r in ours if r["suite"] == "elementwise"}):
         two = f"{r2['ns_per_elem']:.3f} | {r2['ratio_to_copy']:.2f}" if r2 else "– | –"
         lines.append(f"| {r['name']} | {r['ns_per_elem']:.3f} | {r['ratio_to_copy']:.2f} | {two} | {t:.3f} | {t / r['ns_per_elem']:.2f} |")
     lines.append("")
+acts = [r for r in ours if r["suite"] == "activation"]
+if acts:
+    lines.append("## Activations (Float32, 1 thread)\n")
+    lines.append("ns per element, forward and forward + backward (with a given output gradient); 'vs torch' is PyTorch's time over ours.\n")
+    for n in sorted({r["n"] for r in acts}):
+        lines.append(f"### n = {n:,}\n")
+        lines.append("| activation | ours fwd | PyTorch fwd | vs torch | ours fwd+bwd | PyTorch fwd+bwd | vs torch | fwd / copy |")
+        lines.append("|---|---|---|---|---|---|---|---|")
+        c1 = ours_get(suite="copy", n=n, threads=1)
+        for r in acts:
+            if r["n"] != n: continue
+            t = torch_act.get((r["name"], n))
+            tf, tb = (t if t else (float("nan"), float("nan")))
+            copy = c1["ns_per_elem"] if c1 else float("nan")
+            lines.append(f"| {r['name']} | {r['fwd_ns_per_elem']:.3f} | {tf:.3f} | {tf / r['fwd_ns_per_elem']:.2f} | {r['fwdbwd_ns_per_elem']:.3f} | {tb:.3f} | {tb / r['fwdbwd_ns_per_elem']:.2f} | {r['fwd_ns_per_elem'] / copy:.2f} |")
+        lines.append("")
 lines.append("## Matmul (Float32 GFLOP/s)\n")
 lines.append("| m×k×n | ours 1 thread | ours 2 threads | numpy/OpenBLAS 1 thread | PyTorch 1 thread | ours/OpenBLAS | ours/PyTorch |")
 lines.append("|---|---|---|---|---|---|---|")

@@ -417,21 +417,24 @@ extension Tensor {
     /// first. Large tensors are split over threads above `grain` elements per thread.
     ///
     /// `f` must be pure and elementwise (lane i of the result depends only on lane i).
-    @inlinable
+    @inlinable @inline(__always)
     public func mapped(grain: Int = TensorRuntime.elementwiseGrain, _ f: (Scalar.Vector) -> Scalar.Vector) -> Tensor {
         let src = isContiguous ? self : contiguous()
         let out = Tensor(uninitializedShape: src.shape, contiguousStrides: src.strides)
         let x = src.storage.base + src.offset
         let y = out.storage.base
-        Parallel.forChunks(count: src.count, grain: grain) { a, b in
-            vectorMap(x + a, y + a, b - a, f)
+        // Called directly on one thread, so `f` inlines into the vector loop.
+        if !Parallel.isParallel(count: src.count, grain: grain) {
+            vectorMap(x, y, src.count, f)
+        } else {
+            Parallel.forChunks(count: src.count, grain: grain) { a, b in vectorMap(x + a, y + a, b - a, f) }
         }
         return withExtendedLifetime(src) { out }
     }
 
     /// Applies a vector function to pairs of elements of two tensors of the same shape (see
     /// `mapped`).
-    @inlinable
+    @inlinable @inline(__always)
     public static func zipMapped(
         _ lhs: Tensor, _ rhs: Tensor, grain: Int = TensorRuntime.elementwiseGrain,
         _ f: (Scalar.Vector, Scalar.Vector) -> Scalar.Vector
@@ -443,9 +446,42 @@ extension Tensor {
         let pa = a.storage.base + a.offset
         let pb = b.storage.base + b.offset
         let y = out.storage.base
-        Parallel.forChunks(count: out.count, grain: grain) { s, e in
-            vectorMap2(pa + s, pb + s, y + s, e - s, f)
+        if !Parallel.isParallel(count: out.count, grain: grain) {
+            vectorMap2(pa, pb, y, out.count, f)
+        } else {
+            Parallel.forChunks(count: out.count, grain: grain) { s, e in vectorMap2(pa + s, pb + s, y + s, e - s, f) }
         }
         return withExtendedLifetime((a, b)) { out }
+    }
+}
+
+/// An elementwise vector function as a type, so kernels inline into the vector loop.
+///
+/// Closures passed to `mapped` inline only while they are small; a kernel with a long body
+/// (an `exp` inside) would otherwise be called once per vector, with its vector arguments
+/// split into 128-bit halves by the calling convention. A struct's `@inline(__always)` method
+/// is always inlined.
+public protocol UnaryVectorKernel {
+    associatedtype Scalar: TensorScalar
+    func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector
+}
+
+/// A two-argument elementwise vector function as a type (see `UnaryVectorKernel`).
+public protocol BinaryVectorKernel {
+    associatedtype Scalar: TensorScalar
+    func callAsFunction(_ a: Scalar.Vector, _ b: Scalar.Vector) -> Scalar.Vector
+}
+
+extension Tensor {
+    /// Applies `kernel` elementwise (see `mapped(grain:_:)` for layouts and threading).
+    @inlinable @inline(__always)
+    public func mapped<K: UnaryVectorKernel>(grain: Int = TensorRuntime.elementwiseGrain, kernel: K) -> Tensor where K.Scalar == Scalar {
+        mapped(grain: grain) { kernel($0) }
+    }
+
+    /// Applies `kernel` to pairs of elements (see `zipMapped(_:_:grain:_:)`).
+    @inlinable @inline(__always)
+    public static func zipMapped<K: BinaryVectorKernel>(_ lhs: Tensor, _ rhs: Tensor, grain: Int = TensorRuntime.elementwiseGrain, kernel: K) -> Tensor where K.Scalar == Scalar {
+        zipMapped(lhs, rhs, grain: grain) { kernel($0, $1) }
     }
 }

@@ -45,6 +45,12 @@ enum Parallel {
     /// Splits `0..<count` into contiguous chunks (each a multiple of `alignment` except the last)
     /// and runs `body(start, end)` for each, on up to `TensorRuntime.threadCount` threads when
     /// every thread gets at least `grain` elements; otherwise runs `body(0, count)` inline.
+    /// Whether `forChunks` would use more than one thread for `count` elements.
+    @usableFromInline
+    static func isParallel(count: Int, grain: Int) -> Bool {
+        TensorRuntime.threadCount > 1 && count / Swift.max(grain, 1) >= 2
+    }
+
     @usableFromInline
     static func forChunks(
         count: Int, grain: Int = TensorRuntime.elementwiseGrain, alignment: Int = 64,

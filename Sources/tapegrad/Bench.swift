@@ -45,13 +45,16 @@ enum Bench {
             threadList = [1, 2]
         }
         let suite = options.string("--suite")
-        if let suite, !["elementwise", "matmul", "tape", "memory"].contains(suite) {
-            throw CLIError.badValue(flag: "--suite", value: suite, expected: "elementwise, tape, matmul or memory")
+        if let suite, !["elementwise", "activation", "matmul", "tape", "memory"].contains(suite) {
+            throw CLIError.badValue(flag: "--suite", value: suite, expected: "elementwise, activation, tape, matmul or memory")
         }
         if suite == nil || suite == "elementwise" {
             for n in quick ? [1 << 16] : [1 << 16, 1 << 24] {
                 for t in threadList { elementwise(n: n, threads: t) }
             }
+        }
+        if suite == nil || suite == "activation" {
+            for n in quick ? [1 << 16] : [1 << 16, 1 << 24] { activations(n: n) }
         }
         if suite == nil || suite == "tape" { tape() }
         if suite == "memory" { try memory(steps: try options.int("--steps", default: 1_000_000, range: 1...100_000_000)) }
@@ -116,7 +119,37 @@ enum Bench {
             let t = median(samples: samples, inner: inner) { _ = op() }
             let ns = t / Double(n) * 1e9
             emit([("suite", "elementwise"), ("name", name), ("n", n), ("threads", threads), ("ns_per_elem", ns), ("ratio_to_copy", ns / copyNs)],
-                 text: String(format: "%-11@ n=%-9d threads=%d  %7.3f ns/elem  %6.2f× copy", name, n, threads, ns, ns / copyNs))
+                 text: String(format: "%@ n=%-9d threads=%d  %7.3f ns/elem  %6.2f× copy", name.padding(toLength: 11, withPad: " ", startingAt: 0), n, threads, ns, ns / copyNs))
+        }
+    }
+
+    /// The activations by the names `anchors/torch_bench.py` uses: forward on a tensor, and
+    /// forward + backward with a given output gradient, single-threaded.
+    static let activationCases: [(String, (Tensor<Float>) -> Tensor<Float>, (Variable<Float>) -> Variable<Float>)] = [
+        ("relu", { $0.relu() }, { $0.relu() }),
+        ("elu", { $0.elu() }, { $0.elu() }),
+        ("sigmoid", { $0.sigmoid() }, { $0.sigmoid() }),
+        ("tanh", { $0.tanh() }, { $0.tanh() }),
+    ]
+
+    static func activations(n: Int) {
+        TensorRuntime.threadCount = 1
+        let big = n >= 1 << 20
+        let samples = big ? 7 : 15
+        let inner = big ? 1 : Swift.max(1, (1 << 21) / n)
+        let x = Tensor<Float>.randomNormal([n], seed: 1)
+        let go = Tensor<Float>.randomNormal([n], seed: 2)
+        let xv = Variable(x, requiresGradient: true)
+        for (name, forward, differentiable) in activationCases {
+            let fwd = median(samples: samples, inner: inner) { _ = forward(x) }
+            let both = median(samples: samples, inner: inner) {
+                differentiable(xv).backward(seed: go)
+                xv.resetGradient()
+            }
+            let f = fwd / Double(n) * 1e9
+            let fb = both / Double(n) * 1e9
+            emit([("suite", "activation"), ("name", name), ("n", n), ("threads", 1), ("fwd_ns_per_elem", f), ("fwdbwd_ns_per_elem", fb)],
+                 text: String(format: "%@ n=%-9d threads=1  fwd %7.3f ns/elem  fwd+bwd %7.3f ns/elem", name.padding(toLength: 11, withPad: " ", startingAt: 0), n, f, fb))
         }
     }
 

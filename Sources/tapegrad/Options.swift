@@ -5,7 +5,7 @@ let usage = """
       demo    softmax regression on the shipped digits data, gradients by hand (default)
               --data PATH  --epochs N (default 30)  --seed N (default 0)
       bench   benchmarks: elementwise vs a same-run copy, matmul GFLOP/s
-              --json  --quick  --threads N (default: both 1 and 2)  --suite elementwise|tape|matmul|memory
+              --json  --quick  --threads N (default: both 1 and 2)  --suite elementwise|activation|tape|matmul|memory
               --steps N (memory suite, default 1000000)
     """
 

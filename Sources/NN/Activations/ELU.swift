@@ -10,12 +10,17 @@ import Autograd
 extension Tensor {
     /// ELU: `x` for x > 0, `α(eˣ − 1)` otherwise (via expm1, accurate near 0).
     @inlinable
-    public func elu(alpha: Scalar = 1) -> Tensor {
-        typealias V = Scalar.Vector
-        let a = V(repeating: alpha)
-        return mapped { x in
-            Scalar.vSelect(Scalar.vLess(V(repeating: 0), x), x, a * Scalar.vExpm1(x))
-        }
+    public func elu(alpha: Scalar = 1) -> Tensor { mapped(kernel: ELUKernel(alpha: alpha)) }
+}
+
+/// The ELU forward kernel.
+@usableFromInline
+struct ELUKernel<Scalar: TensorScalar>: UnaryVectorKernel {
+    @usableFromInline let alpha: Scalar.Vector
+    @inlinable init(alpha: Scalar) { self.alpha = Scalar.Vector(repeating: alpha) }
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
+        Scalar.vSelect(Scalar.vLess(Scalar.Vector(repeating: 0), x), x, alpha * Scalar.vExpm1(x))
     }
 }
 
@@ -45,11 +50,14 @@ struct ELUBackward<Scalar: TensorScalar>: DifferentiableFunction {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> {
-        typealias V = Scalar.Vector
-        let a = V(repeating: alpha)
-        let zero = V(repeating: 0)
-        return Tensor.zipMapped(inputs[0], inputs[1]) { g, x in
-            Scalar.vSelect(Scalar.vLess(zero, x), g, g * (a * Scalar.vExp(x)))
+        Tensor.zipMapped(inputs[0], inputs[1], kernel: Kernel(alpha: Scalar.Vector(repeating: alpha)))
+    }
+
+    struct Kernel: BinaryVectorKernel {
+        let alpha: Scalar.Vector
+        @inline(__always)
+        func callAsFunction(_ g: Scalar.Vector, _ x: Scalar.Vector) -> Scalar.Vector {
+            Scalar.vSelect(Scalar.vLess(Scalar.Vector(repeating: 0), x), g, g * (alpha * Scalar.vExp(x)))
         }
     }
     func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
