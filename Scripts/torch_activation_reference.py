@@ -25,6 +25,13 @@ ACTS = {
     "elu_alpha0.5": (lambda t: F.elu(t, alpha=0.5), {"alpha": 0.5}),
     # --- group A: piecewise activations ---
     # --- end group A ---
+    # --- group C: parametric and along-an-axis activations ---
+    "prelu": (lambda t: F.prelu(t, torch.tensor([0.25], dtype=t.dtype)), {"alpha": 0.25}),
+    "softmax": (lambda t: F.softmax(t, dim=0), {}),
+    "log_softmax": (lambda t: F.log_softmax(t, dim=0), {}),
+    "softmin": (lambda t: F.softmin(t, dim=0), {}),
+    "glu": (lambda t: F.glu(t, dim=0), {}),
+    # --- end group C ---
     # --- group B: smooth activations ---
     # --- end group B ---
 }
@@ -33,16 +40,21 @@ def points(dtype):
     g = torch.Generator().manual_seed(0)
     rand = (torch.rand(96, generator=g, dtype=torch.float64) * 16 - 8)
     xs = torch.cat([torch.tensor(EDGES, dtype=torch.float64), rand]).to(dtype)
-    w = (torch.rand(xs.numel(), generator=g, dtype=torch.float64) * 2 - 1).to(dtype)
-    return xs, w
+    return xs
+
+def weights(n, dtype):
+    # The output gradient: fixed random weights, one per output element.
+    g = torch.Generator().manual_seed(1)
+    return (torch.rand(n, generator=g, dtype=torch.float64) * 2 - 1).to(dtype)
 
 out = {}
 for name, (f, params) in ACTS.items():
     entry = {"params": params}
     for dtype, key in ((torch.float32, "float"), (torch.float64, "double")):
-        xs, w = points(dtype)
+        xs = points(dtype)
         x = xs.clone().requires_grad_(True)
         y = f(x)
+        w = weights(y.numel(), dtype)
         (y * w).sum().backward()
         # Exact values as hexadecimal floats ("nan", "inf" and "-inf" for the rest), which
         # Swift's Double(String) reads back bit for bit.

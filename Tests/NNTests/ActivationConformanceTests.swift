@@ -33,6 +33,13 @@ func apply<S: TensorScalar>(_ name: String, _ params: [String: Double], _ x: Var
     case let n where n.hasPrefix("elu"): return x.elu(alpha: S(params["alpha"]!))
     // --- group A: piecewise activations ---
     // --- end group A ---
+    // --- group C: parametric and along-an-axis activations ---
+    case "prelu": return x.prelu(alpha: Variable(Tensor<S>([S(params["alpha"]!)])))
+    case "softmax": return x.softmax(alongAxis: 0)
+    case "log_softmax": return x.logSoftmax(alongAxis: 0)
+    case "softmin": return x.softmin(alongAxis: 0)
+    case "glu": return x.glu(alongAxis: 0)
+    // --- end group C ---
     // --- group B: smooth activations ---
     // --- end group B ---
     default: fatalError("no Swift mapping for fixture entry \(name)")
