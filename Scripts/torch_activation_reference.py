@@ -24,6 +24,26 @@ ACTS = {
     "elu": (lambda t: F.elu(t, alpha=1.0), {"alpha": 1.0}),
     "elu_alpha0.5": (lambda t: F.elu(t, alpha=0.5), {"alpha": 0.5}),
     # --- group A: piecewise activations ---
+    "leaky_relu": (lambda t: F.leaky_relu(t, 0.01), {"negative_slope": 0.01}),
+    "leaky_relu_slope0.2": (lambda t: F.leaky_relu(t, 0.2), {"negative_slope": 0.2}),
+    "relu6": (F.relu6, {}),
+    # Bounded ReLU-n has no PyTorch function of its own: hardtanh(0, n) is the same function
+    # with the same derivative convention (0 at both bounds).
+    "bounded_relu_n3": (lambda t: F.hardtanh(t, 0.0, 3.0), {"n": 3.0}),
+    "hardtanh": (lambda t: F.hardtanh(t, -1.0, 1.0), {"min": -1.0, "max": 1.0}),
+    "hardtanh_-2_0.5": (lambda t: F.hardtanh(t, -2.0, 0.5), {"min": -2.0, "max": 0.5}),
+    "threshold": (lambda t: F.threshold(t, 1.0, -2.0), {"threshold": 1.0, "value": -2.0}),
+    "threshold_-3_0": (lambda t: F.threshold(t, -3.0, 0.0), {"threshold": -3.0, "value": 0.0}),
+    "softshrink": (lambda t: F.softshrink(t, 0.5), {"lambda": 0.5}),
+    "softshrink_lambda3": (lambda t: F.softshrink(t, 3.0), {"lambda": 3.0}),
+    "hardshrink": (lambda t: F.hardshrink(t, 0.5), {"lambda": 0.5}),
+    "hardshrink_lambda1": (lambda t: F.hardshrink(t, 1.0), {"lambda": 1.0}),
+    # PyTorch's hardsigmoid_backward multiplies by the float constant 1.0f/6.0f even in
+    # float64 (0.16666667163…, 3e-8 off); relu6(x + 3)/6 is its forward definition with the
+    # exact derivative (1/6 on (−3, 3), 0 at ±3, the same convention).
+    "hardsigmoid": (lambda t: F.relu6(t + 3.0) / 6.0, {}),
+    "hardswish": (F.hardswish, {}),
+    "softsign": (F.softsign, {}),
     # --- end group A ---
     # --- group C: parametric and along-an-axis activations ---
     "prelu": (lambda t: F.prelu(t, torch.tensor([0.25], dtype=t.dtype)), {"alpha": 0.25}),

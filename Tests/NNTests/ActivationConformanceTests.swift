@@ -32,6 +32,17 @@ func apply<S: TensorScalar>(_ name: String, _ params: [String: Double], _ x: Var
     case "relu": return x.relu()
     case let n where n.hasPrefix("elu"): return x.elu(alpha: S(params["alpha"]!))
     // --- group A: piecewise activations ---
+    case let n where n.hasPrefix("leaky_relu"): return x.leakyReLU(negativeSlope: S(params["negative_slope"]!))
+    case "relu6": return x.relu6()
+    case let n where n.hasPrefix("bounded_relu"): return x.boundedReLU(n: S(params["n"]!))
+    case let n where n.hasPrefix("hardtanh"): return x.hardtanh(min: S(params["min"]!), max: S(params["max"]!))
+    case let n where n.hasPrefix("threshold"):
+        return x.threshold(threshold: S(params["threshold"]!), value: S(params["value"]!))
+    case let n where n.hasPrefix("softshrink"): return x.softshrink(lambda: S(params["lambda"]!))
+    case let n where n.hasPrefix("hardshrink"): return x.hardshrink(lambda: S(params["lambda"]!))
+    case "hardsigmoid": return x.hardsigmoid()
+    case "hardswish": return x.hardswish()
+    case "softsign": return x.softsign()
     // --- end group A ---
     // --- group C: parametric and along-an-axis activations ---
     case "prelu": return x.prelu(alpha: Variable(Tensor<S>([S(params["alpha"]!)])))

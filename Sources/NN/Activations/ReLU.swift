@@ -35,10 +35,27 @@ struct ReLUFunction<Scalar: TensorScalar>: DifferentiableFunction {
     }
 }
 
-/// g where a condition on y holds, 0 elsewhere: the derivative kernel of the piecewise-linear
-/// activations. Its own derivative: the same mask for g, nothing for y (piecewise constant).
+/// g where a condition on its second input holds, 0 (or a multiple of g) elsewhere: the
+/// derivative kernel of the piecewise-linear activations. The second input is the activation's
+/// output or input, as each kind says. Its own derivative: the same mask for g, nothing for the
+/// second input (piecewise constant).
+///
+/// NaN in the second input: every comparison with NaN is false, so each kind gives what its
+/// formula's "false" branch gives (documented per kind; PyTorch itself differs between dtypes).
 struct MaskedGradient<Scalar: TensorScalar>: DifferentiableFunction {
-    enum Kind: Sendable { case positive, inside(Scalar, Scalar) }
+    enum Kind: Sendable {
+        /// g where 0 < y, else 0 (relu, from the output).
+        case positive
+        /// scale·g where lo < y < hi (open), else 0 (relu6, hardtanh from the output;
+        /// hardsigmoid from the input with scale 1/6).
+        case inside(Scalar, Scalar, scale: Scalar = 1)
+        /// g where 0 < x, else slope·g (leakyReLU, from the input).
+        case positiveElseScaled(slope: Scalar)
+        /// 0 where x ≤ t, else g (threshold; g for NaN, as PyTorch's threshold_backward).
+        case above(Scalar)
+        /// 0 where lo ≤ x ≤ hi (closed), else g (softshrink/hardshrink; g for NaN).
+        case outsideClosed(Scalar, Scalar)
+    }
     let kind: Kind
     var name: String { "maskedGradient" }
 
@@ -47,16 +64,39 @@ struct MaskedGradient<Scalar: TensorScalar>: DifferentiableFunction {
     func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> {
         typealias V = Scalar.Vector
         let zero = V(repeating: 0)
+        let grain = TensorRuntime.memoryBoundGrain
         switch kind {
         case .positive:
-            return Tensor.zipMapped(inputs[0], inputs[1], grain: TensorRuntime.memoryBoundGrain) { g, y in
+            return Tensor.zipMapped(inputs[0], inputs[1], grain: grain) { g, y in
                 Scalar.vSelect(Scalar.vLess(zero, y), g, zero)
             }
-        case .inside(let lo, let hi):
+        case .inside(let lo, let hi, let scale):
             let l = V(repeating: lo)
             let h = V(repeating: hi)
-            return Tensor.zipMapped(inputs[0], inputs[1], grain: TensorRuntime.memoryBoundGrain) { g, y in
-                Scalar.vSelect(Scalar.vLess(l, y), Scalar.vSelect(Scalar.vLess(y, h), g, zero), zero)
+            if scale == 1 {
+                return Tensor.zipMapped(inputs[0], inputs[1], grain: grain) { g, y in
+                    Scalar.vSelect(Scalar.vLess(l, y), Scalar.vSelect(Scalar.vLess(y, h), g, zero), zero)
+                }
+            }
+            let s = V(repeating: scale)
+            return Tensor.zipMapped(inputs[0], inputs[1], grain: grain) { g, y in
+                Scalar.vSelect(Scalar.vLess(l, y), Scalar.vSelect(Scalar.vLess(y, h), g * s, zero), zero)
+            }
+        case .positiveElseScaled(let slope):
+            let a = V(repeating: slope)
+            return Tensor.zipMapped(inputs[0], inputs[1], grain: grain) { g, x in
+                Scalar.vSelect(Scalar.vLess(zero, x), g, a * g)
+            }
+        case .above(let t):
+            let tv = V(repeating: t)
+            return Tensor.zipMapped(inputs[0], inputs[1], grain: grain) { g, x in
+                Scalar.vSelect(Scalar.vLessEqual(x, tv), zero, g)
+            }
+        case .outsideClosed(let lo, let hi):
+            let l = V(repeating: lo)
+            let h = V(repeating: hi)
+            return Tensor.zipMapped(inputs[0], inputs[1], grain: grain) { g, x in
+                Scalar.vSelect(Scalar.vLessEqual(x, h), Scalar.vSelect(Scalar.vLessEqual(l, x), zero, g), g)
             }
         }
     }

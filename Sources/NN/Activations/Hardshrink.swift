@@ -1,0 +1,42 @@
+import Autograd
+
+// Hardshrink (PyTorch's F.hardshrink): 0 on the closed interval [−λ, λ], x elsewhere.
+// Derivative 1 outside [−λ, λ], 0 inside it — 0 at ±λ, as PyTorch's hardshrink_backward
+// (`−λ ≤ x ≤ λ ? 0 : g`). Second derivative 0. λ may be any number but NaN (PyTorch accepts a
+// negative λ too, which makes hardshrink the identity).
+//
+// The forward is the derivative's mask applied to x itself; NaN fails both comparisons and
+// passes through.
+
+extension Tensor {
+    /// Hardshrink: 0 for −λ ≤ x ≤ λ, `x` otherwise (default λ 0.5). NaN in gives NaN out.
+    @inlinable
+    public func hardshrink(lambda: Scalar = 0.5) -> Tensor {
+        typealias V = Scalar.Vector
+        let l = V(repeating: lambda)
+        let nl = V(repeating: -lambda)
+        return mapped(grain: TensorRuntime.memoryBoundGrain) { x in
+            Scalar.vSelect(Scalar.vLessEqual(x, l), Scalar.vSelect(Scalar.vLessEqual(nl, x), V(repeating: 0), x), x)
+        }
+    }
+}
+
+extension Variable {
+    /// Hardshrink, 0 on [−λ, λ] and `x` elsewhere (default λ 0.5), with derivative 1 outside
+    /// [−λ, λ] and 0 inside it, 0 at ±λ (as PyTorch).
+    public func hardshrink(lambda: Scalar = 0.5) -> Variable {
+        checkActivationParameter(!lambda.isNaN, "hardshrink", "lambda \(lambda)", "use a lambda that is not NaN (PyTorch's default is 0.5)")
+        return HardshrinkFunction(lambda: lambda).apply(self)
+    }
+}
+
+struct HardshrinkFunction<Scalar: TensorScalar>: DifferentiableFunction {
+    let lambda: Scalar
+    var name: String { "hardshrink" }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> { inputs[0].hardshrink(lambda: lambda) }
+    func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
+        [MaskedGradient<Scalar>(kind: .outsideClosed(-lambda, lambda)).apply(gradient, saved[0])]
+    }
+}

@@ -1,0 +1,40 @@
+import Autograd
+
+// Hardsigmoid (PyTorch's F.hardsigmoid): min(max(x + 3, 0), 6) / 6, i.e. 0 for x ≤ −3, 1 for
+// x ≥ 3 and x/6 + 1/2 between. Derivative 1/6 on the open interval (−3, 3), 0 at ±3 and outside
+// (as PyTorch's hardsigmoid_backward). Second derivative 0 away from the kinks at ±3.
+//
+// (x + 3)/6 rather than x/6 + 1/2: near x = −3 the sum is exact and only the division rounds.
+// PyTorch's float64 backward multiplies by the float constant 1.0f/6.0f (0.1666666716…); ours is
+// 1/6 rounded in the tensor's own type.
+
+extension Tensor {
+    /// Hardsigmoid: `min(max(x + 3, 0), 6) / 6`. NaN in gives NaN out.
+    @inlinable
+    public func hardsigmoid() -> Tensor {
+        typealias V = Scalar.Vector
+        let zero = V(repeating: 0)
+        let six = V(repeating: 6)
+        return mapped(grain: TensorRuntime.memoryBoundGrain) { x in
+            let t = x + V(repeating: 3)
+            let r = Scalar.vSelect(Scalar.vLess(t, zero), zero, t)
+            return Scalar.vSelect(Scalar.vLess(six, r), six, r) / six
+        }
+    }
+}
+
+extension Variable {
+    /// Hardsigmoid, `min(max(x + 3, 0), 6) / 6`, with derivative 1/6 on the open interval
+    /// (−3, 3) and 0 at ±3 and outside (as PyTorch).
+    public func hardsigmoid() -> Variable { HardsigmoidFunction<Scalar>().apply(self) }
+}
+
+struct HardsigmoidFunction<Scalar: TensorScalar>: DifferentiableFunction {
+    var name: String { "hardsigmoid" }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> { inputs[0].hardsigmoid() }
+    func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
+        [MaskedGradient<Scalar>(kind: .inside(-3, 3, scale: 1 / 6)).apply(gradient, saved[0])]
+    }
+}

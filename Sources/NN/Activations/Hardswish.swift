@@ -1,0 +1,68 @@
+import Autograd
+
+// Hardswish (Howard et al., MobileNetV3; PyTorch's F.hardswish): x · min(max(x + 3, 0), 6) / 6.
+// Derivative, exactly as PyTorch's hardswish_backward (checked against torch 2.15): 0 for
+// x ≤ −3, x/3 + 1/2 for −3 < x < 3, 1 for x ≥ 3 — so hardswish'(−3) = 0 and hardswish'(3) = 1,
+// the one-sided derivatives from outside the interval. (Older PyTorch releases used the closed
+// interval, giving −1/2 and 3/2 there; SPEC.md still quotes those values. The boundary
+// comparisons are the two `vLessEqual`/`vLess` calls in HardswishBackward.)
+// Second derivative 1/3 on (−3, 3), 0 outside (0 at ±3).
+//
+// The middle piece is computed as (x + 3/2)/3: the same value, without the cancellation of
+// x/3 + 1/2 near its zero at x = −3/2.
+
+extension Tensor {
+    /// Hardswish: `x · min(max(x + 3, 0), 6) / 6`. NaN in gives NaN out.
+    @inlinable
+    public func hardswish() -> Tensor {
+        typealias V = Scalar.Vector
+        let zero = V(repeating: 0)
+        let six = V(repeating: 6)
+        return mapped(grain: TensorRuntime.memoryBoundGrain) { x in
+            let t = x + V(repeating: 3)
+            let r = Scalar.vSelect(Scalar.vLess(t, zero), zero, t)
+            return x * Scalar.vSelect(Scalar.vLess(six, r), six, r) / six
+        }
+    }
+}
+
+extension Variable {
+    /// Hardswish, `x · min(max(x + 3, 0), 6) / 6`, with derivative 0 for x ≤ −3, x/3 + 1/2 on
+    /// (−3, 3) and 1 for x ≥ 3 (0 at −3 and 1 at 3, as PyTorch 2.x); double backward gives 1/3
+    /// on the open interval (−3, 3).
+    public func hardswish() -> Variable { HardswishFunction<Scalar>().apply(self) }
+}
+
+struct HardswishFunction<Scalar: TensorScalar>: DifferentiableFunction {
+    var name: String { "hardswish" }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> { inputs[0].hardswish() }
+    func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
+        [HardswishBackward<Scalar>().apply(gradient, saved[0])]
+    }
+}
+
+/// g · (0 for x ≤ −3, (x + 3/2)/3 on (−3, 3), 1 for x ≥ 3); g for NaN x.
+/// Derivatives: ∂/∂g is the same kernel; ∂/∂x = g/3 on (−3, 3), 0 elsewhere.
+struct HardswishBackward<Scalar: TensorScalar>: DifferentiableFunction {
+    var name: String { "hardswishBackward" }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> {
+        typealias V = Scalar.Vector
+        let zero = V(repeating: 0)
+        let three = V(repeating: 3)
+        let negThree = V(repeating: -3)
+        let half3 = V(repeating: 1.5)
+        return Tensor.zipMapped(inputs[0], inputs[1], grain: TensorRuntime.memoryBoundGrain) { g, x in
+            let middle = Scalar.vSelect(Scalar.vLess(x, three), g * ((x + half3) / three), g)
+            return Scalar.vSelect(Scalar.vLessEqual(x, negThree), zero, middle)
+        }
+    }
+    func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
+        let g = saved[0]
+        let x = saved[1]
+        return [apply(gradient, x), MaskedGradient<Scalar>(kind: .inside(-3, 3, scale: 1 / 3)).apply(gradient * g, x)]
+    }
+}

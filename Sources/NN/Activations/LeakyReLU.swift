@@ -1,0 +1,42 @@
+import Autograd
+
+// Leaky ReLU (Maas et al.; Caffe's `ReLU` with `negative_slope`): x for x > 0, a·x otherwise.
+// Derivative 1 for x > 0, else a — a at 0, as PyTorch's leaky_relu_backward (`x > 0 ? g : g·a`).
+// Second derivative 0 everywhere except the kink at 0.
+//
+// The derivative reads the input: from the output it would need a > 0 (a negative slope maps
+// negative inputs to positive outputs).
+
+extension Tensor {
+    /// Leaky ReLU: `x` for x > 0, `negativeSlope·x` otherwise. NaN in gives NaN out.
+    @inlinable
+    public func leakyReLU(negativeSlope: Scalar = 0.01) -> Tensor {
+        typealias V = Scalar.Vector
+        let a = V(repeating: negativeSlope)
+        return mapped(grain: TensorRuntime.memoryBoundGrain) { x in
+            Scalar.vSelect(Scalar.vLess(V(repeating: 0), x), x, a * x)
+        }
+    }
+}
+
+extension Variable {
+    /// Leaky ReLU, `x` for x > 0 and `a·x` otherwise (a = `negativeSlope`, default 0.01), with
+    /// derivative 1 for x > 0 and a for x ≤ 0 (a at the kink 0, as PyTorch).
+    public func leakyReLU(negativeSlope: Scalar = 0.01) -> Variable {
+        checkActivationParameter(
+            negativeSlope.isFinite, "leakyReLU", "negativeSlope \(negativeSlope)",
+            "use a finite negativeSlope (typically a small positive number such as 0.01)")
+        return LeakyReLUFunction(negativeSlope: negativeSlope).apply(self)
+    }
+}
+
+struct LeakyReLUFunction<Scalar: TensorScalar>: DifferentiableFunction {
+    let negativeSlope: Scalar
+    var name: String { "leakyReLU" }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> { inputs[0].leakyReLU(negativeSlope: negativeSlope) }
+    func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
+        [MaskedGradient<Scalar>(kind: .positiveElseScaled(slope: negativeSlope)).apply(gradient, saved[0])]
+    }
+}

@@ -1,0 +1,42 @@
+import Autograd
+
+// Softshrink (PyTorch's F.softshrink): x − λ for x > λ, x + λ for x < −λ, 0 on [−λ, λ].
+// Derivative 1 outside the closed interval [−λ, λ], 0 inside it — 0 at ±λ, as PyTorch's
+// softshrink_backward (`−λ ≤ x ≤ λ ? 0 : g`). Second derivative 0. Requires λ ≥ 0.
+//
+// The selects are ordered so NaN (which fails every comparison) reaches `x − λ` and stays NaN.
+
+extension Tensor {
+    /// Softshrink: `x − λ` for x > λ, `x + λ` for x < −λ, 0 otherwise (λ ≥ 0, default 0.5).
+    /// NaN in gives NaN out.
+    @inlinable
+    public func softshrink(lambda: Scalar = 0.5) -> Tensor {
+        typealias V = Scalar.Vector
+        let l = V(repeating: lambda)
+        let nl = V(repeating: -lambda)
+        return mapped(grain: TensorRuntime.memoryBoundGrain) { x in
+            let upper = Scalar.vSelect(Scalar.vLessEqual(x, l), V(repeating: 0), x - l)
+            return Scalar.vSelect(Scalar.vLess(x, nl), x + l, upper)
+        }
+    }
+}
+
+extension Variable {
+    /// Softshrink, `x − λ` for x > λ, `x + λ` for x < −λ and 0 on [−λ, λ] (λ ≥ 0, default 0.5),
+    /// with derivative 1 outside [−λ, λ] and 0 inside it, 0 at ±λ (as PyTorch).
+    public func softshrink(lambda: Scalar = 0.5) -> Variable {
+        checkActivationParameter(lambda >= 0, "softshrink", "lambda \(lambda)", "use lambda >= 0 (PyTorch's default is 0.5)")
+        return SoftshrinkFunction(lambda: lambda).apply(self)
+    }
+}
+
+struct SoftshrinkFunction<Scalar: TensorScalar>: DifferentiableFunction {
+    let lambda: Scalar
+    var name: String { "softshrink" }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> { inputs[0].softshrink(lambda: lambda) }
+    func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
+        [MaskedGradient<Scalar>(kind: .outsideClosed(-lambda, lambda)).apply(gradient, saved[0])]
+    }
+}

@@ -1,0 +1,71 @@
+import Autograd
+
+// Softsign: x / (1 + |x|). Derivative 1/(1 + |x|)², second derivative −2·sign(x)/(1 + |x|)³
+// (smooth except at 0, where the second derivative jumps from 2 to −2; it is 0 exactly at 0).
+//
+// ±∞ map to ±1 (the limits; PyTorch's composite x / (1 + |x|) gives NaN there) and their
+// derivative is 0. The derivative divides by 1 + |x| twice rather than by its square, so it
+// neither overflows nor underflows early.
+
+extension Tensor {
+    /// Softsign: `x / (1 + |x|)`; ±1 at ±∞. NaN in gives NaN out.
+    @inlinable
+    public func softsign() -> Tensor {
+        typealias V = Scalar.Vector
+        let one = V(repeating: 1)
+        let inf = V(repeating: .infinity)
+        return mapped { x in
+            let a = Scalar.vAbs(x)
+            let limit = Scalar.vSelect(Scalar.vLess(x, V(repeating: 0)), -one, one)
+            return Scalar.vSelect(Scalar.vEqual(a, inf), limit, x / (one + a))
+        }
+    }
+}
+
+extension Variable {
+    /// Softsign, `x / (1 + |x|)`, with derivative `1/(1 + |x|)²` (1 at 0) and second derivative
+    /// `−2·sign(x)/(1 + |x|)³` (0 at 0).
+    public func softsign() -> Variable { SoftsignFunction<Scalar>().apply(self) }
+}
+
+struct SoftsignFunction<Scalar: TensorScalar>: DifferentiableFunction {
+    var name: String { "softsign" }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> { inputs[0].softsign() }
+    func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
+        [SoftsignBackward<Scalar>().apply(gradient, saved[0])]
+    }
+}
+
+/// g / (1 + |x|)². Derivatives: ∂/∂g is the same kernel; ∂/∂x = g · (−2·sign(x)/(1 + |x|)³).
+struct SoftsignBackward<Scalar: TensorScalar>: DifferentiableFunction {
+    var name: String { "softsignBackward" }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> {
+        typealias V = Scalar.Vector
+        let one = V(repeating: 1)
+        return Tensor.zipMapped(inputs[0], inputs[1]) { g, x in
+            let d = one + Scalar.vAbs(x)
+            return g / d / d
+        }
+    }
+    func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
+        let g = saved[0]
+        let x = saved[1]
+        return [apply(gradient, x), gradient * g * Variable(Self.curvature(x.value))]
+    }
+
+    /// −2·sign(x)/(1 + |x|)³ (0 at 0, NaN for NaN).
+    static func curvature(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
+        typealias V = Scalar.Vector
+        let zero = V(repeating: 0)
+        let one = V(repeating: 1)
+        return x.mapped { x in
+            let d = one + Scalar.vAbs(x)
+            let s = Scalar.vSelect(Scalar.vLess(zero, x), V(repeating: -2), Scalar.vSelect(Scalar.vLess(x, zero), V(repeating: 2), zero))
+            return s / d / d / d
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import Autograd
+
+// Threshold (PyTorch's F.threshold): x where x > t, else the value v. Derivative 1 where x > t,
+// else 0 (0 at x = t, as PyTorch's threshold_backward `x <= t ? 0 : g`). Second derivative 0.
+//
+// Written as `x ≤ t ? v : x`, so NaN (never ≤ t) passes through.
+
+extension Tensor {
+    /// Threshold: `x` where x > threshold, else `value`. NaN in gives NaN out.
+    @inlinable
+    public func threshold(threshold: Scalar, value: Scalar) -> Tensor {
+        typealias V = Scalar.Vector
+        let t = V(repeating: threshold)
+        let v = V(repeating: value)
+        return mapped(grain: TensorRuntime.memoryBoundGrain) { x in
+            Scalar.vSelect(Scalar.vLessEqual(x, t), v, x)
+        }
+    }
+}
+
+extension Variable {
+    /// Threshold, `x` where x > t and `value` otherwise, with derivative 1 for x > t and 0 for
+    /// x ≤ t (0 at t, as PyTorch). Neither parameter may be NaN.
+    public func threshold(threshold: Scalar, value: Scalar) -> Variable {
+        checkActivationParameter(
+            !threshold.isNaN && !value.isNaN, "threshold", "threshold \(threshold) with value \(value)",
+            "pass a threshold and a value that are not NaN")
+        return ThresholdFunction(threshold: threshold, value: value).apply(self)
+    }
+}
+
+struct ThresholdFunction<Scalar: TensorScalar>: DifferentiableFunction {
+    let threshold: Scalar
+    let value: Scalar
+    var name: String { "threshold" }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> { inputs[0].threshold(threshold: threshold, value: value) }
+    func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
+        [MaskedGradient<Scalar>(kind: .above(threshold)).apply(gradient, saved[0])]
+    }
+}
