@@ -42,6 +42,8 @@ ACTS = {
     # float64 (0.16666667163…, 3e-8 off); relu6(x + 3)/6 is its forward definition with the
     # exact derivative (1/6 on (−3, 3), 0 at ±3, the same convention).
     "hardsigmoid": (lambda t: F.relu6(t + 3.0) / 6.0, {}),
+    # F.hardswish; its derivative at exactly ±3 is replaced below by SPEC's convention (−0.5 and
+    # 1.5, as PyTorch 1.x; PyTorch 2.x gives 0 and 1 there).
     "hardswish": (F.hardswish, {}),
     "softsign": (F.softsign, {}),
     # --- end group A ---
@@ -76,6 +78,10 @@ for name, (f, params) in ACTS.items():
         y = f(x)
         w = weights(y.numel(), dtype)
         (y * w).sum().backward()
+        if name == "hardswish":
+            with torch.no_grad():
+                x.grad[xs == -3] = -0.5 * w[xs == -3]
+                x.grad[xs == 3] = 1.5 * w[xs == 3]
         # Exact values as hexadecimal floats ("nan", "inf" and "-inf" for the rest), which
         # Swift's Double(String) reads back bit for bit.
         hexes = lambda t: [float(v).hex() for v in t.tolist()]
@@ -85,6 +91,10 @@ for name, (f, params) in ACTS.items():
             x64 = xs.double().clone().requires_grad_(True)
             y64 = f(x64)
             (y64 * w.double()).sum().backward()
+            if name == "hardswish":
+                with torch.no_grad():
+                    x64.grad[x64 == -3] = -0.5 * w.double()[x64 == -3]
+                    x64.grad[x64 == 3] = 1.5 * w.double()[x64 == 3]
             entry[key]["y64"] = hexes(y64.detach())
             entry[key]["dx64"] = hexes(x64.grad)
     out[name] = entry

@@ -144,9 +144,9 @@ private func piecewiseCases<S: TensorScalar>(_: S.Type) -> [(name: String, tenso
 
     @Test func hardswishConventions() {
         #expect(DT([-3, 3, 0, -4, 4, -1.5]).hardswish().scalars == [0, 3, 0, 0, 4, -0.375])
-        // As PyTorch 2.x's hardswish_backward: 0 at −3 and 1 at 3 (see Hardswish.swift).
-        #expect(derivatives([-3, 3, 0, -1.5, -4, 4, 1.5]) { $0.hardswish() } == [0, 1, 0.5, 0, 0, 1, 1])
-        #expect(floatDerivatives([-3, 3, -1.5, 0]) { $0.hardswish() } == [0, 1, 0, 0.5])
+        // SPEC's convention: hardswish'(−3) = −0.5, hardswish'(3) = 1.5 (see Hardswish.swift).
+        #expect(derivatives([-3, 3, 0, -1.5, -4, 4, 1.5]) { $0.hardswish() } == [-0.5, 1.5, 0.5, 0, 0, 1, 1])
+        #expect(floatDerivatives([-3, 3, -1.5, 0]) { $0.hardswish() } == [-0.5, 1.5, 0, 0.5])
         // Near the zero of the derivative at −3/2 it stays accurate in Float.
         let near = Float(-1.5).nextUp.nextUp
         let d = floatDerivatives([near]) { $0.hardswish() }[0]
@@ -160,7 +160,7 @@ private func piecewiseCases<S: TensorScalar>(_: S.Type) -> [(name: String, tenso
         #expect(x.gradient!.scalars == secondExpected)
         expectChecks("hardswish", kinks: [-3, 3], at: DT([-3.1, -2.5, -1.2, -0.4, 0.3, 2.9, 3.2])) { $0.hardswish() }
         var options = GradcheckOptions()
-        options.kinks = [Kink(at: -3, derivative: 0), Kink(at: 3, derivative: 1)]
+        options.kinks = [Kink(at: -3, derivative: -0.5), Kink(at: 3, derivative: 1.5)]
         #expect(gradcheck({ $0[0].hardswish() }, at: [DT([-3, 0, 3])], options: options).passed)
     }
 

@@ -1,12 +1,10 @@
 import Autograd
 
 // Hardswish (Howard et al., MobileNetV3; PyTorch's F.hardswish): x · min(max(x + 3, 0), 6) / 6.
-// Derivative, exactly as PyTorch's hardswish_backward (checked against torch 2.15): 0 for
-// x ≤ −3, x/3 + 1/2 for −3 < x < 3, 1 for x ≥ 3 — so hardswish'(−3) = 0 and hardswish'(3) = 1,
-// the one-sided derivatives from outside the interval. (Older PyTorch releases used the closed
-// interval, giving −1/2 and 3/2 there; SPEC.md still quotes those values. The boundary
-// comparisons are the two `vLessEqual`/`vLess` calls in HardswishBackward.)
-// Second derivative 1/3 on (−3, 3), 0 outside (0 at ±3).
+// Derivative: 0 for x < −3, x/3 + 1/2 on the closed interval [−3, 3], 1 for x > 3 — so
+// hardswish'(−3) = −1/2 and hardswish'(3) = 3/2, the project's documented convention (SPEC.md;
+// PyTorch 1.x's hardswish_backward did the same; PyTorch 2.x uses the open interval and gives 0
+// and 1 there). Second derivative 1/3 on (−3, 3), 0 outside.
 //
 // The middle piece is computed as (x + 3/2)/3: the same value, without the cancellation of
 // x/3 + 1/2 near its zero at x = −3/2.
@@ -27,9 +25,9 @@ extension Tensor {
 }
 
 extension Variable {
-    /// Hardswish, `x · min(max(x + 3, 0), 6) / 6`, with derivative 0 for x ≤ −3, x/3 + 1/2 on
-    /// (−3, 3) and 1 for x ≥ 3 (0 at −3 and 1 at 3, as PyTorch 2.x); double backward gives 1/3
-    /// on the open interval (−3, 3).
+    /// Hardswish, `x · min(max(x + 3, 0), 6) / 6`, with derivative 0 for x < −3, x/3 + 1/2 on
+    /// [−3, 3] and 1 for x > 3 (so −1/2 at −3 and 3/2 at 3); double backward gives 1/3 on the
+    /// open interval (−3, 3).
     public func hardswish() -> Variable { HardswishFunction<Scalar>().apply(self) }
 }
 
@@ -43,7 +41,7 @@ struct HardswishFunction<Scalar: TensorScalar>: DifferentiableFunction {
     }
 }
 
-/// g · (0 for x ≤ −3, (x + 3/2)/3 on (−3, 3), 1 for x ≥ 3); g for NaN x.
+/// g · (0 for x < −3, (x + 3/2)/3 on [−3, 3], 1 for x > 3); g for NaN x.
 /// Derivatives: ∂/∂g is the same kernel; ∂/∂x = g/3 on (−3, 3), 0 elsewhere.
 struct HardswishBackward<Scalar: TensorScalar>: DifferentiableFunction {
     var name: String { "hardswishBackward" }
@@ -56,8 +54,8 @@ struct HardswishBackward<Scalar: TensorScalar>: DifferentiableFunction {
         let negThree = V(repeating: -3)
         let half3 = V(repeating: 1.5)
         return Tensor.zipMapped(inputs[0], inputs[1], grain: TensorRuntime.memoryBoundGrain) { g, x in
-            let middle = Scalar.vSelect(Scalar.vLess(x, three), g * ((x + half3) / three), g)
-            return Scalar.vSelect(Scalar.vLessEqual(x, negThree), zero, middle)
+            let middle = Scalar.vSelect(Scalar.vLessEqual(x, three), g * ((x + half3) / three), g)
+            return Scalar.vSelect(Scalar.vLess(x, negThree), zero, middle)
         }
     }
     func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
