@@ -18,6 +18,18 @@ EDGES = [0.0, -0.0]
 for v in (1e-8, 1e-3, 1.0, 3.0, 6.0, 20.0, 88.0, 89.0, 710.0, 1e4):
     EDGES += [v, -v]
 
+class TanhshrinkAnalytic(torch.autograd.Function):
+    """F.tanhshrink forward, analytic gradient tanh(x)**2."""
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return F.tanhshrink(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * torch.tanh(x) ** 2
+
 # name → (function of a tensor, parameters recorded for the Swift side)
 ACTS = {
     "relu": (torch.relu, {}),
@@ -55,6 +67,20 @@ ACTS = {
     "glu": (lambda t: F.glu(t, dim=0), {}),
     # --- end group C ---
     # --- group B: smooth activations ---
+    "selu": (F.selu, {}),
+    "celu": (lambda t: F.celu(t, alpha=1.0), {"alpha": 1.0}),
+    "celu_alpha0.5": (lambda t: F.celu(t, alpha=0.5), {"alpha": 0.5}),
+    "softplus": (lambda t: F.softplus(t), {"beta": 1.0, "threshold": 20.0}),
+    "softplus_beta2_threshold5": (lambda t: F.softplus(t, beta=2.0, threshold=5.0), {"beta": 2.0, "threshold": 5.0}),
+    "silu": (F.silu, {}),
+    "mish": (F.mish, {}),
+    "gelu": (lambda t: F.gelu(t, approximate="none"), {}),
+    "gelu_tanh": (lambda t: F.gelu(t, approximate="tanh"), {}),
+    "logsigmoid": (F.logsigmoid, {}),
+    # F.tanhshrink is the composite x - tanh(x), so autograd's gradient is 1 - (1 - tanh²x), which
+    # cancels to rounding noise for |x| ≲ 1e-6 (2^-54 instead of 1e-16 at x = 1e-8). The reference
+    # keeps PyTorch's forward and takes the analytic gradient tanh²x, evaluated by torch.
+    "tanhshrink": (lambda t: TanhshrinkAnalytic.apply(t), {}),
     # --- end group B ---
 }
 

@@ -52,6 +52,15 @@ func apply<S: TensorScalar>(_ name: String, _ params: [String: Double], _ x: Var
     case "glu": return x.glu(alongAxis: 0)
     // --- end group C ---
     // --- group B: smooth activations ---
+    case "selu": return x.selu()
+    case let n where n.hasPrefix("celu"): return x.celu(alpha: S(params["alpha"]!))
+    case let n where n.hasPrefix("softplus"): return x.softplus(beta: S(params["beta"]!), threshold: S(params["threshold"]!))
+    case "silu": return x.silu()
+    case "mish": return x.mish()
+    case "gelu": return x.gelu()
+    case "gelu_tanh": return x.gelu(approximation: .tanh)
+    case "logsigmoid": return x.logSigmoid()
+    case "tanhshrink": return x.tanhshrink()
     // --- end group B ---
     default: fatalError("no Swift mapping for fixture entry \(name)")
     }

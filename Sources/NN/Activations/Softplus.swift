@@ -1,0 +1,71 @@
+import Autograd
+
+// Softplus: (1/β)·log(1 + e^{βx}), linear (y = x, y′ = 1) where βx > threshold, exactly as
+// PyTorch (β 1, threshold 20; Caffe's BNLL is β = 1). Computed as (max(βx, 0) + log1p(e^−|βx|))/β,
+// which neither overflows nor cancels. Derivative σ(βx) (stable logistic); second derivative
+// β·σ(βx)σ(−βx) below the threshold, 0 above it.
+
+extension Tensor {
+    /// Softplus: `(1/β)·log(1 + e^{βx})`, and `x` where βx > threshold.
+    @inlinable
+    public func softplus(beta: Scalar = 1, threshold: Scalar = 20) -> Tensor {
+        typealias V = Scalar.Vector
+        let b = V(repeating: beta)
+        let t = V(repeating: threshold)
+        return mapped { x in
+            let z = b * x
+            return Scalar.vSelect(Scalar.vLess(t, z), x, SmoothKernels.softplus(z, Scalar.self) / b)
+        }
+    }
+}
+
+extension Variable {
+    /// Softplus, (1/β)·log(1 + e^{βx}) (x where βx > threshold); derivative σ(βx) (1 where linear).
+    public func softplus(beta: Scalar = 1, threshold: Scalar = 20) -> Variable {
+        checkActivationParameter(beta != 0 && beta.isFinite, "softplus", "beta \(beta)", "use a finite, nonzero beta (1 by default)")
+        checkActivationParameter(!threshold.isNaN, "softplus", "threshold \(threshold)", "use a number for threshold (20 by default)")
+        return SoftplusFunction(beta: beta, threshold: threshold).apply(self)
+    }
+}
+
+struct SoftplusFunction<Scalar: TensorScalar>: DifferentiableFunction {
+    let beta: Scalar
+    let threshold: Scalar
+    var name: String { "softplus" }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> { inputs[0].softplus(beta: beta, threshold: threshold) }
+    func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
+        [SoftplusBackward(beta: beta, threshold: threshold).apply(gradient, saved[0])]
+    }
+}
+
+/// g·(1 if βx > threshold else σ(βx)). Derivatives: ∂/∂g = that factor; ∂/∂x = g·β·σ(βx)σ(−βx)
+/// below the threshold.
+struct SoftplusBackward<Scalar: TensorScalar>: DifferentiableFunction {
+    let beta: Scalar
+    let threshold: Scalar
+    var name: String { "softplusBackward" }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> {
+        typealias V = Scalar.Vector
+        let b = V(repeating: beta)
+        let t = V(repeating: threshold)
+        return Tensor.zipMapped(inputs[0], inputs[1]) { g, x in
+            let z = b * x
+            return Scalar.vSelect(Scalar.vLess(t, z), g, g * SmoothKernels.sigmoid(z, Scalar.self))
+        }
+    }
+    func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
+        typealias V = Scalar.Vector
+        let b = V(repeating: beta)
+        let t = V(repeating: threshold)
+        let curvature = saved[1].value.mapped { x in
+            let z = b * x
+            let (e, p, _) = SmoothKernels.logistic(z, Scalar.self)
+            return Scalar.vSelect(Scalar.vLess(t, z), V(repeating: 0), b * (e * p * p))
+        }
+        return [apply(gradient, saved[1]), secondOrderTerm(gradient, saved[0], curvature)]
+    }
+}

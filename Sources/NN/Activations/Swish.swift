@@ -1,0 +1,90 @@
+import Autograd
+
+// Swish (Ramachandran et al.) with a constant β: x·σ(βx); SiLU is β = 1. With z = βx,
+// derivative σ(z) + z·σ(z)σ(−z) = σ(z)(1 + z·σ(−z)); second derivative β·σ(z)σ(−z)(2 − z·tanh(z/2)).
+//
+// The derivative crosses zero (at z ≈ −1.2785); there 1 + z·σ(−z) cancels. For z < 0 it is
+// evaluated as e·p²·((1 + z) + e) with e = e^z, p = 1/(1 + e), where 1 + z is exact for
+// z ∈ [−2, −½], so only the rounding of e remains; within about 1e-3 of the zero crossing the
+// result is still only accurate in absolute terms (≈ 1 ulp of 0.28), not relative: the point is
+// ill-conditioned for any evaluation in the working precision.
+//
+// For z < −709.78 (where |y| < 2e-305) σ(z) is flushed to 0 as in PyTorch (see
+// `pytorchSigmoidFlush`), so silu(−710) = −0 with derivative 0, matching its float64 values.
+
+extension Tensor {
+    /// Swish: `x·σ(βx)` (stable logistic).
+    @inlinable
+    public func swish(beta: Scalar = 1) -> Tensor {
+        typealias V = Scalar.Vector
+        let b = V(repeating: beta)
+        let flush = V(repeating: Scalar(pytorchSigmoidFlush))
+        return mapped { x in
+            let z = b * x
+            return x * Scalar.vSelect(Scalar.vLess(z, flush), V(repeating: 0), SmoothKernels.sigmoid(z, Scalar.self))
+        }
+    }
+
+    /// SiLU: `x·σ(x)` (swish with β = 1).
+    @inlinable
+    public func silu() -> Tensor { swish(beta: 1) }
+}
+
+extension Variable {
+    /// Swish with a constant β, x·σ(βx); derivative σ(βx) + βx·σ(βx)(1 − σ(βx)).
+    public func swish(beta: Scalar = 1) -> Variable {
+        checkActivationParameter(beta.isFinite, "swish", "beta \(beta)", "use a finite beta (1 by default; 1 is SiLU)")
+        return SwishFunction(beta: beta, name: "swish").apply(self)
+    }
+
+    /// SiLU, x·σ(x); derivative σ(x)(1 + x·σ(−x)).
+    public func silu() -> Variable { SwishFunction(beta: 1, name: "silu").apply(self) }
+}
+
+struct SwishFunction<Scalar: TensorScalar>: DifferentiableFunction {
+    let beta: Scalar
+    let name: String
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> { inputs[0].swish(beta: beta) }
+    func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
+        [SwishBackward(beta: beta).apply(gradient, saved[0])]
+    }
+}
+
+/// g·σ(z)(1 + z·σ(−z)), z = βx. Derivatives: ∂/∂g = that factor; ∂/∂x = g·β·σ(z)σ(−z)(2 − z·tanh(z/2)).
+struct SwishBackward<Scalar: TensorScalar>: DifferentiableFunction {
+    let beta: Scalar
+    var name: String { "swishBackward" }
+
+    /// σ(z)(1 + z·σ(−z)), without cancellation away from its zero crossing.
+    @inline(__always)
+    static func derivative(_ z: Scalar.Vector) -> Scalar.Vector {
+        typealias V = Scalar.Vector
+        let one = V(repeating: 1)
+        let (e, p, negative) = SmoothKernels.logistic(z, Scalar.self)
+        let positive = p * (one + z * (e * p))
+        let negativeSide = (e * p) * p * ((one + z) + e)
+        let flushed = Scalar.vSelect(Scalar.vLess(z, V(repeating: Scalar(pytorchSigmoidFlush))), V(repeating: 0), negativeSide)
+        return Scalar.vSelect(negative, flushed, positive)
+    }
+
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> {
+        let b = Scalar.Vector(repeating: beta)
+        return Tensor.zipMapped(inputs[0], inputs[1]) { g, x in g * Self.derivative(b * x) }
+    }
+    func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
+        typealias V = Scalar.Vector
+        let b = V(repeating: beta)
+        let one = V(repeating: 1)
+        let curvature = saved[1].value.mapped { x in
+            let z = b * x
+            let (e, p, _) = SmoothKernels.logistic(z, Scalar.self)
+            // z·tanh(z/2) = |z|(1 − e)/(1 + e)
+            return b * (e * p * p) * (V(repeating: 2) - Scalar.vAbs(z) * (one - e) * p)
+        }
+        return [apply(gradient, saved[1]), secondOrderTerm(gradient, saved[0], curvature)]
+    }
+}
