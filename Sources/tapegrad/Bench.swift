@@ -127,9 +127,26 @@ enum Bench {
     /// forward + backward with a given output gradient, single-threaded.
     static let activationCases: [(String, (Tensor<Float>) -> Tensor<Float>, (Variable<Float>) -> Variable<Float>)] = [
         ("relu", { $0.relu() }, { $0.relu() }),
-        ("elu", { $0.elu() }, { $0.elu() }),
+        ("leaky_relu", { $0.leakyReLU() }, { $0.leakyReLU() }),
         ("sigmoid", { $0.sigmoid() }, { $0.sigmoid() }),
         ("tanh", { $0.tanh() }, { $0.tanh() }),
+        ("elu", { $0.elu() }, { $0.elu() }),
+        ("selu", { $0.selu() }, { $0.selu() }),
+        ("softplus", { $0.softplus() }, { $0.softplus() }),
+        ("softsign", { $0.softsign() }, { $0.softsign() }),
+        ("silu", { $0.silu() }, { $0.silu() }),
+        ("mish", { $0.mish() }, { $0.mish() }),
+        ("gelu", { $0.gelu() }, { $0.gelu() }),
+        ("relu6", { $0.relu6() }, { $0.relu6() }),
+        ("celu", { $0.celu() }, { $0.celu() }),
+        ("hardtanh", { $0.hardtanh() }, { $0.hardtanh() }),
+        ("hardsigmoid", { $0.hardsigmoid() }, { $0.hardsigmoid() }),
+        ("hardswish", { $0.hardswish() }, { $0.hardswish() }),
+        ("logsigmoid", { $0.logSigmoid() }, { $0.logSigmoid() }),
+        ("softshrink", { $0.softshrink() }, { $0.softshrink() }),
+        ("hardshrink", { $0.hardshrink() }, { $0.hardshrink() }),
+        ("tanhshrink", { $0.tanhshrink() }, { $0.tanhshrink() }),
+        ("gelu_tanh", { $0.gelu(approximation: .tanh) }, { $0.gelu(approximation: .tanh) }),
     ]
 
     static func activations(n: Int) {
