@@ -12,6 +12,8 @@ do {
         try Demo.run(try Options(rest, allowed: ["--data", "--epochs", "--seed"]))
     case "bench":
         try Bench.run(try Options(rest, allowed: ["--json", "--quick", "--threads", "--suite", "--steps"]))
+    case "gradcheck":
+        try GradcheckCommand.run(try Options(rest, allowed: ["--json", "--points", "--activation"]))
     case "help", "--help", "-h":
         print(usage)
     default:
