@@ -14,6 +14,8 @@ do {
         try Bench.run(try Options(rest, allowed: ["--json", "--quick", "--threads", "--suite", "--steps"]))
     case "gradcheck":
         try GradcheckCommand.run(try Options(rest, allowed: ["--json", "--points", "--activation"]))
+    case "plot":
+        try PlotCommand.run(try Options(rest, allowed: ["--output", "--activation"]))
     case "help", "--help", "-h":
         print(usage)
     default:
