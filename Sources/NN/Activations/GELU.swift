@@ -27,24 +27,39 @@ extension Tensor {
     /// GELU: `0.5x(1 + erf(x/√2))`, or with `.tanh` `0.5x(1 + tanh(√(2/π)(x + 0.044715x³)))`.
     @inlinable
     public func gelu(approximation: GELUApproximation = .none) -> Tensor {
-        typealias D = SIMD8<Double>
-        let half = D(repeating: 0.5)
-        let one = D(repeating: 1)
         switch approximation {
-        case .none:
-            let c = D(repeating: geluInvSqrt2)
-            return mapped { x in
-                SmoothKernels.inDouble(x, Scalar.self) { (x: D) in x * half * (one + Double.vErf(x * c)) }
-            }
-        case .tanh:
-            let k = D(repeating: geluTanhScale)
-            let kappa = D(repeating: geluKappa)
-            return mapped { x in
-                SmoothKernels.inDouble(x, Scalar.self) { (x: D) in
-                    half * x * (one + Double.vTanh(k * (x + kappa * (x * x * x))))
-                }
-            }
+        case .none: return mapped(kernel: GELUErfKernel<Scalar>())
+        case .tanh: return mapped(kernel: GELUTanhKernel<Scalar>())
         }
+    }
+}
+
+/// 0.5x(1 + erf(x/√2)), evaluated in Double (see the note at the top).
+@usableFromInline
+struct GELUErfKernel<Scalar: TensorScalar>: UnaryVectorKernel {
+    @usableFromInline typealias D = SIMD8<Double>
+    @usableFromInline let half = D(repeating: 0.5)
+    @usableFromInline let one = D(repeating: 1)
+    @usableFromInline let c = D(repeating: geluInvSqrt2)
+    @inlinable init() {}
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
+        SmoothKernels.inDouble(x, Scalar.self) { (x: D) in x * half * (one + Double.vErf(x * c)) }
+    }
+}
+
+/// 0.5x(1 + tanh(√(2/π)(x + 0.044715x³))), evaluated in Double.
+@usableFromInline
+struct GELUTanhKernel<Scalar: TensorScalar>: UnaryVectorKernel {
+    @usableFromInline typealias D = SIMD8<Double>
+    @usableFromInline let half = D(repeating: 0.5)
+    @usableFromInline let one = D(repeating: 1)
+    @usableFromInline let k = D(repeating: geluTanhScale)
+    @usableFromInline let kappa = D(repeating: geluKappa)
+    @inlinable init() {}
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
+        SmoothKernels.inDouble(x, Scalar.self) { (x: D) in half * x * (one + Double.vTanh(k * (x + kappa * (x * x * x)))) }
     }
 }
 
@@ -116,9 +131,23 @@ struct GELUBackward<Scalar: TensorScalar>: DifferentiableFunction {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> {
-        let approximation = approximation
-        return Tensor.zipMapped(inputs[0], inputs[1]) { g, x in
-            SmoothKernels.inDouble(g, x, Scalar.self) { (g: D, x: D) in g * Self.derivative(x, approximation) }
+        switch approximation {
+        case .none: return Tensor.zipMapped(inputs[0], inputs[1], kernel: ErfKernel())
+        case .tanh: return Tensor.zipMapped(inputs[0], inputs[1], kernel: TanhKernel())
+        }
+    }
+
+    struct ErfKernel: BinaryVectorKernel {
+        @inline(__always)
+        func callAsFunction(_ g: Scalar.Vector, _ x: Scalar.Vector) -> Scalar.Vector {
+            SmoothKernels.inDouble(g, x, Scalar.self) { (g: D, x: D) in g * GELUBackward.derivative(x, .none) }
+        }
+    }
+
+    struct TanhKernel: BinaryVectorKernel {
+        @inline(__always)
+        func callAsFunction(_ g: Scalar.Vector, _ x: Scalar.Vector) -> Scalar.Vector {
+            SmoothKernels.inDouble(g, x, Scalar.self) { (g: D, x: D) in g * GELUBackward.derivative(x, .tanh) }
         }
     }
     func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {

@@ -10,10 +10,16 @@ import Autograd
 extension Tensor {
     /// Tanhshrink: `x − tanh x` (Float evaluated in Double).
     @inlinable
-    public func tanhshrink() -> Tensor {
-        mapped { x in
-            SmoothKernels.inDouble(x, Scalar.self) { (d: SIMD8<Double>) in d - Double.vTanh(d) }
-        }
+    public func tanhshrink() -> Tensor { mapped(kernel: TanhshrinkKernel<Scalar>()) }
+}
+
+/// x − tanh x, evaluated in Double.
+@usableFromInline
+struct TanhshrinkKernel<Scalar: TensorScalar>: UnaryVectorKernel {
+    @inlinable init() {}
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
+        SmoothKernels.inDouble(x, Scalar.self) { (d: SIMD8<Double>) in d - Double.vTanh(d) }
     }
 }
 
@@ -38,7 +44,12 @@ struct TanhshrinkBackward<Scalar: TensorScalar>: DifferentiableFunction {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> {
-        Tensor.zipMapped(inputs[0], inputs[1]) { g, x in
+        Tensor.zipMapped(inputs[0], inputs[1], kernel: Kernel())
+    }
+
+    struct Kernel: BinaryVectorKernel {
+        @inline(__always)
+        func callAsFunction(_ g: Scalar.Vector, _ x: Scalar.Vector) -> Scalar.Vector {
             let t = Scalar.vTanh(x)
             return g * (t * t)
         }
