@@ -8,13 +8,23 @@ import Autograd
 extension Tensor {
     /// CELU: `x` for x > 0, `α(e^{x/α} − 1)` otherwise (via expm1; x/α as x·(1/α), as PyTorch).
     @inlinable
-    public func celu(alpha: Scalar = 1) -> Tensor {
-        typealias V = Scalar.Vector
-        let a = V(repeating: alpha)
-        let inverse = V(repeating: 1 / alpha)
-        return mapped { x in
-            Scalar.vSelect(Scalar.vLess(V(repeating: 0), x), x, a * Scalar.vExpm1(x * inverse))
-        }
+    public func celu(alpha: Scalar = 1) -> Tensor { mapped(kernel: CELUKernel(alpha: alpha)) }
+}
+
+/// The CELU forward kernel.
+@usableFromInline
+struct CELUKernel<Scalar: TensorScalar>: UnaryVectorKernel {
+    @usableFromInline let alpha: Scalar.Vector
+    @usableFromInline let inverse: Scalar.Vector
+    @usableFromInline let zero: Scalar.Vector
+    @inlinable init(alpha: Scalar) {
+        self.alpha = Scalar.Vector(repeating: alpha)
+        inverse = Scalar.Vector(repeating: 1 / alpha)
+        zero = Scalar.Vector(repeating: 0)
+    }
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
+        Scalar.vSelect(Scalar.vLess(zero, x), x, alpha * Scalar.vExpm1(x * inverse))
     }
 }
 
@@ -44,10 +54,14 @@ struct CELUBackward<Scalar: TensorScalar>: DifferentiableFunction {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> {
-        typealias V = Scalar.Vector
-        let inverse = V(repeating: 1 / alpha)
-        let zero = V(repeating: 0)
-        return Tensor.zipMapped(inputs[0], inputs[1]) { g, x in
+        Tensor.zipMapped(inputs[0], inputs[1], kernel: Kernel(inverse: Scalar.Vector(repeating: 1 / alpha)))
+    }
+
+    struct Kernel: BinaryVectorKernel {
+        let inverse: Scalar.Vector
+        let zero = Scalar.Vector(repeating: 0)
+        @inline(__always)
+        func callAsFunction(_ g: Scalar.Vector, _ x: Scalar.Vector) -> Scalar.Vector {
             Scalar.vSelect(Scalar.vLess(zero, x), g, g * Scalar.vExp(x * inverse))
         }
     }

@@ -11,15 +11,21 @@ import Autograd
 extension Tensor {
     /// Hardsigmoid: `min(max(x + 3, 0), 6) / 6`. NaN in gives NaN out.
     @inlinable
-    public func hardsigmoid() -> Tensor {
-        typealias V = Scalar.Vector
-        let zero = V(repeating: 0)
-        let six = V(repeating: 6)
-        return mapped(grain: TensorRuntime.memoryBoundGrain) { x in
-            let t = x + V(repeating: 3)
-            let r = Scalar.vSelect(Scalar.vLess(t, zero), zero, t)
-            return Scalar.vSelect(Scalar.vLess(six, r), six, r) / six
-        }
+    public func hardsigmoid() -> Tensor { mapped(grain: TensorRuntime.memoryBoundGrain, kernel: HardsigmoidKernel<Scalar>()) }
+}
+
+/// The hardsigmoid forward kernel.
+@usableFromInline
+struct HardsigmoidKernel<Scalar: TensorScalar>: UnaryVectorKernel {
+    @usableFromInline let zero = Scalar.Vector(repeating: 0)
+    @usableFromInline let three = Scalar.Vector(repeating: 3)
+    @usableFromInline let six = Scalar.Vector(repeating: 6)
+    @inlinable init() {}
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
+        let t = x + three
+        let r = Scalar.vSelect(Scalar.vLess(t, zero), zero, t)
+        return Scalar.vSelect(Scalar.vLess(six, r), six, r) / six
     }
 }
 

@@ -12,15 +12,21 @@ import Autograd
 extension Tensor {
     /// Hardswish: `x · min(max(x + 3, 0), 6) / 6`. NaN in gives NaN out.
     @inlinable
-    public func hardswish() -> Tensor {
-        typealias V = Scalar.Vector
-        let zero = V(repeating: 0)
-        let six = V(repeating: 6)
-        return mapped(grain: TensorRuntime.memoryBoundGrain) { x in
-            let t = x + V(repeating: 3)
-            let r = Scalar.vSelect(Scalar.vLess(t, zero), zero, t)
-            return x * Scalar.vSelect(Scalar.vLess(six, r), six, r) / six
-        }
+    public func hardswish() -> Tensor { mapped(grain: TensorRuntime.memoryBoundGrain, kernel: HardswishKernel<Scalar>()) }
+}
+
+/// The hardswish forward kernel.
+@usableFromInline
+struct HardswishKernel<Scalar: TensorScalar>: UnaryVectorKernel {
+    @usableFromInline let zero = Scalar.Vector(repeating: 0)
+    @usableFromInline let three = Scalar.Vector(repeating: 3)
+    @usableFromInline let six = Scalar.Vector(repeating: 6)
+    @inlinable init() {}
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
+        let t = x + three
+        let r = Scalar.vSelect(Scalar.vLess(t, zero), zero, t)
+        return x * Scalar.vSelect(Scalar.vLess(six, r), six, r) / six
     }
 }
 
@@ -48,12 +54,16 @@ struct HardswishBackward<Scalar: TensorScalar>: DifferentiableFunction {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> {
-        typealias V = Scalar.Vector
-        let zero = V(repeating: 0)
-        let three = V(repeating: 3)
-        let negThree = V(repeating: -3)
-        let half3 = V(repeating: 1.5)
-        return Tensor.zipMapped(inputs[0], inputs[1], grain: TensorRuntime.memoryBoundGrain) { g, x in
+        Tensor.zipMapped(inputs[0], inputs[1], grain: TensorRuntime.memoryBoundGrain, kernel: Kernel())
+    }
+
+    struct Kernel: BinaryVectorKernel {
+        let zero = Scalar.Vector(repeating: 0)
+        let three = Scalar.Vector(repeating: 3)
+        let negThree = Scalar.Vector(repeating: -3)
+        let half3 = Scalar.Vector(repeating: 1.5)
+        @inline(__always)
+        func callAsFunction(_ g: Scalar.Vector, _ x: Scalar.Vector) -> Scalar.Vector {
             let middle = Scalar.vSelect(Scalar.vLessEqual(x, three), g * ((x + half3) / three), g)
             return Scalar.vSelect(Scalar.vLess(x, negThree), zero, middle)
         }

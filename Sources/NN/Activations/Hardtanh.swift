@@ -11,13 +11,23 @@ extension Tensor {
     /// Hardtanh: `x` clamped to [min, max] (requires min < max). NaN in gives NaN out.
     @inlinable
     public func hardtanh(min: Scalar = -1, max: Scalar = 1) -> Tensor {
-        typealias V = Scalar.Vector
-        let lo = V(repeating: min)
-        let hi = V(repeating: max)
-        return mapped(grain: TensorRuntime.memoryBoundGrain) { x in
-            let r = Scalar.vSelect(Scalar.vLess(x, lo), lo, x)
-            return Scalar.vSelect(Scalar.vLess(hi, r), hi, r)
-        }
+        mapped(grain: TensorRuntime.memoryBoundGrain, kernel: ClampKernel(lower: min, upper: max))
+    }
+}
+
+/// The clamp kernel of hardtanh/relu6/boundedReLU: two selects, so NaN stays NaN.
+@usableFromInline
+struct ClampKernel<Scalar: TensorScalar>: UnaryVectorKernel {
+    @usableFromInline let lower: Scalar.Vector
+    @usableFromInline let upper: Scalar.Vector
+    @inlinable init(lower: Scalar, upper: Scalar) {
+        self.lower = Scalar.Vector(repeating: lower)
+        self.upper = Scalar.Vector(repeating: upper)
+    }
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
+        let r = Scalar.vSelect(Scalar.vLess(x, lower), lower, x)
+        return Scalar.vSelect(Scalar.vLess(upper, r), upper, r)
     }
 }
 

@@ -7,12 +7,17 @@ import Autograd
 extension Tensor {
     /// log σ(x) = `min(x, 0) − log1p(e^−|x|)`; never overflows. NaN in gives NaN out.
     @inlinable
-    public func logSigmoid() -> Tensor {
-        typealias V = Scalar.Vector
-        let zero = V(repeating: 0)
-        return mapped { x in
-            Scalar.vSelect(Scalar.vLess(x, zero), x, zero) - Scalar.vLog1p(Scalar.vExp(-Scalar.vAbs(x)))
-        }
+    public func logSigmoid() -> Tensor { mapped(kernel: LogSigmoidKernel<Scalar>()) }
+}
+
+/// The logSigmoid forward kernel.
+@usableFromInline
+struct LogSigmoidKernel<Scalar: TensorScalar>: UnaryVectorKernel {
+    @usableFromInline let zero = Scalar.Vector(repeating: 0)
+    @inlinable init() {}
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
+        Scalar.vSelect(Scalar.vLess(x, zero), x, zero) - Scalar.vLog1p(Scalar.vExp(-Scalar.vAbs(x)))
     }
 }
 
@@ -37,7 +42,12 @@ struct LogSigmoidBackward<Scalar: TensorScalar>: DifferentiableFunction {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> {
-        Tensor.zipMapped(inputs[0], inputs[1]) { g, x in
+        Tensor.zipMapped(inputs[0], inputs[1], kernel: Kernel())
+    }
+
+    struct Kernel: BinaryVectorKernel {
+        @inline(__always)
+        func callAsFunction(_ g: Scalar.Vector, _ x: Scalar.Vector) -> Scalar.Vector {
             let (e, p, negative) = SmoothKernels.logistic(x, Scalar.self)
             return g * Scalar.vSelect(negative, p, e * p)
         }

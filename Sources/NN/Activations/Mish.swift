@@ -17,17 +17,23 @@ import Autograd
 extension Tensor {
     /// Mish: `x·tanh(softplus(x))`; no overflow for any finite x. NaN in gives NaN out.
     @inlinable
-    public func mish() -> Tensor {
-        typealias V = Scalar.Vector
-        let one = V(repeating: 1)
-        let two = V(repeating: 2)
-        return mapped { x in
-            let e = Scalar.vExp(-Scalar.vAbs(x))
-            let n = e * (e + two)
-            let a = one + two * e
-            let t = Scalar.vSelect(Scalar.vLess(x, V(repeating: 0)), n / (n + two), a / (a + two * e * e))
-            return x * t
-        }
+    public func mish() -> Tensor { mapped(kernel: MishKernel<Scalar>()) }
+}
+
+/// The mish forward kernel.
+@usableFromInline
+struct MishKernel<Scalar: TensorScalar>: UnaryVectorKernel {
+    @usableFromInline let zero = Scalar.Vector(repeating: 0)
+    @usableFromInline let one = Scalar.Vector(repeating: 1)
+    @usableFromInline let two = Scalar.Vector(repeating: 2)
+    @inlinable init() {}
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
+        let e = Scalar.vExp(-Scalar.vAbs(x))
+        let n = e * (e + two)
+        let a = one + two * e
+        let t = Scalar.vSelect(Scalar.vLess(x, zero), n / (n + two), a / (a + two * e * e))
+        return x * t
     }
 }
 
@@ -74,7 +80,12 @@ struct MishBackward<Scalar: TensorScalar>: DifferentiableFunction {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> {
-        Tensor.zipMapped(inputs[0], inputs[1]) { g, x in g * Self.derivative(x) }
+        Tensor.zipMapped(inputs[0], inputs[1], kernel: Kernel())
+    }
+
+    struct Kernel: BinaryVectorKernel {
+        @inline(__always)
+        func callAsFunction(_ g: Scalar.Vector, _ x: Scalar.Vector) -> Scalar.Vector { g * MishBackward.derivative(x) }
     }
 
     func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {

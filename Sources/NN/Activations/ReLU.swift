@@ -74,14 +74,10 @@ struct MaskedGradient<Scalar: TensorScalar>: DifferentiableFunction {
             let l = V(repeating: lo)
             let h = V(repeating: hi)
             if scale == 1 {
-                return Tensor.zipMapped(inputs[0], inputs[1], grain: grain) { g, y in
-                    Scalar.vSelect(Scalar.vLess(l, y), Scalar.vSelect(Scalar.vLess(y, h), g, zero), zero)
-                }
+                return Tensor.zipMapped(inputs[0], inputs[1], grain: grain, kernel: InsideKernel(lo: l, hi: h, zero: zero))
             }
-            let s = V(repeating: scale)
-            return Tensor.zipMapped(inputs[0], inputs[1], grain: grain) { g, y in
-                Scalar.vSelect(Scalar.vLess(l, y), Scalar.vSelect(Scalar.vLess(y, h), g * s, zero), zero)
-            }
+            return Tensor.zipMapped(
+                inputs[0], inputs[1], grain: grain, kernel: ScaledInsideKernel(lo: l, hi: h, scale: V(repeating: scale), zero: zero))
         case .positiveElseScaled(let slope):
             let a = V(repeating: slope)
             return Tensor.zipMapped(inputs[0], inputs[1], grain: grain) { g, x in
@@ -98,6 +94,24 @@ struct MaskedGradient<Scalar: TensorScalar>: DifferentiableFunction {
             return Tensor.zipMapped(inputs[0], inputs[1], grain: grain) { g, x in
                 Scalar.vSelect(Scalar.vLessEqual(x, h), Scalar.vSelect(Scalar.vLessEqual(l, x), zero, g), g)
             }
+        }
+    }
+
+    /// g where lo < y < hi, else 0.
+    struct InsideKernel: BinaryVectorKernel {
+        let lo, hi, zero: Scalar.Vector
+        @inline(__always)
+        func callAsFunction(_ g: Scalar.Vector, _ y: Scalar.Vector) -> Scalar.Vector {
+            Scalar.vSelect(Scalar.vLess(lo, y), Scalar.vSelect(Scalar.vLess(y, hi), g, zero), zero)
+        }
+    }
+
+    /// scale·g where lo < y < hi, else 0.
+    struct ScaledInsideKernel: BinaryVectorKernel {
+        let lo, hi, scale, zero: Scalar.Vector
+        @inline(__always)
+        func callAsFunction(_ g: Scalar.Vector, _ y: Scalar.Vector) -> Scalar.Vector {
+            Scalar.vSelect(Scalar.vLess(lo, y), Scalar.vSelect(Scalar.vLess(y, hi), g * scale, zero), zero)
         }
     }
 

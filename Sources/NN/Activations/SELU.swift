@@ -14,13 +14,23 @@ public let seluScale = 1.0507009873554804934193349852946
 extension Tensor {
     /// SELU: `λx` for x > 0, `λα(eˣ − 1)` otherwise (via expm1), with PyTorch's α and λ.
     @inlinable
-    public func selu() -> Tensor {
-        typealias V = Scalar.Vector
-        let scale = V(repeating: Scalar(seluScale))
-        let scaledAlpha = V(repeating: Scalar(seluScale * seluAlpha))
-        return mapped { x in
-            Scalar.vSelect(Scalar.vLess(V(repeating: 0), x), scale * x, scaledAlpha * Scalar.vExpm1(x))
-        }
+    public func selu() -> Tensor { mapped(kernel: SELUKernel<Scalar>()) }
+}
+
+/// The SELU forward kernel.
+@usableFromInline
+struct SELUKernel<Scalar: TensorScalar>: UnaryVectorKernel {
+    @usableFromInline let scale: Scalar.Vector
+    @usableFromInline let scaledAlpha: Scalar.Vector
+    @usableFromInline let zero: Scalar.Vector
+    @inlinable init() {
+        scale = Scalar.Vector(repeating: Scalar(seluScale))
+        scaledAlpha = Scalar.Vector(repeating: Scalar(seluScale * seluAlpha))
+        zero = Scalar.Vector(repeating: 0)
+    }
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
+        Scalar.vSelect(Scalar.vLess(zero, x), scale * x, scaledAlpha * Scalar.vExpm1(x))
     }
 }
 
@@ -45,11 +55,15 @@ struct SELUBackward<Scalar: TensorScalar>: DifferentiableFunction {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> {
-        typealias V = Scalar.Vector
-        let scale = V(repeating: Scalar(seluScale))
-        let scaledAlpha = V(repeating: Scalar(seluScale * seluAlpha))
-        let zero = V(repeating: 0)
-        return Tensor.zipMapped(inputs[0], inputs[1]) { g, x in
+        Tensor.zipMapped(inputs[0], inputs[1], kernel: Kernel())
+    }
+
+    struct Kernel: BinaryVectorKernel {
+        let scale = Scalar.Vector(repeating: Scalar(seluScale))
+        let scaledAlpha = Scalar.Vector(repeating: Scalar(seluScale * seluAlpha))
+        let zero = Scalar.Vector(repeating: 0)
+        @inline(__always)
+        func callAsFunction(_ g: Scalar.Vector, _ x: Scalar.Vector) -> Scalar.Vector {
             Scalar.vSelect(Scalar.vLess(zero, x), g * scale, g * (scaledAlpha * Scalar.vExp(x)))
         }
     }

@@ -9,13 +9,23 @@ extension Tensor {
     /// Softplus: `(1/β)·log(1 + e^{βx})`, and `x` where βx > threshold.
     @inlinable
     public func softplus(beta: Scalar = 1, threshold: Scalar = 20) -> Tensor {
-        typealias V = Scalar.Vector
-        let b = V(repeating: beta)
-        let t = V(repeating: threshold)
-        return mapped { x in
-            let z = b * x
-            return Scalar.vSelect(Scalar.vLess(t, z), x, SmoothKernels.softplus(z, Scalar.self) / b)
-        }
+        mapped(kernel: SoftplusKernel(beta: beta, threshold: threshold))
+    }
+}
+
+/// The softplus forward kernel.
+@usableFromInline
+struct SoftplusKernel<Scalar: TensorScalar>: UnaryVectorKernel {
+    @usableFromInline let beta: Scalar.Vector
+    @usableFromInline let threshold: Scalar.Vector
+    @inlinable init(beta: Scalar, threshold: Scalar) {
+        self.beta = Scalar.Vector(repeating: beta)
+        self.threshold = Scalar.Vector(repeating: threshold)
+    }
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
+        let z = beta * x
+        return Scalar.vSelect(Scalar.vLess(threshold, z), x, SmoothKernels.softplus(z, Scalar.self) / beta)
     }
 }
 
@@ -49,12 +59,18 @@ struct SoftplusBackward<Scalar: TensorScalar>: DifferentiableFunction {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> {
-        typealias V = Scalar.Vector
-        let b = V(repeating: beta)
-        let t = V(repeating: threshold)
-        return Tensor.zipMapped(inputs[0], inputs[1]) { g, x in
-            let z = b * x
-            return Scalar.vSelect(Scalar.vLess(t, z), g, g * SmoothKernels.sigmoid(z, Scalar.self))
+        Tensor.zipMapped(
+            inputs[0], inputs[1],
+            kernel: Kernel(beta: Scalar.Vector(repeating: beta), threshold: Scalar.Vector(repeating: threshold)))
+    }
+
+    struct Kernel: BinaryVectorKernel {
+        let beta: Scalar.Vector
+        let threshold: Scalar.Vector
+        @inline(__always)
+        func callAsFunction(_ g: Scalar.Vector, _ x: Scalar.Vector) -> Scalar.Vector {
+            let z = beta * x
+            return Scalar.vSelect(Scalar.vLess(threshold, z), g, g * SmoothKernels.sigmoid(z, Scalar.self))
         }
     }
     func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {

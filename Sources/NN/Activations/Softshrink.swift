@@ -11,13 +11,25 @@ extension Tensor {
     /// NaN in gives NaN out.
     @inlinable
     public func softshrink(lambda: Scalar = 0.5) -> Tensor {
-        typealias V = Scalar.Vector
-        let l = V(repeating: lambda)
-        let nl = V(repeating: -lambda)
-        return mapped(grain: TensorRuntime.memoryBoundGrain) { x in
-            let upper = Scalar.vSelect(Scalar.vLessEqual(x, l), V(repeating: 0), x - l)
-            return Scalar.vSelect(Scalar.vLess(x, nl), x + l, upper)
-        }
+        mapped(grain: TensorRuntime.memoryBoundGrain, kernel: SoftshrinkKernel(lambda: lambda))
+    }
+}
+
+/// The softshrink forward kernel.
+@usableFromInline
+struct SoftshrinkKernel<Scalar: TensorScalar>: UnaryVectorKernel {
+    @usableFromInline let lambda: Scalar.Vector
+    @usableFromInline let negativeLambda: Scalar.Vector
+    @usableFromInline let zero: Scalar.Vector
+    @inlinable init(lambda: Scalar) {
+        self.lambda = Scalar.Vector(repeating: lambda)
+        negativeLambda = Scalar.Vector(repeating: -lambda)
+        zero = Scalar.Vector(repeating: 0)
+    }
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
+        let upper = Scalar.vSelect(Scalar.vLessEqual(x, lambda), zero, x - lambda)
+        return Scalar.vSelect(Scalar.vLess(x, negativeLambda), x + lambda, upper)
     }
 }
 

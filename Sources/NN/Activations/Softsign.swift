@@ -10,15 +10,21 @@ import Autograd
 extension Tensor {
     /// Softsign: `x / (1 + |x|)`; ±1 at ±∞. NaN in gives NaN out.
     @inlinable
-    public func softsign() -> Tensor {
-        typealias V = Scalar.Vector
-        let one = V(repeating: 1)
-        let inf = V(repeating: .infinity)
-        return mapped { x in
-            let a = Scalar.vAbs(x)
-            let limit = Scalar.vSelect(Scalar.vLess(x, V(repeating: 0)), -one, one)
-            return Scalar.vSelect(Scalar.vEqual(a, inf), limit, x / (one + a))
-        }
+    public func softsign() -> Tensor { mapped(kernel: SoftsignKernel<Scalar>()) }
+}
+
+/// The softsign forward kernel.
+@usableFromInline
+struct SoftsignKernel<Scalar: TensorScalar>: UnaryVectorKernel {
+    @usableFromInline let zero = Scalar.Vector(repeating: 0)
+    @usableFromInline let one = Scalar.Vector(repeating: 1)
+    @usableFromInline let inf = Scalar.Vector(repeating: .infinity)
+    @inlinable init() {}
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
+        let a = Scalar.vAbs(x)
+        let limit = Scalar.vSelect(Scalar.vLess(x, zero), -one, one)
+        return Scalar.vSelect(Scalar.vEqual(a, inf), limit, x / (one + a))
     }
 }
 

@@ -15,19 +15,29 @@ import Autograd
 extension Tensor {
     /// Swish: `x·σ(βx)` (stable logistic).
     @inlinable
-    public func swish(beta: Scalar = 1) -> Tensor {
-        typealias V = Scalar.Vector
-        let b = V(repeating: beta)
-        let flush = V(repeating: Scalar(pytorchSigmoidFlush))
-        return mapped { x in
-            let z = b * x
-            return x * Scalar.vSelect(Scalar.vLess(z, flush), V(repeating: 0), SmoothKernels.sigmoid(z, Scalar.self))
-        }
-    }
+    public func swish(beta: Scalar = 1) -> Tensor { mapped(kernel: SwishKernel(beta: beta)) }
 
     /// SiLU: `x·σ(x)` (swish with β = 1).
     @inlinable
     public func silu() -> Tensor { swish(beta: 1) }
+}
+
+/// The swish forward kernel.
+@usableFromInline
+struct SwishKernel<Scalar: TensorScalar>: UnaryVectorKernel {
+    @usableFromInline let beta: Scalar.Vector
+    @usableFromInline let flush: Scalar.Vector
+    @usableFromInline let zero: Scalar.Vector
+    @inlinable init(beta: Scalar) {
+        self.beta = Scalar.Vector(repeating: beta)
+        flush = Scalar.Vector(repeating: Scalar(pytorchSigmoidFlush))
+        zero = Scalar.Vector(repeating: 0)
+    }
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
+        let z = beta * x
+        return x * Scalar.vSelect(Scalar.vLess(z, flush), zero, SmoothKernels.sigmoid(z, Scalar.self))
+    }
 }
 
 extension Variable {
@@ -72,8 +82,13 @@ struct SwishBackward<Scalar: TensorScalar>: DifferentiableFunction {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> {
-        let b = Scalar.Vector(repeating: beta)
-        return Tensor.zipMapped(inputs[0], inputs[1]) { g, x in g * Self.derivative(b * x) }
+        Tensor.zipMapped(inputs[0], inputs[1], kernel: Kernel(beta: Scalar.Vector(repeating: beta)))
+    }
+
+    struct Kernel: BinaryVectorKernel {
+        let beta: Scalar.Vector
+        @inline(__always)
+        func callAsFunction(_ g: Scalar.Vector, _ x: Scalar.Vector) -> Scalar.Vector { g * SwishBackward.derivative(beta * x) }
     }
     func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
         typealias V = Scalar.Vector
