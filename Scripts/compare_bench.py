@@ -64,14 +64,43 @@ for n in (1 << 16, 1 << 24):
                     ("tanh", lambda: torch.tanh(x)), ("erf", lambda: torch.erf(x)), ("sigmoid", lambda: torch.sigmoid(x)),
                     ("sqrt", lambda: torch.sqrt(p)), ("sum", lambda: x.sum())):
         out[f"{name} {n}"] = med(f, reps=7 if n > 1e6 else 15) / n * 1e9
-for (m, k, n) in ((32, 64, 128), (64, 784, 128), (512, 512, 512), (256, 256, 256), (1024, 1024, 1024)):
-    A = np.random.rand(m, k).astype(np.float32); B = np.random.rand(k, n).astype(np.float32)
-    tn = med(lambda: A @ B, reps=9); At = torch.from_numpy(A); Bt = torch.from_numpy(B)
-    tt = med(lambda: At @ Bt, reps=9)
-    out[f"gemm {m} {k} {n}"] = (2 * m * n * k / tn / 1e9, 2 * m * n * k / tt / 1e9)
 print(json.dumps(out))
 '''], env=env)
 extra = json.loads(extra.strip().splitlines()[-1])
+
+# Matmul: on a shared machine single measurements swing by ±30%, so ours and numpy/PyTorch
+# are measured in alternation for ROUNDS rounds and each side keeps its best round.
+ROUNDS = 3
+GEMM_SNIPPET = r'''
+import time, statistics, torch, numpy as np, json
+torch.set_num_threads(1)
+def med(fn, reps=9, warm=3):
+    for _ in range(warm): fn()
+    ts = []
+    for _ in range(reps):
+        t = time.perf_counter(); fn(); ts.append(time.perf_counter() - t)
+    return statistics.median(ts)
+out = {}
+for (m, k, n) in ((32, 64, 128), (64, 784, 128), (256, 256, 256), (512, 512, 512), (1024, 1024, 1024)):
+    A = np.random.rand(m, k).astype(np.float32); B = np.random.rand(k, n).astype(np.float32)
+    tn = med(lambda: A @ B); At = torch.from_numpy(A); Bt = torch.from_numpy(B)
+    tt = med(lambda: At @ Bt)
+    out[f"gemm {m} {k} {n}"] = (2 * m * n * k / tn / 1e9, 2 * m * n * k / tt / 1e9)
+print(json.dumps(out))
+'''
+best_ours = {}
+for _ in range(ROUNDS):
+    for l in sh([bench[0], "bench", "--json", "--suite", "matmul"]).splitlines():
+        if l.startswith("{"):
+            r = json.loads(l)
+            key = (r["m"], r["k"], r["n"], r["threads"])
+            best_ours[key] = max(best_ours.get(key, 0), r["gflops"])
+    theirs = json.loads(sh([sys.executable, "-c", GEMM_SNIPPET], env=env).strip().splitlines()[-1])
+    for key, (npg, tg) in theirs.items():
+        old = extra.get(key, (0, 0))
+        extra[key] = (max(old[0], npg), max(old[1], tg))
+ours = [r for r in ours if r["suite"] != "matmul"] + [
+    {"suite": "matmul", "m": m, "k": k, "n": n, "threads": t, "gflops": g} for (m, k, n, t), g in best_ours.items()]
 
 # --- Tables ------------------------------------------------------------------------------------
 def ours_get(**kw):
@@ -118,6 +147,7 @@ if acts:
             lines.append(f"| {r['name']} | {r['fwd_ns_per_elem']:.3f} | {tf:.3f} | {tf / r['fwd_ns_per_elem']:.2f} | {r['fwdbwd_ns_per_elem']:.3f} | {tb:.3f} | {tb / r['fwdbwd_ns_per_elem']:.2f} | {r['fwd_ns_per_elem'] / copy:.2f} |")
         lines.append("")
 lines.append("## Matmul (Float32 GFLOP/s)\n")
+lines.append(f"Best of {ROUNDS} alternating rounds for each side (medians of repeats within a round).\n")
 lines.append("| m×k×n | ours 1 thread | ours 2 threads | numpy/OpenBLAS 1 thread | PyTorch 1 thread | ours/OpenBLAS | ours/PyTorch |")
 lines.append("|---|---|---|---|---|---|---|")
 for r in ours:
