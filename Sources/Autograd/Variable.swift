@@ -12,7 +12,7 @@ import Synchronization
 /// `withoutGradients`) or no input requires one, record a node with what the derivative needs.
 public struct Variable<Scalar: TensorScalar>: Sendable {
     /// The value.
-    public private(set) var value: Tensor<Scalar>
+    public internal(set) var value: Tensor<Scalar>
     @usableFromInline var node: Node<Scalar>?
 
     @usableFromInline

@@ -485,3 +485,22 @@ extension Tensor {
         zipMapped(lhs, rhs, grain: grain) { kernel($0, $1) }
     }
 }
+
+extension Tensor {
+    /// Applies `kernel` in place: the buffer is overwritten when this tensor owns it and is
+    /// contiguous (no allocation); otherwise the result replaces it (copy-on-write).
+    @inlinable @inline(__always)
+    public mutating func formMapped<K: UnaryVectorKernel>(grain: Int = TensorRuntime.elementwiseGrain, kernel: K) where K.Scalar == Scalar {
+        guard isKnownUniquelyReferenced(&storage) && isContiguous else {
+            self = mapped(grain: grain, kernel: kernel)
+            return
+        }
+        storage.bumpVersion()
+        let p = storage.base + offset
+        if !Parallel.isParallel(count: count, grain: grain) {
+            vectorMap(UnsafePointer(p), p, count) { kernel($0) }
+        } else {
+            Parallel.forChunks(count: count, grain: grain) { a, b in vectorMap(UnsafePointer(p + a), p + a, b - a) { kernel($0) } }
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import Autograd
+
+// In-place activations (Caffe's in-place ReLU): the output overwrites the input's buffer, and
+// only the output is kept for backward. That works where the derivative can be computed from
+// the output:
+//   relu: y > 0 ? g : 0            leakyReLU (a > 0): y > 0 ? g : a·g
+//   sigmoid: g·y(1 − y)            tanh: g·(1 − y²)
+//   elu: y > 0 ? g : g·(y + α)     selu: y > 0 ? λg : g·(y + λα)
+//   relu6 / hardtanh: g where lower < y < upper
+// (For elu/selu the output form loses relative accuracy in Float for very negative x, where
+// y + α cancels; the out-of-place forms read the input instead.) Where the derivative needs the
+// input — abs, softplus, silu, mish, gelu, softsign, logSigmoid, and leakyReLU with a ≤ 0 (a
+// negative output no longer tells the sign of the input) — in place is refused with a message.
+
+/// An activation with its parameters, as a value: applied out of place with `callAsFunction`,
+/// or in place with `Variable.applyInPlace(_:)`.
+public enum Activation<Scalar: TensorScalar>: Sendable {
+    case relu
+    case leakyReLU(negativeSlope: Scalar)
+    case sigmoid, tanh
+    case elu(alpha: Scalar)
+    case selu, relu6
+    case hardtanh(min: Scalar, max: Scalar)
+    case abs, softplus, silu, mish, gelu, softsign, logSigmoid
+
+    public var name: String {
+        switch self {
+        case .relu: return "relu"
+        case .leakyReLU: return "leakyReLU"
+        case .sigmoid: return "sigmoid"
+        case .tanh: return "tanh"
+        case .elu: return "elu"
+        case .selu: return "selu"
+        case .relu6: return "relu6"
+        case .hardtanh: return "hardtanh"
+        case .abs: return "abs"
+        case .softplus: return "softplus"
+        case .silu: return "silu"
+        case .mish: return "mish"
+        case .gelu: return "gelu"
+        case .softsign: return "softsign"
+        case .logSigmoid: return "logSigmoid"
+        }
+    }
+
+    /// Whether the derivative can be computed from the output alone, so the activation can
+    /// overwrite its input.
+    public var worksInPlace: Bool {
+        switch self {
+        case .relu, .sigmoid, .tanh, .elu, .selu, .relu6, .hardtanh: return true
+        case .leakyReLU(let a): return a > 0
+        case .abs, .softplus, .silu, .mish, .gelu, .softsign, .logSigmoid: return false
+        }
+    }
+
+    /// The activation, out of place.
+    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
+        switch self {
+        case .relu: return x.relu()
+        case .leakyReLU(let a): return x.leakyReLU(negativeSlope: a)
+        case .sigmoid: return x.sigmoid()
+        case .tanh: return x.tanh()
+        case .elu(let alpha): return x.elu(alpha: alpha)
+        case .selu: return x.selu()
+        case .relu6: return x.relu6()
+        case .hardtanh(let lo, let hi): return x.hardtanh(min: lo, max: hi)
+        case .abs: return x.abs()
+        case .softplus: return x.softplus()
+        case .silu: return x.silu()
+        case .mish: return x.mish()
+        case .gelu: return x.gelu()
+        case .softsign: return x.softsign()
+        case .logSigmoid: return x.logSigmoid()
+        }
+    }
+}
+
+/// Leaky ReLU as a kernel type (for the in-place form).
+@usableFromInline
+struct LeakyReLUKernel<Scalar: TensorScalar>: UnaryVectorKernel {
+    @usableFromInline let slope: Scalar.Vector
+    @inlinable init(slope: Scalar) { self.slope = Scalar.Vector(repeating: slope) }
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
+        Scalar.vSelect(Scalar.vLess(Scalar.Vector(repeating: 0), x), x, slope * x)
+    }
+}
+
+extension Variable {
+    /// Applies `activation` in place: the output overwrites this variable's buffer when nothing
+    /// else holds it (no allocation), and only the output is kept for backward. Stops with a
+    /// message for activations whose derivative needs the input (abs, mish, gelu, …, and
+    /// leakyReLU with a slope ≤ 0) and on a leaf that requires a gradient.
+    public mutating func applyInPlace(_ activation: Activation<Scalar>) {
+        tensorCheck(
+            activation.worksInPlace,
+            "\(activation.name) in place: its derivative needs the input, which an in-place form overwrites\(activation.name == "leakyReLU" ? " (with a slope ≤ 0 the output's sign no longer tells the input's)" : ""). Fix: apply it out of place, y = x.\(activation.name)(…)."
+        )
+        switch activation {
+        case .relu:
+            replaceInPlace(name: "relu", compute: { $0.formMapped(grain: TensorRuntime.memoryBoundGrain, kernel: ClampKernel(lower: 0, upper: .infinity)) }) { g, y in
+                MaskedGradient<Scalar>(kind: .positive).apply(g, y)
+            }
+        case .leakyReLU(let a):
+            replaceInPlace(name: "leakyReLU", compute: { $0.formMapped(grain: TensorRuntime.memoryBoundGrain, kernel: LeakyReLUKernel(slope: a)) }) { g, y in
+                MaskedGradient<Scalar>(kind: .positiveElseScaled(slope: a)).apply(g, y)
+            }
+        case .sigmoid:
+            replaceInPlace(name: "sigmoid", compute: { $0.apply(.sigmoid) }) { g, y in Variable.sigmoidBackward(g, y) }
+        case .tanh:
+            replaceInPlace(name: "tanh", compute: { $0.apply(.tanh) }) { g, y in Variable.tanhBackward(g, y) }
+        case .elu(let alpha):
+            checkActivationParameter(alpha > 0 && alpha.isFinite, "elu", "alpha \(alpha)", "use a finite alpha > 0")
+            replaceInPlace(name: "elu", compute: { $0.formMapped(kernel: ELUKernel(alpha: alpha)) }) { g, y in
+                Variable.select(y.value .> Tensor(0), g, g * (y + alpha))
+            }
+        case .selu:
+            let scale = Scalar(seluScale)
+            let scaledAlpha = Scalar(seluScale * seluAlpha)
+            replaceInPlace(name: "selu", compute: { $0.formMapped(kernel: SELUKernel<Scalar>()) }) { g, y in
+                Variable.select(y.value .> Tensor(0), g * scale, g * (y + scaledAlpha))
+            }
+        case .relu6, .hardtanh:
+            var bounds: (Scalar, Scalar) = (0, 6)
+            if case .hardtanh(let l, let h) = activation {
+                checkActivationParameter(l < h, "hardtanh", "min \(l), max \(h)", "use min < max")
+                bounds = (l, h)
+            }
+            let (lo, hi) = bounds
+            replaceInPlace(name: activation.name, compute: { $0.formMapped(grain: TensorRuntime.memoryBoundGrain, kernel: ClampKernel(lower: lo, upper: hi)) }) { g, y in
+                MaskedGradient<Scalar>(kind: .inside(lo, hi)).apply(g, y)
+            }
+        default:
+            tensorFailure("\(activation.name) in place: not supported. Fix: apply it out of place.")
+        }
+    }
+}
