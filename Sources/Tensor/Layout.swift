@@ -7,10 +7,9 @@ enum Layout {
         var outShape: [Int] = []
         var outStrides = [[Int]](repeating: [], count: strides.count)
         for axis in 0..<shape.count where shape[axis] != 1 {
-            if let last = outShape.last,
+            if !outShape.isEmpty,
                 (0..<strides.count).allSatisfy({ outStrides[$0].last! == strides[$0][axis] * shape[axis] })
             {
-                _ = last
                 outShape[outShape.count - 1] *= shape[axis]
                 for k in 0..<strides.count { outStrides[k][outStrides[k].count - 1] = strides[k][axis] }
             } else {

@@ -42,7 +42,6 @@ extension Tensor {
             guard oi < old.count else { return nil }
             // Take old dims until their product covers the next new dims.
             var oldSize = old[oi].0
-            let runStart = oi
             var newSize = newShape[ni]
             let newStart = ni
             while oldSize != newSize {
@@ -63,7 +62,6 @@ extension Tensor {
                 newStrides[j] = s
                 s *= newShape[j]
             }
-            _ = runStart
             oi += 1
             ni += 1
         }

@@ -26,6 +26,19 @@ import TestSupport
         }
     }
 
+    @Test func tensorFormReLUOverwritesItsOwnBuffer() {
+        var t = Tensor<Float>([-1, 0, 2, .nan, -3] + [Float](repeating: -1, count: 20))
+        let buffer = t.storageIdentifier
+        t.formReLU()
+        #expect(t.storageIdentifier == buffer)
+        #expect(t.scalars[0] == 0 && t.scalars[2] == 2 && t.scalars[3].isNaN && t.scalars[24] == 0)
+        // A shared buffer is left alone (copy-on-write).
+        let shared = Tensor<Float>([-1, 1])
+        var copy = shared
+        copy.formReLU()
+        #expect(shared.scalars == [-1, 1] && copy.scalars == [0, 1])
+    }
+
     @Test func inPlaceFormsAreGradientChecked() {
         let points = DT([-3.1, -1.2, -0.4, 0.3, 0.9, 2.5])
         for a in Self.inPlace {

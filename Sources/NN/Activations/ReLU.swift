@@ -14,7 +14,9 @@ extension Tensor {
     }
 
     /// ReLU in place: overwrites this tensor (its buffer is reused when it owns it).
-    public mutating func formReLU() { self = relu() }
+    public mutating func formReLU() {
+        formMapped(grain: TensorRuntime.memoryBoundGrain, kernel: ClampKernel(lower: 0, upper: .infinity))
+    }
 }
 
 extension Variable {
