@@ -125,7 +125,19 @@ for name, (f, params) in ACTS.items():
             entry[key]["dx64"] = hexes(x64.grad)
     out[name] = entry
 
+# Parameter gradients: PReLU with one slope per channel on [N, C] = [59, 2] (the points above,
+# reshaped), float64: the output, the input gradient and the slopes' gradient.
+hexes = lambda t: [float(v).hex() for v in t.reshape(-1).tolist()]
+xs = points(torch.float64).reshape(59, 2)
+alpha = torch.tensor([0.25, -0.1], dtype=torch.float64, requires_grad=True)
+x = xs.clone().requires_grad_(True)
+y = F.prelu(x, alpha)
+w = weights(y.numel(), torch.float64).reshape(59, 2)
+(y * w).sum().backward()
+prelu_channels = {"shape": [59, 2], "x": hexes(xs), "alpha": hexes(alpha.detach()), "w": hexes(w),
+                  "y": hexes(y.detach()), "dx": hexes(x.grad), "dalpha": hexes(alpha.grad)}
+
 os.makedirs(os.path.dirname(OUT), exist_ok=True)
 with open(OUT, "w") as fh:
-    json.dump({"torch": torch.__version__, "activations": out}, fh, indent=0)
+    json.dump({"torch": torch.__version__, "activations": out, "prelu_per_channel": prelu_channels}, fh, indent=0)
 print(f"wrote {OUT}: {len(out)} activations")

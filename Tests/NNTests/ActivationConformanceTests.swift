@@ -15,8 +15,13 @@ struct TorchFixture: Decodable {
         let float: Series
         let double: Series
     }
+    struct PReLUChannels: Decodable {
+        let shape: [Int]
+        let x, alpha, w, y, dx, dalpha: [String]
+    }
     let torch: String
     let activations: [String: Entry]
+    let prelu_per_channel: PReLUChannels
 
     static let shared: TorchFixture = {
         let url = Bundle.module.url(forResource: "torch_activations", withExtension: "json", subdirectory: "Fixtures")!
@@ -75,6 +80,17 @@ func evaluate<S: TensorScalar>(_ name: String, _ params: [String: Double], x: [D
 }
 
 @Suite struct ActivationConformanceTests {
+    @Test func preluPerChannelParameterGradientMatchesPyTorch() {
+        let e = TorchFixture.shared.prelu_per_channel
+        let x = Variable(Tensor<Double>(shape: e.shape, scalars: parse(e.x)), requiresGradient: true)
+        let alpha = Variable(Tensor<Double>(parse(e.alpha)), requiresGradient: true)
+        let y = x.prelu(alpha: alpha)
+        (y * Variable(Tensor<Double>(shape: e.shape, scalars: parse(e.w)))).sum().backward()
+        for (ours, theirs) in [(y.value.scalars, parse(e.y)), (x.gradient!.scalars, parse(e.dx)), (alpha.gradient!.scalars, parse(e.dalpha))] {
+            for (a, b) in zip(ours, theirs) { #expect(relativeMatch(a, b, 1e-10), "\(a) vs \(b)") }
+        }
+    }
+
     @Test(arguments: TorchFixture.shared.activations.keys.sorted())
     func doubleMatchesPyTorch(_ name: String) {
         let e = TorchFixture.shared.activations[name]!
