@@ -107,15 +107,6 @@ public func vectorMap2<V: SIMD>(
 @usableFromInline
 enum Kernels {
     @inline(__always)
-    static func sigmoid<S: TensorScalar>(_ x: S.Vector, _: S.Type) -> S.Vector {
-        typealias V = S.Vector
-        let one = S.Vector(repeating: 1)
-        let e = S.vExp(-S.vAbs(x))
-        let p = one / (one + e)
-        return S.vSelect(S.vLess(x, V(repeating: 0)), e * p, p)
-    }
-
-    @inline(__always)
     static func sign<S: TensorScalar>(_ x: S.Vector, _: S.Type) -> S.Vector {
         typealias V = S.Vector
         let zero = V(repeating: 0)
@@ -141,7 +132,7 @@ enum Kernels {
         case .log1p: vectorMap(x, y, n) { (v: V) in S.vLog1p(v) }
         case .tanh: vectorMap(x, y, n) { (v: V) in S.vTanh(v) }
         case .erf: vectorMap(x, y, n) { (v: V) in S.vErf(v) }
-        case .sigmoid: vectorMap(x, y, n) { (v: V) in sigmoid(v, S.self) }
+        case .sigmoid: vectorMap(x, y, n) { (v: V) in S.vSigmoid(v) }
         case .clamp(let lower, let upper):
             let loV = V(repeating: S(lower))
             let hiV = V(repeating: S(upper))

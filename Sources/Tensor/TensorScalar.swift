@@ -139,3 +139,15 @@ extension Double: TensorScalar {
             b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threads)
     }
 }
+
+extension TensorScalar {
+    /// The logistic function 1/(1 + e^−x) on a vector, from e^−|x| so it never overflows:
+    /// 1/(1 + e) for x ≥ 0, e/(1 + e) for x < 0. NaN stays NaN.
+    @inlinable @inline(__always)
+    public static func vSigmoid(_ x: Vector) -> Vector {
+        let one = Vector(repeating: 1)
+        let e = vExp(-vAbs(x))
+        let p = one / (one + e)
+        return vSelect(vLess(x, Vector(repeating: 0)), e * p, p)
+    }
+}

@@ -26,10 +26,7 @@ enum SmoothKernels {
 
     /// σ(z), stable for z ≪ 0.
     @inlinable @inline(__always)
-    static func sigmoid<S: TensorScalar>(_ z: S.Vector, _: S.Type) -> S.Vector {
-        let (e, p, negative) = logistic(z, S.self)
-        return S.vSelect(negative, e * p, p)
-    }
+    static func sigmoid<S: TensorScalar>(_ z: S.Vector, _: S.Type) -> S.Vector { S.vSigmoid(z) }
 
     /// log(1 + e^z) as max(z, 0) + log1p(e^−|z|): no overflow, no cancellation; NaN stays NaN.
     @inlinable @inline(__always)
