@@ -1,0 +1,257 @@
+import Autograd
+import Synchronization
+
+// Modules find their parameters by walking their stored properties (Mirror): a property marked
+// `@Parameter` is a trainable tensor, `@Buffer` is saved state that is not trained (BatchNorm's
+// running statistics), a property holding a `Module` (alone, in an array or an optional) is a
+// child. Names are the property paths, with array positions as numbers: "layers.0.weight".
+// Nothing is listed by hand, so a new layer cannot forget to register a parameter.
+
+/// A tensor slot in a module (a parameter or a buffer), as checkpoints see it: a shape, a scalar
+/// type and contiguous values.
+public protocol ModuleTensor: AnyObject {
+    /// The shape of the current value.
+    var shape: [Int] { get }
+    /// Float or Double.
+    var scalarType: any TensorScalar.Type { get }
+    /// The current value as contiguous little-endian bytes (row-major).
+    func littleEndianBytes() -> [UInt8]
+    /// Replaces the value with `bytes` (row-major, little-endian, exactly `shape`'s count of
+    /// `scalarType`), keeping the shape. Callers validate first; this only copies.
+    func replaceValue(littleEndianBytes bytes: UnsafeRawBufferPointer)
+}
+
+/// A trainable tensor of a module: stored as a leaf variable that accumulates its gradient.
+///
+/// Declare with `@Parameter var weight: Variable<Scalar>`; the module then lists it in
+/// `parameters()` under the property's name.
+@propertyWrapper
+public final class Parameter<Scalar: TensorScalar>: ModuleTensor {
+    /// The leaf variable (a constant while frozen).
+    public var variable: Variable<Scalar>
+    /// A frozen parameter records no gradient and optimizers leave it alone.
+    public private(set) var isFrozen = false
+
+    /// A parameter starting at `value`.
+    public init(_ value: Tensor<Scalar>) {
+        variable = Variable(value, requiresGradient: true)
+    }
+
+    public convenience init(wrappedValue: Variable<Scalar>) {
+        self.init(wrappedValue.value)
+    }
+
+    public var wrappedValue: Variable<Scalar> {
+        get { variable }
+        set { variable = newValue.isLeaf && newValue.requiresGradient != isFrozen ? newValue : Self.leaf(newValue.value, frozen: isFrozen) }
+    }
+
+    /// The current value.
+    public var value: Tensor<Scalar> { variable.value }
+    /// The gradient accumulated since the last `zeroGradients()`, if any.
+    public var gradient: Tensor<Scalar>? { variable.gradient }
+    public var shape: [Int] { variable.shape }
+    public var scalarType: any TensorScalar.Type { Scalar.self }
+
+    /// Replaces the value outside the graph (an optimizer step); shape must not change.
+    public func assign(_ newValue: Tensor<Scalar>) { variable.assign(newValue) }
+
+    /// Stops (`true`) or restarts (`false`) gradient recording for this parameter.
+    public func setFrozen(_ frozen: Bool) {
+        guard frozen != isFrozen else { return }
+        isFrozen = frozen
+        variable = Self.leaf(variable.value, frozen: frozen)
+    }
+
+    private static func leaf(_ value: Tensor<Scalar>, frozen: Bool) -> Variable<Scalar> {
+        Variable(value, requiresGradient: !frozen)
+    }
+
+    public func littleEndianBytes() -> [UInt8] { tensorLittleEndianBytes(variable.value) }
+    public func replaceValue(littleEndianBytes bytes: UnsafeRawBufferPointer) {
+        variable.assign(tensorFromLittleEndianBytes(bytes, shape: variable.shape))
+    }
+}
+
+/// Module state that is saved and loaded with the parameters but not trained (running
+/// statistics). Declare with `@Buffer var runningMean: Tensor<Scalar>`.
+@propertyWrapper
+public final class Buffer<Scalar: TensorScalar>: ModuleTensor {
+    public var wrappedValue: Tensor<Scalar>
+
+    public init(wrappedValue: Tensor<Scalar>) { self.wrappedValue = wrappedValue }
+
+    public var shape: [Int] { wrappedValue.shape }
+    public var scalarType: any TensorScalar.Type { Scalar.self }
+    public func littleEndianBytes() -> [UInt8] { tensorLittleEndianBytes(wrappedValue) }
+    public func replaceValue(littleEndianBytes bytes: UnsafeRawBufferPointer) {
+        wrappedValue = tensorFromLittleEndianBytes(bytes, shape: wrappedValue.shape)
+    }
+}
+
+func tensorLittleEndianBytes<Scalar: TensorScalar>(_ t: Tensor<Scalar>) -> [UInt8] {
+    let scalars = t.scalars
+    return scalars.withUnsafeBytes { Array($0) }  // every supported machine is little-endian
+}
+
+func tensorFromLittleEndianBytes<Scalar: TensorScalar>(_ bytes: UnsafeRawBufferPointer, shape: [Int]) -> Tensor<Scalar> {
+    let count = shape.reduce(1, *)
+    precondition(bytes.count == count * MemoryLayout<Scalar>.size, "tensorFromLittleEndianBytes: size checked by the caller")
+    var scalars = [Scalar](repeating: 0, count: count)
+    scalars.withUnsafeMutableBytes { $0.copyMemory(from: bytes) }
+    return Tensor(shape: shape, scalars: scalars)
+}
+
+/// The base of every layer and model. Subclass it, store parameters with `@Parameter`, buffers
+/// with `@Buffer` and sub-modules as plain properties; everything else is found automatically.
+open class Module {
+    /// Training mode (the default) or evaluation mode; Dropout, BatchNorm and RReLU read it.
+    public private(set) var isTraining = true
+
+    public init() {}
+
+    /// The direct sub-modules with their names, in declaration order.
+    public final func namedChildren() -> [(name: String, module: Module)] {
+        var result: [(String, Module)] = []
+        forEachStoredProperty { name, value in
+            collectModules(value, name: name, into: &result)
+        }
+        return result
+    }
+
+    /// Every parameter and buffer, depth first in declaration order, named by property path.
+    public final func namedTensors() -> [(name: String, tensor: any ModuleTensor)] {
+        var result: [(String, any ModuleTensor)] = []
+        visitTensors(prefix: "") { result.append(($0, $1)) }
+        return result
+    }
+
+    /// The parameters of scalar type `Scalar`, named by property path (frozen ones included).
+    public final func namedParameters<Scalar: TensorScalar>(of _: Scalar.Type = Scalar.self) -> [(name: String, parameter: Parameter<Scalar>)] {
+        namedTensors().compactMap { name, slot in (slot as? Parameter<Scalar>).map { (name, $0) } }
+    }
+
+    /// The parameters of scalar type `Scalar`, in the order of `namedParameters`.
+    public final func parameters<Scalar: TensorScalar>(of type: Scalar.Type = Scalar.self) -> [Parameter<Scalar>] {
+        namedParameters(of: type).map(\.parameter)
+    }
+
+    /// The number of trainable scalars (frozen parameters excluded).
+    public final var trainableScalarCount: Int {
+        namedTensors().reduce(0) { total, entry in
+            guard let p = entry.tensor as? any FreezableTensor, !p.frozen else { return total }
+            return total + entry.tensor.shape.reduce(1, *)
+        }
+    }
+
+    /// Switches this module and all sub-modules to training (`true`) or evaluation mode.
+    public final func train(_ on: Bool = true) {
+        isTraining = on
+        for child in namedChildren() { child.module.train(on) }
+    }
+
+    /// Evaluation mode: `train(false)`.
+    public final func eval() { train(false) }
+
+    /// Freezes every parameter of this module and its sub-modules: no gradients, no updates.
+    public final func freeze() { setFrozen(true) }
+
+    /// Undoes `freeze()`.
+    public final func unfreeze() { setFrozen(false) }
+
+    private func setFrozen(_ frozen: Bool) {
+        for (_, slot) in namedTensors() { (slot as? any FreezableTensor)?.setFrozen(frozen) }
+    }
+
+    /// Forgets the accumulated gradients of every parameter (call before each backward pass).
+    public final func zeroGradients() {
+        for (_, slot) in namedTensors() { (slot as? any FreezableTensor)?.resetGradient() }
+    }
+
+    private func visitTensors(prefix: String, _ body: (String, any ModuleTensor) -> Void) {
+        forEachStoredProperty { name, value in
+            if let slot = value as? any ModuleTensor {
+                body(prefix + name, slot)
+                return
+            }
+            var modules: [(String, Module)] = []
+            collectModules(value, name: name, into: &modules)
+            for (childName, child) in modules { child.visitTensors(prefix: prefix + childName + ".", body) }
+        }
+    }
+
+    // Stored properties of this object, base class first, with property wrappers' leading "_"
+    // removed from the name.
+    private func forEachStoredProperty(_ body: (String, Any) -> Void) {
+        var mirrors: [Mirror] = []
+        var mirror: Mirror? = Mirror(reflecting: self)
+        while let m = mirror {
+            mirrors.append(m)
+            mirror = m.superclassMirror
+        }
+        for m in mirrors.reversed() {
+            for child in m.children {
+                guard var name = child.label else { continue }
+                if name.hasPrefix("_") { name.removeFirst() }
+                body(name, child.value)
+            }
+        }
+    }
+}
+
+private func collectModules(_ value: Any, name: String, into result: inout [(String, Module)]) {
+    if let module = value as? Module {
+        result.append((name, module))
+        return
+    }
+    let mirror = Mirror(reflecting: value)
+    switch mirror.displayStyle {
+    case .collection?:
+        for (i, element) in mirror.children.enumerated() {
+            collectModules(element.value, name: "\(name).\(i)", into: &result)
+        }
+    case .optional?:
+        if let wrapped = mirror.children.first { collectModules(wrapped.value, name: name, into: &result) }
+    default:
+        break
+    }
+}
+
+/// A parameter seen without its scalar type (for freezing and gradient resets).
+protocol FreezableTensor: ModuleTensor {
+    var frozen: Bool { get }
+    func setFrozen(_ frozen: Bool)
+    func resetGradient()
+}
+
+extension Parameter: FreezableTensor {
+    var frozen: Bool { isFrozen }
+    func resetGradient() { variable.resetGradient() }
+}
+
+/// A module that maps one variable to another: a layer, or a whole model.
+public protocol Layer<Scalar>: Module {
+    associatedtype Scalar: TensorScalar
+    func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar>
+}
+
+// MARK: - Initialization randomness
+
+/// The generator layers draw their initial weights from when not given one: seeded with 0 at
+/// start, reseeded by `manualSeed(_:)` (PyTorch's `torch.manual_seed`).
+public enum ModelRandom {
+    static let generator = Mutex(TensorRandom(seed: 0))
+
+    /// Reseeds the default generator, so models built afterwards are reproducible.
+    public static func manualSeed(_ seed: UInt64) {
+        generator.withLock { $0 = TensorRandom(seed: seed) }
+    }
+
+    /// Runs `body` with exclusive use of the default generator.
+    public static func withGenerator<R>(_ body: (inout TensorRandom) throws -> R) rethrows -> R {
+        try generator.withLock { try body(&$0) }
+    }
+}
+
+/// Reseeds the generator layers initialize from (and Dropout draws from when not given one).
+public func manualSeed(_ seed: UInt64) { ModelRandom.manualSeed(seed) }
