@@ -8,6 +8,8 @@ let usage = """
               --points N (default 2048)  --activation NAME  --json; exit code 1 if any fails
       plot    SVG pictures of f and f′ for every activation
               --output DIR (default Docs/plots)  --activation NAME
+      list    every activation: name, parameters with defaults, description
+              --json (one object per line)
       bench   benchmarks: elementwise vs a same-run copy, matmul GFLOP/s
               --json  --quick  --threads N (default: both 1 and 2)  --suite elementwise|activation|tape|matmul|memory
               --steps N (memory suite, default 1000000)

@@ -16,6 +16,7 @@ do {
         try GradcheckCommand.run(try Options(rest, allowed: ["--json", "--points", "--activation"]))
     case "plot":
         try PlotCommand.run(try Options(rest, allowed: ["--output", "--activation"]))
+    case "list": try ListCommand.run(try Options(rest, allowed: ["--json"]))
     case "help", "--help", "-h":
         print(usage)
     default:

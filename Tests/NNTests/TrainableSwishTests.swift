@@ -7,7 +7,7 @@ import TestSupport
 @Suite struct TrainableSwishTests {
     @Test func betaGradientMatchesTheFormulaAndFiniteDifferences() {
         let x = DT([-2, -0.5, 0.3, 1.7])
-        let layer = Swish<Double>(initialValue: 1.3)
+        let layer = TrainableSwish<Double>(initialValue: 1.3)
         let y = layer(DV(x))
         // Forward equals the constant-β swish.
         #expect(maxRelativeError(y.value.scalars, x.swish(beta: 1.3).scalars) < 1e-15)

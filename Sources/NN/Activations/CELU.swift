@@ -75,3 +75,17 @@ struct CELUBackward<Scalar: TensorScalar>: DifferentiableFunction {
         return [apply(gradient, saved[1]), secondOrderTerm(gradient, saved[0], curvature)]
     }
 }
+
+/// The CELU layer: y = max(0, x) + min(0, α(e^{x/α} − 1)) (α default 1, nonzero); derivative 1
+/// or e^{x/α} (see `Variable.celu(alpha:)`).
+public final class CELU<Scalar: TensorScalar>: Module, Layer {
+    public let alpha: Scalar
+
+    public init(alpha: Scalar = 1) {
+        checkActivationParameter(alpha != 0 && alpha.isFinite, "CELU", "alpha \(alpha)", "use a finite, nonzero alpha (1 by default)")
+        self.alpha = alpha
+        super.init()
+    }
+
+    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.celu(alpha: alpha) }
+}

@@ -28,3 +28,62 @@ extension Variable {
         return affine(scale: scale, shift: shift).log() / lnBase
     }
 }
+
+/// Caffe's Power layer: y = (shift + scale·x)^power (defaults 1, 1, 0); derivative
+/// power·scale·(shift + scale·x)^(power−1) (see `Variable.power(_:scale:shift:)`).
+public final class Power<Scalar: TensorScalar>: Module, Layer {
+    public let power: Scalar
+    public let scale: Scalar
+    public let shift: Scalar
+
+    public init(_ power: Scalar = 1, scale: Scalar = 1, shift: Scalar = 0) {
+        checkActivationParameter(
+            power.isFinite && scale.isFinite && shift.isFinite, "Power", "power \(power), scale \(scale), shift \(shift)", "use finite parameters")
+        self.power = power
+        self.scale = scale
+        self.shift = shift
+        super.init()
+    }
+
+    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.power(power, scale: scale, shift: shift) }
+}
+
+/// Caffe's Exp layer: y = base^(shift + scale·x) (base e by default, > 0); derivative
+/// ln(base)·scale·y (see `Variable.caffeExp(base:scale:shift:)`).
+public final class CaffeExp<Scalar: TensorScalar>: Module, Layer {
+    public let base: Scalar
+    public let scale: Scalar
+    public let shift: Scalar
+
+    public init(base: Scalar = Scalar(M_E), scale: Scalar = 1, shift: Scalar = 0) {
+        checkActivationParameter(
+            base > 0 && base.isFinite && scale.isFinite && shift.isFinite, "CaffeExp", "base \(base), scale \(scale), shift \(shift)",
+            "use a finite base > 0 and finite scale and shift")
+        self.base = base
+        self.scale = scale
+        self.shift = shift
+        super.init()
+    }
+
+    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.caffeExp(base: base, scale: scale, shift: shift) }
+}
+
+/// Caffe's Log layer: y = log_base(shift + scale·x) (base e by default, > 0, ≠ 1); derivative
+/// scale/((shift + scale·x)·ln base) (see `Variable.caffeLog(base:scale:shift:)`).
+public final class CaffeLog<Scalar: TensorScalar>: Module, Layer {
+    public let base: Scalar
+    public let scale: Scalar
+    public let shift: Scalar
+
+    public init(base: Scalar = Scalar(M_E), scale: Scalar = 1, shift: Scalar = 0) {
+        checkActivationParameter(
+            base > 0 && base != 1 && base.isFinite && scale.isFinite && shift.isFinite, "CaffeLog",
+            "base \(base), scale \(scale), shift \(shift)", "use a finite base > 0 other than 1 and finite scale and shift")
+        self.base = base
+        self.scale = scale
+        self.shift = shift
+        super.init()
+    }
+
+    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.caffeLog(base: base, scale: scale, shift: shift) }
+}

@@ -32,6 +32,20 @@ extension Variable {
     }
 }
 
+/// The ELU layer: y = x for x > 0, α(eˣ − 1) otherwise (α default 1); derivative 1 or αeˣ
+/// (see `Variable.elu(alpha:)`).
+public final class ELU<Scalar: TensorScalar>: Module, Layer {
+    public let alpha: Scalar
+
+    public init(alpha: Scalar = 1) {
+        checkActivationParameter(alpha > 0 && alpha.isFinite, "ELU", "alpha \(alpha)", "use a finite alpha > 0")
+        self.alpha = alpha
+        super.init()
+    }
+
+    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.elu(alpha: alpha) }
+}
+
 struct ELUFunction<Scalar: TensorScalar>: DifferentiableFunction {
     let alpha: Scalar
     var name: String { "elu" }

@@ -253,3 +253,17 @@ struct GELUBackward<Scalar: TensorScalar>: DifferentiableFunction {
         return [apply(gradient, saved[1]), secondOrderTerm(gradient, saved[0], curvature)]
     }
 }
+
+/// The GELU layer: y = x·Φ(x) (`.none`, the default), or PyTorch's tanh approximation
+/// 0.5x(1 + tanh(√(2/π)(x + 0.044715x³))) (`.tanh`); derivative Φ(x) + x·φ(x) (see
+/// `Variable.gelu(approximation:)`).
+public final class GELU<Scalar: TensorScalar>: Module, Layer {
+    public let approximation: GELUApproximation
+
+    public init(approximation: GELUApproximation = .none) {
+        self.approximation = approximation
+        super.init()
+    }
+
+    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.gelu(approximation: approximation) }
+}

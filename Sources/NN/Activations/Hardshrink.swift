@@ -30,6 +30,20 @@ extension Variable {
     }
 }
 
+/// The hardshrink layer: y = x outside [−λ, λ], 0 inside (λ default 0.5, not NaN); derivative 1
+/// outside, else 0 (see `Variable.hardshrink(lambda:)`).
+public final class Hardshrink<Scalar: TensorScalar>: Module, Layer {
+    public let lambda: Scalar
+
+    public init(lambda: Scalar = 0.5) {
+        checkActivationParameter(!lambda.isNaN, "Hardshrink", "lambda \(lambda)", "use a lambda that is not NaN (PyTorch's default is 0.5)")
+        self.lambda = lambda
+        super.init()
+    }
+
+    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.hardshrink(lambda: lambda) }
+}
+
 struct HardshrinkFunction<Scalar: TensorScalar>: DifferentiableFunction {
     let lambda: Scalar
     var name: String { "hardshrink" }

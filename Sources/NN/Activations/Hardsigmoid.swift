@@ -35,6 +35,13 @@ extension Variable {
     public func hardsigmoid() -> Variable { HardsigmoidFunction<Scalar>().apply(self) }
 }
 
+/// The hardsigmoid layer: y = min(max(x + 3, 0), 6)/6; derivative 1/6 on (−3, 3), else 0 (see
+/// `Variable.hardsigmoid()`).
+public final class Hardsigmoid<Scalar: TensorScalar>: Module, Layer {
+    public override init() { super.init() }
+    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.hardsigmoid() }
+}
+
 struct HardsigmoidFunction<Scalar: TensorScalar>: DifferentiableFunction {
     var name: String { "hardsigmoid" }
     @_specialize(where Scalar == Float)

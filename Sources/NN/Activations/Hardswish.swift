@@ -37,6 +37,13 @@ extension Variable {
     public func hardswish() -> Variable { HardswishFunction<Scalar>().apply(self) }
 }
 
+/// The hardswish layer: y = x·min(max(x + 3, 0), 6)/6; derivative 0, x/3 + 1/2 on [−3, 3], 1
+/// (see `Variable.hardswish()`).
+public final class Hardswish<Scalar: TensorScalar>: Module, Layer {
+    public override init() { super.init() }
+    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.hardswish() }
+}
+
 struct HardswishFunction<Scalar: TensorScalar>: DifferentiableFunction {
     var name: String { "hardswish" }
     @_specialize(where Scalar == Float)

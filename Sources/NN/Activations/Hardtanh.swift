@@ -42,6 +42,24 @@ extension Variable {
     }
 }
 
+/// The hardtanh layer: y = clamp(x, min, max) (default −1, 1; min < max); derivative 1 on
+/// (min, max), else 0 (see `Variable.hardtanh(min:max:)`).
+public final class Hardtanh<Scalar: TensorScalar>: Module, Layer {
+    public let min: Scalar
+    public let max: Scalar
+
+    public init(min: Scalar = -1, max: Scalar = 1) {
+        checkActivationParameter(
+            min < max, "Hardtanh", "min \(min) with max \(max)",
+            "pass min < max, neither of them NaN (e.g. Hardtanh(min: -1, max: 1))")
+        self.min = min
+        self.max = max
+        super.init()
+    }
+
+    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.hardtanh(min: min, max: max) }
+}
+
 /// hardtanh, relu6 and boundedReLU: clamp to [lower, upper] with a mask derivative read from
 /// the output.
 struct ClampActivation<Scalar: TensorScalar>: DifferentiableFunction {

@@ -30,6 +30,22 @@ extension Variable {
     }
 }
 
+/// The leaky ReLU layer: y = x for x > 0, a·x otherwise (a = `negativeSlope`, default 0.01);
+/// derivative 1 or a (see `Variable.leakyReLU(negativeSlope:)`).
+public final class LeakyReLU<Scalar: TensorScalar>: Module, Layer {
+    public let negativeSlope: Scalar
+
+    public init(negativeSlope: Scalar = 0.01) {
+        checkActivationParameter(
+            negativeSlope.isFinite, "LeakyReLU", "negativeSlope \(negativeSlope)",
+            "use a finite negativeSlope (typically a small positive number such as 0.01)")
+        self.negativeSlope = negativeSlope
+        super.init()
+    }
+
+    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.leakyReLU(negativeSlope: negativeSlope) }
+}
+
 struct LeakyReLUFunction<Scalar: TensorScalar>: DifferentiableFunction {
     let negativeSlope: Scalar
     var name: String { "leakyReLU" }

@@ -60,3 +60,10 @@ struct LogSigmoidBackward<Scalar: TensorScalar>: DifferentiableFunction {
         return [apply(gradient, saved[1]), secondOrderTerm(gradient, saved[0], curvature)]
     }
 }
+
+/// The log-sigmoid layer: y = log σ(x) = min(x, 0) − log1p(e^{−|x|}); derivative σ(−x) (see
+/// `Variable.logSigmoid()`).
+public final class LogSigmoid<Scalar: TensorScalar>: Module, Layer {
+    public override init() { super.init() }
+    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.logSigmoid() }
+}

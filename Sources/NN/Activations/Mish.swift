@@ -42,6 +42,13 @@ extension Variable {
     public func mish() -> Variable { MishFunction<Scalar>().apply(self) }
 }
 
+/// The mish layer: y = x·tanh(softplus(x)); derivative tanh(sp) + x·σ(x)(1 − tanh²(sp)) (see
+/// `Variable.mish()`).
+public final class Mish<Scalar: TensorScalar>: Module, Layer {
+    public override init() { super.init() }
+    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.mish() }
+}
+
 struct MishFunction<Scalar: TensorScalar>: DifferentiableFunction {
     var name: String { "mish" }
     @_specialize(where Scalar == Float)

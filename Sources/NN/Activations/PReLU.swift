@@ -24,19 +24,27 @@ extension Variable {
     }
 }
 
-/// A PReLU layer: its slopes are a trainable parameter (init 0.25, PyTorch's default).
-public struct PReLU<Scalar: TensorScalar> {
-    /// The slopes: 1 (shared) or one per channel.
-    public var alpha: Variable<Scalar>
-    public var channelAxis: Int
+/// The PReLU layer: y = x for x > 0, a_c·x otherwise, with trainable slopes `alpha` — one shared
+/// (`channels: 1`), or one per channel along `channelAxis` (default 1: [N, C] or [N, C, H, W]);
+/// init 0.25 (PyTorch's). Derivatives: ∂/∂x = 1 or a_c; ∂/∂a_c = Σ g·x over channel c's x ≤ 0.
+/// The parameter is named "alpha" (PyTorch calls it "weight").
+public final class PReLU<Scalar: TensorScalar>: Module, Layer {
+    /// The slopes, shape [channels]: 1 (shared) or one per channel.
+    @Parameter public var alpha: Variable<Scalar>
+    /// The axis whose size is the number of slopes (when there is more than one).
+    public let channelAxis: Int
 
     /// `channels` slopes (1 for one shared slope), each `initialValue`.
     public init(channels: Int = 1, initialValue: Scalar = 0.25, channelAxis: Int = 1) {
         tensorCheck(channels >= 1, "PReLU: \(channels) channels. Fix: use 1 (one shared slope) or the number of channels.")
         tensorCheck(initialValue.isFinite, "PReLU: initial slope \(initialValue). Fix: use a finite initial value.")
-        alpha = Variable(Tensor(shape: [channels], repeating: initialValue), requiresGradient: true)
+        _alpha = Parameter(Tensor(shape: [channels], repeating: initialValue))
         self.channelAxis = channelAxis
+        super.init()
     }
+
+    /// The number of slopes.
+    public var channels: Int { alpha.value.count }
 
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
         x.prelu(alpha: alpha, channelAxis: channelAxis)

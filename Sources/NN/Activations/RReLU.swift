@@ -12,27 +12,32 @@ extension Variable {
     }
 }
 
-/// An RReLU layer. In training mode every call draws fresh slopes from its seeded generator
-/// (`lastSlopes` keeps them); `freezeSlopes` reuses the last draw, so a gradient check sees one
-/// fixed function; in evaluation mode the slope is the mean (lower + upper)/2.
-public struct RReLU<Scalar: TensorScalar> {
+/// The RReLU layer. In training mode (`isTraining`, see `Module.train()`/`eval()`) every call
+/// draws fresh slopes a ~ U(lower, upper) per element from the layer's own seeded generator
+/// (`lastSlopes` keeps them; they are the derivative for x < 0); `freezeSlopes` reuses the last
+/// draw, so a gradient check sees one fixed function. In evaluation mode a = (lower + upper)/2.
+public final class RReLU<Scalar: TensorScalar>: Module, Layer {
     public let lower: Scalar
     public let upper: Scalar
-    public var isTraining = true
+    /// Reuse the last draw (when the shape matches) instead of drawing new slopes.
     public var freezeSlopes = false
+    /// The slopes of the last training-mode call.
     public private(set) var lastSlopes: Tensor<Scalar>?
-    var generator: TensorRandom
+    private var generator: TensorRandom
 
-    public init(lower: Scalar = 1.0 / 8, upper: Scalar = 1.0 / 3, seed: UInt64 = 0) {
+    /// Bounds `lower` ≤ `upper` (PyTorch's defaults 1/8 and 1/3); the slope generator is seeded
+    /// with `seed`, or from the default generator (see `manualSeed(_:)`) when `seed` is nil.
+    public init(lower: Scalar = 1.0 / 8, upper: Scalar = 1.0 / 3, seed: UInt64? = nil) {
         checkActivationParameter(
             lower.isFinite && upper.isFinite && lower <= upper, "RReLU", "lower \(lower), upper \(upper)",
             "use finite bounds with lower ≤ upper")
         self.lower = lower
         self.upper = upper
-        generator = TensorRandom(seed: seed)
+        generator = TensorRandom(seed: seed ?? ModelRandom.withGenerator { $0.next() })
+        super.init()
     }
 
-    public mutating func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
+    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
         guard isTraining else { return x.rrelu(slopes: Tensor((lower + upper) / 2)) }
         if !freezeSlopes || lastSlopes?.shape != x.shape {
             lastSlopes = Tensor.randomUniform(x.shape, low: lower, high: upper, using: &generator)

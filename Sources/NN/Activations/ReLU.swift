@@ -26,6 +26,12 @@ extension Variable {
     public func relu() -> Variable { ReLUFunction<Scalar>().apply(self) }
 }
 
+/// The ReLU layer: y = max(0, x); derivative 1 for x > 0, else 0 (see `Variable.relu()`).
+public final class ReLU<Scalar: TensorScalar>: Module, Layer {
+    public override init() { super.init() }
+    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.relu() }
+}
+
 struct ReLUFunction<Scalar: TensorScalar>: DifferentiableFunction {
     var name: String { "relu" }
     var savesOutput: Bool { true }

@@ -25,3 +25,23 @@ extension Variable {
         return ClampActivation(name: "boundedReLU", lower: 0, upper: n).apply(self)
     }
 }
+
+/// The ReLU6 layer: y = min(max(0, x), 6); derivative 1 on (0, 6), else 0 (see `Variable.relu6()`).
+public final class ReLU6<Scalar: TensorScalar>: Module, Layer {
+    public override init() { super.init() }
+    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.relu6() }
+}
+
+/// The bounded ReLU-n layer: y = min(max(0, x), n) (n default 6, > 0); derivative 1 on (0, n),
+/// else 0 (see `Variable.boundedReLU(n:)`).
+public final class BoundedReLU<Scalar: TensorScalar>: Module, Layer {
+    public let n: Scalar
+
+    public init(n: Scalar = 6) {
+        checkActivationParameter(n > 0, "BoundedReLU", "n \(n)", "use a bound n > 0 (relu6 is n = 6)")
+        self.n = n
+        super.init()
+    }
+
+    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.boundedReLU(n: n) }
+}

@@ -39,6 +39,13 @@ extension Variable {
     public func selu() -> Variable { SELUFunction<Scalar>().apply(self) }
 }
 
+/// The SELU layer: y = λ·elu(x, α) with α ≈ 1.6733, λ ≈ 1.0507; derivative λ or λαeˣ
+/// (see `Variable.selu()`).
+public final class SELU<Scalar: TensorScalar>: Module, Layer {
+    public override init() { super.init() }
+    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.selu() }
+}
+
 struct SELUFunction<Scalar: TensorScalar>: DifferentiableFunction {
     var name: String { "selu" }
     @_specialize(where Scalar == Float)

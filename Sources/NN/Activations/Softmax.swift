@@ -48,6 +48,49 @@ extension Variable {
     }
 }
 
+/// The softmax layer along an axis (default −1, the last): yᵢ = e^{xᵢ−m}/Σⱼ e^{xⱼ−m}; derivative
+/// y ⊙ (g − Σ g⊙y) (see `Variable.softmax(alongAxis:)`).
+public final class Softmax<Scalar: TensorScalar>: Module, Layer {
+    public let axis: Int
+    public init(alongAxis axis: Int = -1) {
+        self.axis = axis
+        super.init()
+    }
+    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.softmax(alongAxis: axis) }
+}
+
+/// The log-softmax layer along an axis (default −1): yᵢ = xᵢ − m − log Σⱼ e^{xⱼ−m}; derivative
+/// g − eʸ Σ g (see `Variable.logSoftmax(alongAxis:)`).
+public final class LogSoftmax<Scalar: TensorScalar>: Module, Layer {
+    public let axis: Int
+    public init(alongAxis axis: Int = -1) {
+        self.axis = axis
+        super.init()
+    }
+    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.logSoftmax(alongAxis: axis) }
+}
+
+/// The softmin layer along an axis (default −1): y = softmax(−x) (see `Variable.softmin(alongAxis:)`).
+public final class Softmin<Scalar: TensorScalar>: Module, Layer {
+    public let axis: Int
+    public init(alongAxis axis: Int = -1) {
+        self.axis = axis
+        super.init()
+    }
+    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.softmin(alongAxis: axis) }
+}
+
+/// The gated linear unit layer along an axis (default −1, of even size): y = a ⊙ σ(b) with [a, b]
+/// the two halves of x (see `Variable.glu(alongAxis:)`).
+public final class GLU<Scalar: TensorScalar>: Module, Layer {
+    public let axis: Int
+    public init(alongAxis axis: Int = -1) {
+        self.axis = axis
+        super.init()
+    }
+    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.glu(alongAxis: axis) }
+}
+
 struct SoftmaxFunction<Scalar: TensorScalar>: DifferentiableFunction {
     let axis: Int
     let log: Bool

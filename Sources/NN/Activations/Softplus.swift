@@ -85,3 +85,20 @@ struct SoftplusBackward<Scalar: TensorScalar>: DifferentiableFunction {
         return [apply(gradient, saved[1]), secondOrderTerm(gradient, saved[0], curvature)]
     }
 }
+
+/// The softplus layer: y = (1/β)·log(1 + e^{βx}), linear (y = x) where βx > threshold (β default
+/// 1, nonzero; threshold default 20); derivative σ(βx) (see `Variable.softplus(beta:threshold:)`).
+public final class Softplus<Scalar: TensorScalar>: Module, Layer {
+    public let beta: Scalar
+    public let threshold: Scalar
+
+    public init(beta: Scalar = 1, threshold: Scalar = 20) {
+        checkActivationParameter(beta != 0 && beta.isFinite, "Softplus", "beta \(beta)", "use a finite, nonzero beta (1 by default)")
+        checkActivationParameter(!threshold.isNaN, "Softplus", "threshold \(threshold)", "use a number for threshold (20 by default)")
+        self.beta = beta
+        self.threshold = threshold
+        super.init()
+    }
+
+    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.softplus(beta: beta, threshold: threshold) }
+}

@@ -42,6 +42,20 @@ extension Variable {
     }
 }
 
+/// The softshrink layer: y = x − λ for x > λ, x + λ for x < −λ, 0 between (λ default 0.5, ≥ 0);
+/// derivative 1 outside [−λ, λ], else 0 (see `Variable.softshrink(lambda:)`).
+public final class Softshrink<Scalar: TensorScalar>: Module, Layer {
+    public let lambda: Scalar
+
+    public init(lambda: Scalar = 0.5) {
+        checkActivationParameter(lambda >= 0, "Softshrink", "lambda \(lambda)", "use lambda >= 0 (PyTorch's default is 0.5)")
+        self.lambda = lambda
+        super.init()
+    }
+
+    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.softshrink(lambda: lambda) }
+}
+
 struct SoftshrinkFunction<Scalar: TensorScalar>: DifferentiableFunction {
     let lambda: Scalar
     var name: String { "softshrink" }

@@ -34,6 +34,12 @@ extension Variable {
     public func softsign() -> Variable { SoftsignFunction<Scalar>().apply(self) }
 }
 
+/// The softsign layer: y = x/(1 + |x|); derivative 1/(1 + |x|)² (see `Variable.softsign()`).
+public final class Softsign<Scalar: TensorScalar>: Module, Layer {
+    public override init() { super.init() }
+    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.softsign() }
+}
+
 struct SoftsignFunction<Scalar: TensorScalar>: DifferentiableFunction {
     var name: String { "softsign" }
     @_specialize(where Scalar == Float)

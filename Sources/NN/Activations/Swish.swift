@@ -51,6 +51,27 @@ extension Variable {
     public func silu() -> Variable { SwishFunction(beta: 1, name: "silu").apply(self) }
 }
 
+/// The swish layer with a constant β: y = x·σ(βx) (β default 1, finite); derivative
+/// σ(βx)(1 + βx·σ(−βx)) (see `Variable.swish(beta:)`). For a trainable β use `TrainableSwish`.
+public final class Swish<Scalar: TensorScalar>: Module, Layer {
+    public let beta: Scalar
+
+    public init(beta: Scalar = 1) {
+        checkActivationParameter(beta.isFinite, "Swish", "beta \(beta)", "use a finite beta (1 by default; 1 is SiLU)")
+        self.beta = beta
+        super.init()
+    }
+
+    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.swish(beta: beta) }
+}
+
+/// The SiLU layer: y = x·σ(x) (swish with β = 1); derivative σ(x)(1 + x·σ(−x)) (see
+/// `Variable.silu()`).
+public final class SiLU<Scalar: TensorScalar>: Module, Layer {
+    public override init() { super.init() }
+    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.silu() }
+}
+
 struct SwishFunction<Scalar: TensorScalar>: DifferentiableFunction {
     let beta: Scalar
     let name: String

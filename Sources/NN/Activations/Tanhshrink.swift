@@ -109,3 +109,9 @@ struct TanhshrinkBackward<Scalar: TensorScalar>: DifferentiableFunction {
         return [apply(gradient, saved[1]), secondOrderTerm(gradient, saved[0], curvature)]
     }
 }
+
+/// The tanhshrink layer: y = x − tanh x; derivative tanh²x (see `Variable.tanhshrink()`).
+public final class Tanhshrink<Scalar: TensorScalar>: Module, Layer {
+    public override init() { super.init() }
+    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.tanhshrink() }
+}

@@ -29,6 +29,24 @@ extension Variable {
     }
 }
 
+/// The threshold layer: y = x where x > t, else v (PyTorch's `Threshold(threshold, value)`, both
+/// required); derivative 1 where x > t, else 0 (see `Variable.threshold(threshold:value:)`).
+public final class Threshold<Scalar: TensorScalar>: Module, Layer {
+    public let threshold: Scalar
+    public let value: Scalar
+
+    public init(threshold: Scalar, value: Scalar) {
+        checkActivationParameter(
+            !threshold.isNaN && !value.isNaN, "Threshold", "threshold \(threshold) with value \(value)",
+            "pass a threshold and a value that are not NaN")
+        self.threshold = threshold
+        self.value = value
+        super.init()
+    }
+
+    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.threshold(threshold: threshold, value: value) }
+}
+
 struct ThresholdFunction<Scalar: TensorScalar>: DifferentiableFunction {
     let threshold: Scalar
     let value: Scalar

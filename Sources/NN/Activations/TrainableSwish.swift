@@ -22,17 +22,23 @@ extension Variable {
     }
 }
 
-/// A Swish layer whose β is a trainable parameter (init 1, i.e. SiLU at the start).
-public struct Swish<Scalar: TensorScalar> {
-    public var beta: Variable<Scalar>
-    public var channelAxis: Int
+/// The swish layer with a trainable β (one shared, or one per channel along `channelAxis`,
+/// default 1): y = x·σ(βx), β initialized to 1 (SiLU at the start). Derivatives: ∂/∂x =
+/// σ(βx) + βx·σ(βx)(1 − σ(βx)); ∂/∂β = x²·σ(βx)(1 − σ(βx)). The parameter is named "beta".
+/// For a constant β use `Swish`.
+public final class TrainableSwish<Scalar: TensorScalar>: Module, Layer {
+    /// β, shape [channels]: 1 (shared) or one per channel.
+    @Parameter public var beta: Variable<Scalar>
+    /// The axis whose size is the number of β values (when there is more than one).
+    public let channelAxis: Int
 
     /// `channels` β values (1 for one shared β), each `initialValue`.
     public init(channels: Int = 1, initialValue: Scalar = 1, channelAxis: Int = 1) {
-        checkActivationParameter(channels >= 1, "Swish", "\(channels) channels", "use 1 (shared β) or the number of channels")
-        checkActivationParameter(initialValue.isFinite, "Swish", "initial β \(initialValue)", "use a finite initial β")
-        beta = Variable(Tensor(shape: [channels], repeating: initialValue), requiresGradient: true)
+        checkActivationParameter(channels >= 1, "TrainableSwish", "\(channels) channels", "use 1 (shared β) or the number of channels")
+        checkActivationParameter(initialValue.isFinite, "TrainableSwish", "initial β \(initialValue)", "use a finite initial β")
+        _beta = Parameter(Tensor(shape: [channels], repeating: initialValue))
         self.channelAxis = channelAxis
+        super.init()
     }
 
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {

@@ -1,0 +1,462 @@
+import Foundation
+import Autograd
+
+// The activation catalogue: every activation's command-line name (snake_case, as PyTorch and the
+// benchmark anchors spell it), its hyperparameters with defaults and domains, a one-line summary,
+// and a factory that turns a spec string such as "leaky_relu:negative_slope=0.2" into the module.
+//
+// Specs come from command-line flags, so every mistake in one is a thrown `ActivationSpecError`,
+// never a stop: values are checked against the same domains the modules' initializers check,
+// both as given and rounded to Float, so a validated spec builds for Float and for Double.
+
+/// One hyperparameter of a catalogued activation.
+public struct ActivationParameter: Sendable, Hashable {
+    /// What values look like on the command line.
+    public enum Kind: String, Sendable, Hashable {
+        /// A finite number within Float's range.
+        case real
+        /// A whole number.
+        case integer
+    }
+
+    /// The name in specs ("negative_slope").
+    public let name: String
+    public let kind: Kind
+    /// The default; `nil` when the parameter must be given.
+    public let defaultValue: Double?
+    /// The allowed values, as a phrase ("> 0", "an integer in 1...1048576").
+    public var requirement: String { domain.requirement(kind) }
+    /// A one-line description.
+    public let summary: String
+    let domain: Domain
+
+    /// Where a value may lie (besides being finite within Float's range).
+    enum Domain: Hashable, Sendable {
+        case any, positive, nonzero, nonNegative, positiveNotOne
+        case range(ClosedRange<Int>)
+
+        func accepts(_ v: Double) -> Bool {
+            switch self {
+            case .any: return true
+            case .positive: return v > 0
+            case .nonzero: return v != 0
+            case .nonNegative: return v >= 0
+            case .positiveNotOne: return v > 0 && v != 1
+            case .range(let r): return v >= Double(r.lowerBound) && v <= Double(r.upperBound)
+            }
+        }
+
+        func requirement(_ kind: Kind) -> String {
+            switch self {
+            case .any: return kind == .integer ? "an integer" : "a finite number"
+            case .positive: return "> 0"
+            case .nonzero: return "≠ 0"
+            case .nonNegative: return "≥ 0"
+            case .positiveNotOne: return "> 0 and ≠ 1"
+            case .range(let r): return "an integer in \(r.lowerBound)...\(r.upperBound)"
+            }
+        }
+    }
+
+    init(_ name: String, _ kind: Kind = .real, default defaultValue: Double?, _ domain: Domain = .any, _ summary: String) {
+        self.name = name
+        self.kind = kind
+        self.defaultValue = defaultValue
+        self.domain = domain
+        self.summary = summary
+    }
+
+    init(_ name: String, _ kind: Kind = .real, default defaultValue: Double?, _ summary: String) {
+        self.init(name, kind, default: defaultValue, .any, summary)
+    }
+}
+
+/// One activation in the catalogue.
+public struct ActivationEntry: Sendable, Hashable {
+    /// The command-line name ("leaky_relu").
+    public let name: String
+    /// The module type it builds ("LeakyReLU").
+    public let moduleName: String
+    /// Its hyperparameters, in the order specs print them.
+    public let parameters: [ActivationParameter]
+    /// A one-line description.
+    public let summary: String
+    /// Element-wise (same shape out as in, no parameters shaped by the data beyond channels):
+    /// usable as a model's `--activation`. Softmax, GLU and the maxouts are not.
+    public let isElementwise: Bool
+    /// Two parameters that must be ordered: (lower, upper, strictly).
+    let ordered: (lower: String, upper: String, strict: Bool)?
+
+    init(
+        _ name: String, _ moduleName: String, _ summary: String, elementwise: Bool = true,
+        _ parameters: [ActivationParameter] = [], ordered: (String, String, Bool)? = nil
+    ) {
+        self.name = name
+        self.moduleName = moduleName
+        self.summary = summary
+        self.isElementwise = elementwise
+        self.parameters = parameters
+        self.ordered = ordered.map { (lower: $0.0, upper: $0.1, strict: $0.2) }
+    }
+
+    /// The parameter called `name`, if any.
+    public func parameter(named name: String) -> ActivationParameter? { parameters.first { $0.name == name } }
+
+    public static func == (a: ActivationEntry, b: ActivationEntry) -> Bool { a.name == b.name }
+    public func hash(into hasher: inout Hasher) { hasher.combine(name) }
+}
+
+/// What is wrong with an activation spec (a command-line value): thrown, never a stop.
+public enum ActivationSpecError: Error, Equatable, CustomStringConvertible {
+    /// Not of the form `name` or `name:key=value,key=value`.
+    case malformed(spec: String, reason: String)
+    /// No activation by that name; `suggestion` is the nearest known name, if one is close.
+    case unknownActivation(name: String, known: [String], suggestion: String?)
+    /// The activation has no parameter by that name.
+    case unknownParameter(activation: String, parameter: String, known: [String])
+    /// The parameter was given twice.
+    case duplicateParameter(activation: String, parameter: String)
+    /// A parameter without a default was not given.
+    case missingParameter(activation: String, parameter: String)
+    /// The value is not a number (or not an integer where one is needed).
+    case badValue(activation: String, parameter: String, value: String, expected: String)
+    /// The value is a number outside the parameter's domain.
+    case outsideDomain(activation: String, parameter: String, value: String, requirement: String)
+
+    public var description: String {
+        switch self {
+        case .malformed(let spec, let reason):
+            return "activation spec '\(spec)': \(reason); expected name or name:key=value,key=value (e.g. leaky_relu:negative_slope=0.2)"
+        case .unknownActivation(let name, let known, let suggestion):
+            return "unknown activation '\(name)'" + (suggestion.map { " (did you mean '\($0)'?)" } ?? "")
+                + "; known: " + known.joined(separator: ", ")
+        case .unknownParameter(let a, let p, let known):
+            return "\(a) has no parameter '\(p)'; "
+                + (known.isEmpty ? "it takes none" : "its parameters: " + known.joined(separator: ", "))
+        case .duplicateParameter(let a, let p):
+            return "\(a): parameter '\(p)' given twice"
+        case .missingParameter(let a, let p):
+            return "\(a): parameter '\(p)' has no default; give it (\(a):\(p)=…)"
+        case .badValue(let a, let p, let v, let e):
+            return "\(a): \(p)=\(v) is not \(e)"
+        case .outsideDomain(let a, let p, let v, let r):
+            return "\(a): \(p)=\(v) is not allowed; \(p) must be \(r)"
+        }
+    }
+}
+
+/// A validated activation spec: a catalogue name and the parameters given explicitly.
+///
+/// Text form: `name` or `name:key=value,key=value` ("elu:alpha=0.5", "prelu:channels=128").
+/// `description` prints the canonical form (parameters in catalogue order, numbers in their
+/// shortest form), which parses back to an equal spec.
+public struct ActivationSpec: Sendable, Hashable, CustomStringConvertible {
+    /// The catalogue entry.
+    public let entry: ActivationEntry
+    /// The parameters given explicitly (validated); the rest take their defaults.
+    public let arguments: [String: Double]
+
+    /// The catalogue name.
+    public var name: String { entry.name }
+
+    /// Parses and validates `text`.
+    public init(parsing text: String) throws(ActivationSpecError) {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty else { throw .malformed(spec: text, reason: "it is empty") }
+        let parts = trimmed.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+        let name = parts[0].trimmingCharacters(in: .whitespaces)
+        guard !name.isEmpty else { throw .malformed(spec: text, reason: "the name is missing") }
+        let entry = try ActivationCatalogue.entry(resolving: name)
+        var raw: [(String, String)] = []
+        if parts.count == 2 {
+            guard !parts[1].trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw .malformed(spec: text, reason: "nothing after ':'")
+            }
+            for item in parts[1].split(separator: ",", omittingEmptySubsequences: false) {
+                let kv = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                let key = kv[0].trimmingCharacters(in: .whitespaces)
+                guard kv.count == 2, !key.isEmpty else {
+                    throw .malformed(spec: text, reason: "'\(item)' is not key=value")
+                }
+                raw.append((key, kv[1].trimmingCharacters(in: .whitespaces)))
+            }
+        }
+        try self.init(entry: entry, rawArguments: raw)
+    }
+
+    /// The spec for the catalogue activation `name` with `arguments` (validated).
+    public init(name: String, arguments: [String: Double] = [:]) throws(ActivationSpecError) {
+        let entry = try ActivationCatalogue.entry(resolving: name)
+        try self.init(entry: entry, rawArguments: arguments.sorted { $0.key < $1.key }.map { ($0.key, Self.format($0.value)) })
+    }
+
+    private init(entry: ActivationEntry, rawArguments: [(String, String)]) throws(ActivationSpecError) {
+        var values: [String: Double] = [:]
+        for (key, text) in rawArguments {
+            guard let p = entry.parameter(named: key) else {
+                throw .unknownParameter(activation: entry.name, parameter: key, known: entry.parameters.map(\.name))
+            }
+            guard values[key] == nil else { throw .duplicateParameter(activation: entry.name, parameter: key) }
+            values[key] = try Self.value(text, for: p, of: entry)
+        }
+        for p in entry.parameters where p.defaultValue == nil && values[p.name] == nil {
+            throw .missingParameter(activation: entry.name, parameter: p.name)
+        }
+        if let (lo, hi, strict) = entry.ordered {
+            let l = values[lo] ?? entry.parameter(named: lo)!.defaultValue!
+            let h = values[hi] ?? entry.parameter(named: hi)!.defaultValue!
+            // Rounding to Float is monotone, so checking the rounded pair covers both types.
+            let (lf, hf) = (Float(l), Float(h))
+            guard strict ? lf < hf : lf <= hf else {
+                // Blame the bound that was given (the upper one if both were).
+                let upperGiven = values[hi] != nil
+                let (culprit, other, otherValue) = upperGiven ? (hi, lo, l) : (lo, hi, h)
+                let relation = upperGiven ? (strict ? ">" : "≥") : (strict ? "<" : "≤")
+                let floatNote = (strict ? l < h : l <= h) ? " when rounded to Float" : ""
+                throw .outsideDomain(
+                    activation: entry.name, parameter: culprit, value: Self.format(upperGiven ? h : l),
+                    requirement: "\(relation) \(other) (\(Self.format(otherValue)))\(floatNote)")
+            }
+        }
+        self.entry = entry
+        self.arguments = values
+    }
+
+    private static func value(_ text: String, for p: ActivationParameter, of entry: ActivationEntry) throws(ActivationSpecError) -> Double {
+        let v: Double
+        switch p.kind {
+        case .integer:
+            guard let n = Int(text) else {
+                throw .badValue(activation: entry.name, parameter: p.name, value: text, expected: "an integer")
+            }
+            v = Double(n)
+        case .real:
+            guard let x = Double(text) else {
+                throw .badValue(activation: entry.name, parameter: p.name, value: text, expected: "a number")
+            }
+            guard x.isFinite && Swift.abs(x) <= Double(Float.greatestFiniteMagnitude) else {
+                throw .outsideDomain(activation: entry.name, parameter: p.name, value: text, requirement: "a finite number within Float's range")
+            }
+            v = x
+        }
+        guard p.domain.accepts(v) else {
+            throw .outsideDomain(activation: entry.name, parameter: p.name, value: text, requirement: p.requirement)
+        }
+        guard p.kind == .integer || p.domain.accepts(Double(Float(v))) else {
+            throw .outsideDomain(
+                activation: entry.name, parameter: p.name, value: text, requirement: p.requirement + " (also when rounded to Float)")
+        }
+        return v
+    }
+
+    /// The value of parameter `name`: as given, else its default.
+    public func value(of name: String) -> Double {
+        guard let p = entry.parameter(named: name) else {
+            preconditionFailure("ActivationSpec.value(of:): \(entry.name) has no parameter '\(name)'")
+        }
+        return arguments[name] ?? p.defaultValue!
+    }
+
+    public var description: String {
+        let given = entry.parameters.compactMap { p in arguments[p.name].map { "\(p.name)=\(Self.format($0))" } }
+        return given.isEmpty ? entry.name : entry.name + ":" + given.joined(separator: ",")
+    }
+
+    /// A number in its shortest form: whole numbers without ".0".
+    static func format(_ v: Double) -> String {
+        v == v.rounded() && Swift.abs(v) < 1e15 ? String(Int(v)) : "\(v)"
+    }
+
+    /// The module this spec describes, in `Scalar` (Float or Double). Modules with parameters
+    /// (PReLU, TrainableSwish, Maxout, RReLU's slopes) draw from the default generator.
+    public func makeLayer<Scalar: TensorScalar>(_: Scalar.Type = Scalar.self) -> any Layer<Scalar> {
+        func r(_ name: String) -> Scalar { Scalar(value(of: name)) }
+        func i(_ name: String) -> Int { Int(value(of: name)) }
+        switch entry.name {
+        case "relu": return ReLU<Scalar>()
+        case "leaky_relu": return LeakyReLU<Scalar>(negativeSlope: r("negative_slope"))
+        case "prelu": return PReLU<Scalar>(channels: i("channels"), initialValue: r("init"))
+        case "rrelu": return RReLU<Scalar>(lower: r("lower"), upper: r("upper"))
+        case "elu": return ELU<Scalar>(alpha: r("alpha"))
+        case "selu": return SELU<Scalar>()
+        case "celu": return CELU<Scalar>(alpha: r("alpha"))
+        case "relu6": return ReLU6<Scalar>()
+        case "bounded_relu": return BoundedReLU<Scalar>(n: r("n"))
+        case "hardtanh": return Hardtanh<Scalar>(min: r("min_val"), max: r("max_val"))
+        case "softsign": return Softsign<Scalar>()
+        case "softplus": return Softplus<Scalar>(beta: r("beta"), threshold: r("threshold"))
+        case "swish": return Swish<Scalar>(beta: r("beta"))
+        case "trainable_swish": return TrainableSwish<Scalar>(channels: i("channels"), initialValue: r("init"))
+        case "silu": return SiLU<Scalar>()
+        case "mish": return Mish<Scalar>()
+        case "gelu": return GELU<Scalar>()
+        case "gelu_tanh": return GELU<Scalar>(approximation: .tanh)
+        case "hardsigmoid": return Hardsigmoid<Scalar>()
+        case "hardswish": return Hardswish<Scalar>()
+        case "logsigmoid": return LogSigmoid<Scalar>()
+        case "softshrink": return Softshrink<Scalar>(lambda: r("lambda"))
+        case "hardshrink": return Hardshrink<Scalar>(lambda: r("lambda"))
+        case "tanhshrink": return Tanhshrink<Scalar>()
+        case "threshold": return Threshold<Scalar>(threshold: r("threshold"), value: r("value"))
+        case "sigmoid": return Sigmoid<Scalar>()
+        case "tanh": return Tanh<Scalar>()
+        case "abs": return Abs<Scalar>()
+        case "power": return Power<Scalar>(r("power"), scale: r("scale"), shift: r("shift"))
+        case "exp": return CaffeExp<Scalar>(base: r("base"), scale: r("scale"), shift: r("shift"))
+        case "log": return CaffeLog<Scalar>(base: r("base"), scale: r("scale"), shift: r("shift"))
+        case "maxout": return Maxout<Scalar>(inputs: i("inputs"), outputs: i("outputs"), pieces: i("pieces"))
+        case "channel_maxout": return ChannelMaxout<Scalar>(groups: i("groups"), channelAxis: i("axis"))
+        case "softmax": return Softmax<Scalar>(alongAxis: i("axis"))
+        case "log_softmax": return LogSoftmax<Scalar>(alongAxis: i("axis"))
+        case "softmin": return Softmin<Scalar>(alongAxis: i("axis"))
+        case "glu": return GLU<Scalar>(alongAxis: i("axis"))
+        default:
+            preconditionFailure("ActivationSpec.makeLayer: catalogue entry '\(entry.name)' has no builder. Fix: add a case to makeLayer.")
+        }
+    }
+}
+
+/// Every activation by its command-line name, with a factory from spec strings.
+///
+/// ```swift
+/// let layer: any Layer<Float> = try ActivationCatalogue.makeLayer("leaky_relu:negative_slope=0.2")
+/// ```
+public enum ActivationCatalogue {
+    /// All entries, in the order `tapegrad list` prints them.
+    public static let entries: [ActivationEntry] = {
+        typealias P = ActivationParameter
+        let axis = P("axis", .integer, default: -1, .range(-16...15), "the axis to normalize along (negative counts from the end)")
+        return [
+            ActivationEntry("relu", "ReLU", "max(0, x); derivative 0 at 0"),
+            ActivationEntry("leaky_relu", "LeakyReLU", "x if x > 0, else negative_slope·x", [
+                P("negative_slope", default: 0.01, "slope for x ≤ 0"),
+            ]),
+            ActivationEntry("prelu", "PReLU", "leaky ReLU with trainable slopes, one shared or one per channel (axis 1)", [
+                P("channels", .integer, default: 1, .range(1...1 << 20), "number of slopes: 1 (shared) or the channel count"),
+                P("init", default: 0.25, "initial slope"),
+            ]),
+            ActivationEntry("rrelu", "RReLU", "leaky ReLU with slopes ~ U(lower, upper) per element in training, their mean in evaluation", [
+                P("lower", default: 1.0 / 8, "lower bound of the random slope"),
+                P("upper", default: 1.0 / 3, "upper bound of the random slope"),
+            ], ordered: ("lower", "upper", false)),
+            ActivationEntry("elu", "ELU", "x if x > 0, else alpha·(eˣ − 1)", [
+                P("alpha", default: 1, .positive, "saturation value for x → −∞ is −alpha"),
+            ]),
+            ActivationEntry("selu", "SELU", "scale·elu(x, alpha) with the self-normalizing constants"),
+            ActivationEntry("celu", "CELU", "max(0, x) + min(0, alpha·(e^{x/alpha} − 1))", [
+                P("alpha", default: 1, .nonzero, "scale of the negative side"),
+            ]),
+            ActivationEntry("relu6", "ReLU6", "min(max(0, x), 6)"),
+            ActivationEntry("bounded_relu", "BoundedReLU", "min(max(0, x), n): ReLU bounded at n", [
+                P("n", default: 6, .positive, "upper bound"),
+            ]),
+            ActivationEntry("hardtanh", "Hardtanh", "clamp(x, min_val, max_val)", [
+                P("min_val", default: -1, "lower bound"),
+                P("max_val", default: 1, "upper bound"),
+            ], ordered: ("min_val", "max_val", true)),
+            ActivationEntry("softsign", "Softsign", "x / (1 + |x|)"),
+            ActivationEntry("softplus", "Softplus", "(1/beta)·log(1 + e^{beta·x}), linear where beta·x > threshold", [
+                P("beta", default: 1, .nonzero, "sharpness"),
+                P("threshold", default: 20, "beta·x above which the result is x"),
+            ]),
+            ActivationEntry("swish", "Swish", "x·σ(beta·x) with a constant beta", [
+                P("beta", default: 1, "slope inside the sigmoid (1 is silu)"),
+            ]),
+            ActivationEntry("trainable_swish", "TrainableSwish", "x·σ(beta·x) with trainable beta, one shared or one per channel (axis 1)", [
+                P("channels", .integer, default: 1, .range(1...1 << 20), "number of beta values: 1 (shared) or the channel count"),
+                P("init", default: 1, "initial beta"),
+            ]),
+            ActivationEntry("silu", "SiLU", "x·σ(x)"),
+            ActivationEntry("mish", "Mish", "x·tanh(softplus(x))"),
+            ActivationEntry("gelu", "GELU", "x·Φ(x), Φ the normal CDF (exact, via erf)"),
+            ActivationEntry("gelu_tanh", "GELU", "GELU's tanh approximation 0.5x(1 + tanh(√(2/π)(x + 0.044715x³)))"),
+            ActivationEntry("hardsigmoid", "Hardsigmoid", "min(max(x + 3, 0), 6) / 6"),
+            ActivationEntry("hardswish", "Hardswish", "x·min(max(x + 3, 0), 6) / 6"),
+            ActivationEntry("logsigmoid", "LogSigmoid", "log σ(x) = min(x, 0) − log1p(e^{−|x|})"),
+            ActivationEntry("softshrink", "Softshrink", "x ∓ lambda outside [−lambda, lambda], 0 inside", [
+                P("lambda", default: 0.5, .nonNegative, "half-width of the zero band"),
+            ]),
+            ActivationEntry("hardshrink", "Hardshrink", "x outside [−lambda, lambda], 0 inside", [
+                P("lambda", default: 0.5, "half-width of the zero band"),
+            ]),
+            ActivationEntry("tanhshrink", "Tanhshrink", "x − tanh x"),
+            ActivationEntry("threshold", "Threshold", "x if x > threshold, else value", [
+                P("threshold", default: nil, "the threshold t"),
+                P("value", default: nil, "the replacement for x ≤ t"),
+            ]),
+            ActivationEntry("sigmoid", "Sigmoid", "1 / (1 + e^−x)"),
+            ActivationEntry("tanh", "Tanh", "tanh x"),
+            ActivationEntry("abs", "Abs", "|x| (Caffe AbsVal)"),
+            ActivationEntry("power", "Power", "(shift + scale·x)^power (Caffe Power)", [
+                P("power", default: 1, "exponent"),
+                P("scale", default: 1, "input scale"),
+                P("shift", default: 0, "input shift"),
+            ]),
+            ActivationEntry("exp", "CaffeExp", "base^(shift + scale·x) (Caffe Exp)", [
+                P("base", default: M_E, .positive, "base (e by default)"),
+                P("scale", default: 1, "input scale"),
+                P("shift", default: 0, "input shift"),
+            ]),
+            ActivationEntry("log", "CaffeLog", "log_base(shift + scale·x) (Caffe Log)", [
+                P("base", default: M_E, .positiveNotOne, "base (e by default)"),
+                P("scale", default: 1, "input scale"),
+                P("shift", default: 0, "input shift"),
+            ]),
+            ActivationEntry("maxout", "Maxout", "max over k trainable affine pieces: [N, inputs] → [N, outputs]", elementwise: false, [
+                P("inputs", .integer, default: nil, .range(1...4096), "input features"),
+                P("outputs", .integer, default: nil, .range(1...4096), "output features"),
+                P("pieces", .integer, default: nil, .range(1...16), "number of pieces k"),
+            ]),
+            ActivationEntry("channel_maxout", "ChannelMaxout", "max over groups of k consecutive channels: [N, C, …] → [N, C/k, …]", elementwise: false, [
+                P("groups", .integer, default: nil, .range(1...1024), "channels per group k"),
+                P("axis", .integer, default: 1, .range(-16...15), "the channel axis"),
+            ]),
+            ActivationEntry("softmax", "Softmax", "e^{xᵢ} / Σⱼ e^{xⱼ} along an axis", elementwise: false, [axis]),
+            ActivationEntry("log_softmax", "LogSoftmax", "log softmax along an axis", elementwise: false, [axis]),
+            ActivationEntry("softmin", "Softmin", "softmax(−x) along an axis", elementwise: false, [axis]),
+            ActivationEntry("glu", "GLU", "a·σ(b), [a, b] the halves of x along an axis", elementwise: false, [
+                P("axis", .integer, default: -1, .range(-16...15), "the axis to split in halves (its size must be even)"),
+            ]),
+        ]
+    }()
+
+    /// The command-line names, in catalogue order.
+    public static var names: [String] { entries.map(\.name) }
+
+    /// The entry called `name`, if any.
+    public static func entry(named name: String) -> ActivationEntry? { entries.first { $0.name == name } }
+
+    /// The entry called `name`, or an `unknownActivation` error with the nearest known name.
+    public static func entry(resolving name: String) throws(ActivationSpecError) -> ActivationEntry {
+        if let e = entry(named: name) { return e }
+        throw .unknownActivation(name: name, known: names, suggestion: suggestion(for: name))
+    }
+
+    /// Parses `spec` ("elu:alpha=0.5") and builds its module in `Scalar`.
+    public static func makeLayer<Scalar: TensorScalar>(_ spec: String, as _: Scalar.Type = Scalar.self) throws(ActivationSpecError) -> any Layer<Scalar> {
+        try ActivationSpec(parsing: spec).makeLayer(Scalar.self)
+    }
+
+    /// The known name nearest to `name`: the same letters ignoring case, '_' and '-', else the
+    /// closest by edit distance if it is within a third of the name's length (at least 2).
+    static func suggestion(for name: String) -> String? {
+        func normalized(_ s: String) -> String { s.lowercased().filter { $0 != "_" && $0 != "-" } }
+        let n = normalized(name)
+        if let same = names.first(where: { normalized($0) == n }) { return same }
+        let scored = names.map { ($0, editDistance(Array(n), Array(normalized($0)))) }
+        guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
+        return best.1 <= Swift.max(2, n.count / 3) ? best.0 : nil
+    }
+
+    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+        var previous = Array(0...b.count)
+        for (i, ca) in a.enumerated() {
+            var current = [i + 1]
+            for (j, cb) in b.enumerated() {
+                current.append(Swift.min(previous[j + 1] + 1, current[j] + 1, previous[j] + (ca == cb ? 0 : 1)))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}
