@@ -33,7 +33,8 @@ extension Module {
     /// Everything is checked before the model is touched: the file's structure (see
     /// `SafeTensorsFile.init(bytes:)`), then that the file has exactly the model's tensor names,
     /// with the model's shapes and dtypes (F32 for Float, F64 for Double; no conversion). All
-    /// name, shape and dtype problems are reported together in one `CheckpointError.mismatch`.
+    /// name, shape and dtype problems are reported together (missing, wrong-shape and
+    /// wrong-dtype names in model order, unexpected names sorted) in one `CheckpointError.mismatch`.
     /// On any error the model is unchanged.
     /// - Returns: the file's metadata.
     @discardableResult
@@ -69,7 +70,7 @@ extension Module {
             }
             if ok { matched.append((slot, entry)) }
         }
-        let unexpected = file.entries.map(\.name).filter { !modelNames.contains($0) }
+        let unexpected = file.entries.map(\.name).filter { !modelNames.contains($0) }.sorted()
         guard missing.isEmpty, unexpected.isEmpty, wrongShape.isEmpty, wrongDType.isEmpty else {
             throw .mismatch(missing: missing, unexpected: unexpected, wrongShape: wrongShape, wrongDType: wrongDType)
         }
