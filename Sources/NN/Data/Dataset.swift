@@ -58,9 +58,8 @@ public struct Dataset<Scalar: TensorScalar>: Sendable {
             throw .unreadable(path: path, reason: error.localizedDescription)
         }
         guard let text = String(validating: data, as: UTF8.self) else { throw .unreadable(path: path, reason: "not UTF-8 text") }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            line.hasSuffix("\r") ? line.dropLast() : line
-        }
+        // "\r\n" is one Character in Swift, so it is a separator of its own.
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
         while let last = lines.last, last.allSatisfy({ $0 == " " || $0 == "\t" }) { lines.removeLast() }
 
         var expected: Int?
