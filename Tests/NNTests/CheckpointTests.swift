@@ -437,6 +437,14 @@ struct CheckpointTests {
         #expect(back.entry(named: "empty")?.shape == [0, 3])
         #expect(back.tensor(named: "scalar", as: Double.self)?.scalars == [4])
         #expect(Set(back.entries.map(\.name)) == ["we\"ird\\name\t✓", "empty", "scalar"])
+
+        // A file that was read can be extended and written again.
+        var extended = back
+        try extended.append("more", Tensor<Float>([5, 6, 7]))
+        let again = try SafeTensorsFile(bytes: extended.serialized())
+        #expect(again.tensor(named: "more", as: Float.self)?.scalars == [5, 6, 7])
+        #expect(again.tensor(named: "we\"ird\\name\t✓", as: Float.self)?.scalars == [1, 2])
+        #expect(again.tensor(named: "scalar", as: Double.self)?.scalars == [4])
     }
 
     @Test("Reader accepts escapes, surrogate pairs, space padding and an empty file body")

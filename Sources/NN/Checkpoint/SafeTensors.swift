@@ -69,8 +69,10 @@ public struct SafeTensorsFile: Sendable {
     /// The tensors in header order (reading) or in the order they were added (writing).
     public private(set) var entries: [Entry] = []
     private var index: [String: Int] = [:]
-    /// The data buffer.
-    private var data: [UInt8] = []
+    /// The file's bytes (when read) or the data buffer (when written); the data buffer starts at
+    /// `dataStart`.
+    private var storage: [UInt8] = []
+    private var dataStart = 0
 
     /// An empty file to add tensors to.
     public init(metadata: [String: String] = [:]) {
@@ -84,14 +86,14 @@ public struct SafeTensorsFile: Sendable {
 
     /// The little-endian bytes of the tensor named `name`, if any.
     public func bytes(of name: String) -> ArraySlice<UInt8>? {
-        entry(named: name).map { data[$0.dataOffsets] }
+        entry(named: name).map { storage[(dataStart + $0.dataOffsets.lowerBound)..<(dataStart + $0.dataOffsets.upperBound)] }
     }
 
     /// The tensor named `name` as a `Tensor<Scalar>`, or `nil` when there is no such tensor or
     /// its dtype is not `Scalar`'s (no conversion).
     public func tensor<Scalar: TensorScalar>(named name: String, as _: Scalar.Type = Scalar.self) -> Tensor<Scalar>? {
         guard let e = entry(named: name), e.dtype == .of(Scalar.self) else { return nil }
-        return data[e.dataOffsets].withUnsafeBytes { tensorFromLittleEndianBytes($0, shape: e.shape) }
+        return bytes(of: name)!.withUnsafeBytes { tensorFromLittleEndianBytes($0, shape: e.shape) }
     }
 
     /// Adds a tensor: `bytes` are its row-major little-endian values, `shape`'s count of `dtype`.
@@ -103,10 +105,14 @@ public struct SafeTensorsFile: Sendable {
         guard bytes.count == expected else {
             throw .badTensor(name: name, reason: "\(bytes.count) bytes for shape \(describeShape(shape)) of \(dtype.rawValue), expected \(expected)")
         }
-        let begin = data.count
-        data.append(contentsOf: bytes)
+        if dataStart > 0 {  // a file that was read: keep only its data buffer before appending
+            storage.removeSubrange(0..<dataStart)
+            dataStart = 0
+        }
+        let begin = storage.count
+        storage.append(contentsOf: bytes)
         index[name] = entries.count
-        entries.append(Entry(name: name, dtype: dtype, shape: shape, dataOffsets: begin..<data.count))
+        entries.append(Entry(name: name, dtype: dtype, shape: shape, dataOffsets: begin..<storage.count))
     }
 
     /// Adds a Float or Double tensor (F32 or F64).
@@ -207,7 +213,8 @@ public struct SafeTensorsFile: Sendable {
 
         self.metadata = metadata
         self.entries = entries
-        self.data = Array(bytes[headerEnd...])
+        self.storage = bytes
+        self.dataStart = headerEnd
         for (i, e) in entries.enumerated() { index[e.name] = i }
     }
 
@@ -283,14 +290,14 @@ public struct SafeTensorsFile: Sendable {
         while (8 + header.count) % 8 != 0 { header.append(UInt8(ascii: " ")) }
 
         var out: [UInt8] = []
-        out.reserveCapacity(8 + header.count + data.count)
+        out.reserveCapacity(8 + header.count + storage.count - dataStart)
         var n = UInt64(header.count)
         for _ in 0..<8 {
             out.append(UInt8(truncatingIfNeeded: n))
             n >>= 8
         }
         out += header
-        for i in order { out += data[entries[i].dataOffsets] }
+        for i in order { out += bytes(of: entries[i].name)! }
         return out
     }
 
