@@ -1,0 +1,82 @@
+import Foundation
+
+// Saving and loading a module's parameters and buffers as a safetensors file. Names are the
+// module's property paths ("layers.0.weight"), so a PyTorch model whose attributes have the
+// same names reads and writes the same file. Float tensors are stored as F32, Double as F64.
+//
+// Loading never converts: an F64 tensor for a Float parameter (or F32 for Double, or any other
+// dtype) is reported as a dtype mismatch. A silent conversion would change the values; convert
+// the file explicitly instead (in PyTorch: `{k: v.float() for k, v in state.items()}`).
+
+extension Module {
+    /// The module's tensors as a safetensors file in memory (see `save(to:metadata:)`).
+    public final func checkpoint(metadata: [String: String] = [:]) throws(CheckpointError) -> SafeTensorsFile {
+        var file = SafeTensorsFile(metadata: metadata)
+        for (name, slot) in namedTensors() {
+            try file.append(name, dtype: .dtype(of: slot.scalarType), shape: slot.shape, bytes: slot.littleEndianBytes())
+        }
+        return file
+    }
+
+    /// Saves every parameter and buffer to a safetensors file at `url`, with string `metadata`
+    /// in the header's `__metadata__`.
+    ///
+    /// Atomic: the file is written beside `url` under a temporary name, synced, then renamed
+    /// over `url`; if anything fails, `url` keeps its previous contents (or stays absent).
+    /// - Throws: `CheckpointError.unwritable` (or `.duplicateName` if two tensors share a name).
+    public final func save(to url: URL, metadata: [String: String] = [:]) throws(CheckpointError) {
+        try checkpoint(metadata: metadata).write(to: url)
+    }
+
+    /// Loads every parameter and buffer from the safetensors file at `url`.
+    ///
+    /// Everything is checked before the model is touched: the file's structure (see
+    /// `SafeTensorsFile.init(bytes:)`), then that the file has exactly the model's tensor names,
+    /// with the model's shapes and dtypes (F32 for Float, F64 for Double; no conversion). All
+    /// name, shape and dtype problems are reported together (missing, wrong-shape and
+    /// wrong-dtype names in model order, unexpected names sorted) in one `CheckpointError.mismatch`.
+    /// On any error the model is unchanged.
+    /// - Returns: the file's metadata.
+    @discardableResult
+    public final func load(from url: URL) throws(CheckpointError) -> [String: String] {
+        let file = try SafeTensorsFile(contentsOf: url)
+        try load(file)
+        return file.metadata
+    }
+
+    /// Loads from a safetensors file already in memory; same checks as `load(from:)`.
+    public final func load(_ file: SafeTensorsFile) throws(CheckpointError) {
+        let slots = namedTensors()
+        var missing: [String] = []
+        var wrongShape: [CheckpointError.ShapeMismatch] = []
+        var wrongDType: [CheckpointError.DTypeMismatch] = []
+        var matched: [(slot: any ModuleTensor, entry: SafeTensorsFile.Entry)] = []
+        var modelNames = Set<String>()
+        for (name, slot) in slots {
+            modelNames.insert(name)
+            guard let entry = file.entry(named: name) else {
+                missing.append(name)
+                continue
+            }
+            let expected = SafeTensorsDType.dtype(of: slot.scalarType)
+            var ok = true
+            if entry.dtype != expected {
+                wrongDType.append(.init(name: name, expected: expected, found: entry.dtype))
+                ok = false
+            }
+            if entry.shape != slot.shape {
+                wrongShape.append(.init(name: name, expected: slot.shape, found: entry.shape))
+                ok = false
+            }
+            if ok { matched.append((slot, entry)) }
+        }
+        let unexpected = file.entries.map(\.name).filter { !modelNames.contains($0) }.sorted()
+        guard missing.isEmpty, unexpected.isEmpty, wrongShape.isEmpty, wrongDType.isEmpty else {
+            throw .mismatch(missing: missing, unexpected: unexpected, wrongShape: wrongShape, wrongDType: wrongDType)
+        }
+        // Everything fits: only now is the model changed.
+        for (slot, entry) in matched {
+            file.bytes(of: entry.name)!.withUnsafeBytes { slot.replaceValue(littleEndianBytes: $0) }
+        }
+    }
+}

@@ -1,0 +1,33 @@
+/// Why a data file could not be read. Line numbers count from 1 and include the header line;
+/// every description is one line.
+public enum DataError: Error, Equatable, CustomStringConvertible {
+    /// No file at `path`.
+    case fileNotFound(path: String)
+    /// The file exists but could not be read, or is not UTF-8 text.
+    case unreadable(path: String, reason: String)
+    /// The file has no data rows (it is empty, or holds only a header).
+    case empty(path: String)
+    /// A row has `found` comma-separated fields where the header (or first row) has `expected`.
+    case wrongFieldCount(path: String, line: Int, found: Int, expected: Int)
+    /// A feature field is not a finite number.
+    case notANumber(path: String, line: Int, column: Int, field: String)
+    /// The label field is not an integer, or is outside `0..<classCount`.
+    case badLabel(path: String, line: Int, field: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .fileNotFound(let path):
+            return "data: no file at \(path)"
+        case let .unreadable(path, reason):
+            return "data: cannot read \(path): \(reason)"
+        case .empty(let path):
+            return "data: \(path) has no data rows"
+        case let .wrongFieldCount(path, line, found, expected):
+            return "data: \(path), line \(line): \(found) fields, expected \(expected)"
+        case let .notANumber(path, line, column, field):
+            return "data: \(path), line \(line), column \(column): '\(field.prefix(40))' is not a finite number"
+        case let .badLabel(path, line, field, reason):
+            return "data: \(path), line \(line): label '\(field.prefix(40))' \(reason)"
+        }
+    }
+}

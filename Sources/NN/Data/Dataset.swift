@@ -1,0 +1,256 @@
+import Foundation
+
+/// A labelled data set in memory: features [N, F] and one integer class label per row.
+///
+/// Load one from CSV with `init(csvAt:…)` (or `digits(at:)` for the shipped digits file), split
+/// it with `split(at:)` and iterate seeded shuffled mini-batches with `batches(size:…)`.
+public struct Dataset<Scalar: TensorScalar>: Sendable {
+    /// The features, shape [count, featureCount], contiguous.
+    public let features: Tensor<Scalar>
+    /// The class label of each row.
+    public let labels: [Int]
+    /// The features as one row-major array (what batches are gathered from).
+    private let rows: [Scalar]
+
+    /// A data set from features [N, F] and N labels.
+    public init(features: Tensor<Scalar>, labels: [Int]) {
+        tensorCheck(
+            features.rank == 2 && features.shape[0] == labels.count,
+            "Dataset: features of shape \(describeShape(features.shape)) with \(labels.count) labels. Fix: pass features [N, F] and exactly N labels.")
+        let rows = features.scalars
+        self.rows = rows
+        self.features = Tensor(shape: features.shape, scalars: rows)
+        self.labels = labels
+    }
+
+    private init(rows: [Scalar], featureCount: Int, labels: [Int]) {
+        self.rows = rows
+        self.features = Tensor(shape: [labels.count, featureCount], scalars: rows)
+        self.labels = labels
+    }
+
+    /// Number of rows (examples).
+    public var count: Int { labels.count }
+    /// Number of features per row.
+    public var featureCount: Int { features.shape[1] }
+
+    /// Reads a CSV file of numbers: an optional header line, then rows with the label in
+    /// `labelColumn` and the features in the other columns (in order).
+    ///
+    /// Each feature is stored as `Scalar(value · featureScale)` (the digits are scaled by 1/16
+    /// to 0…1, as in the PyTorch comparison script). Fields may be surrounded by spaces;
+    /// "\r\n" line ends and blank lines at the end of the file are accepted.
+    /// - Parameters:
+    ///   - classCount: when given, every label must lie in 0..<classCount; otherwise labels
+    ///     must be non-negative.
+    /// - Throws: `DataError` naming the line (counting from 1, header included) and the problem.
+    /// - Complexity: O(file size).
+    public init(
+        csvAt url: URL, hasHeader: Bool = true, labelColumn: Int = 0,
+        featureScale: Double = 1, classCount: Int? = nil
+    ) throws(DataError) {
+        let path = url.path
+        guard FileManager.default.fileExists(atPath: path) else { throw .fileNotFound(path: path) }
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw .unreadable(path: path, reason: error.localizedDescription)
+        }
+        guard let text = String(validating: data, as: UTF8.self) else { throw .unreadable(path: path, reason: "not UTF-8 text") }
+        // "\r\n" is one Character in Swift, so it is a separator of its own.
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+        while let last = lines.last, last.allSatisfy({ $0 == " " || $0 == "\t" }) { lines.removeLast() }
+
+        var expected: Int?
+        var first = 0
+        if hasHeader {
+            guard !lines.isEmpty else { throw .empty(path: path) }
+            expected = lines[0].split(separator: ",", omittingEmptySubsequences: false).count
+            first = 1
+        }
+        guard lines.count > first else { throw .empty(path: path) }
+
+        var rows: [Scalar] = []
+        var labels: [Int] = []
+        labels.reserveCapacity(lines.count - first)
+        for i in first..<lines.count {
+            let line = i + 1
+            let fields = lines[i].split(separator: ",", omittingEmptySubsequences: false)
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+            let found = fields.count == 1 && fields[0].isEmpty ? 0 : fields.count
+            if expected == nil {
+                expected = found
+                rows.reserveCapacity((lines.count - first) * max(found - 1, 0))
+            }
+            guard found == expected!, found >= 1, labelColumn < found else {
+                throw .wrongFieldCount(path: path, line: line, found: found, expected: max(expected!, labelColumn + 1))
+            }
+            let labelField = fields[labelColumn]
+            guard let label = Int(labelField) else {
+                throw .badLabel(path: path, line: line, field: labelField, reason: "is not an integer")
+            }
+            if let classCount {
+                guard (0..<classCount).contains(label) else {
+                    throw .badLabel(path: path, line: line, field: labelField, reason: "is outside 0..<\(classCount)")
+                }
+            } else if label < 0 {
+                throw .badLabel(path: path, line: line, field: labelField, reason: "is negative")
+            }
+            labels.append(label)
+            for (column, field) in fields.enumerated() where column != labelColumn {
+                guard let v = Double(field), v.isFinite else {
+                    throw .notANumber(path: path, line: line, column: column + 1, field: field)
+                }
+                rows.append(Scalar(v * featureScale))
+            }
+        }
+        self.init(rows: rows, featureCount: expected! - 1, labels: labels)
+    }
+
+    /// The digits data set (`Data/digits.csv`: header, then `label,p0,…,p63` with pixels 0…16)
+    /// with pixels scaled to 0…1 (÷16) and labels 0…9.
+    /// - Throws: `DataError`.
+    public static func digits(at url: URL) throws(DataError) -> Dataset {
+        try Dataset(csvAt: url, hasHeader: true, labelColumn: 0, featureScale: 1.0 / 16, classCount: 10)
+    }
+
+    /// The rows at `indices`, in that order.
+    /// - Complexity: O(indices.count · featureCount).
+    public func subset(_ indices: some Collection<Int>) -> Dataset {
+        let f = featureCount
+        var gathered = [Scalar]()
+        gathered.reserveCapacity(indices.count * f)
+        var newLabels = [Int]()
+        newLabels.reserveCapacity(indices.count)
+        rows.withUnsafeBufferPointer { src in
+            for i in indices {
+                tensorCheck(i >= 0 && i < count, "Dataset.subset: row \(i) of a data set of \(count) rows. Fix: use indices in 0..<\(count).")
+                gathered.append(contentsOf: src[(i * f)..<(i * f + f)])
+                newLabels.append(labels[i])
+            }
+        }
+        return Dataset(rows: gathered, featureCount: f, labels: newLabels)
+    }
+
+    /// The first `index` rows and the rest: `digits.split(at: 1437)` gives the conventional
+    /// 1,437 training and 360 test digits.
+    public func split(at index: Int) -> (train: Dataset, test: Dataset) {
+        tensorCheck(index >= 0 && index <= count, "Dataset.split(at:): index \(index) for a data set of \(count) rows. Fix: split at 0...\(count).")
+        return (subset(0..<index), subset(index..<count))
+    }
+
+    /// The mini-batches of one epoch: rows in an order drawn from `generator` (Fisher–Yates)
+    /// when `shuffle`, in file order otherwise, cut into batches of `size`; the last batch is
+    /// smaller when `size` does not divide `count` (PyTorch's `drop_last=False`). Each call
+    /// draws a new order, so calling it once per epoch reshuffles.
+    public func batches(size: Int, shuffle: Bool = true, generator: inout TensorRandom) -> Batches<Scalar> {
+        Batches(self, order: BatchIndices(count: count, batchSize: size, shuffle: shuffle, generator: &generator))
+    }
+
+    /// `batches(size:shuffle:generator:)` with a generator seeded with `seed`.
+    public func batches(size: Int, shuffle: Bool = true, seed: UInt64) -> Batches<Scalar> {
+        var g = TensorRandom(seed: seed)
+        return batches(size: size, shuffle: shuffle, generator: &g)
+    }
+
+    /// The features [b, F] and labels of the rows at `indices`.
+    public func batch(_ indices: [Int]) -> (features: Tensor<Scalar>, labels: [Int]) {
+        let s = subset(indices)
+        return (s.features, s.labels)
+    }
+}
+
+/// One epoch of mini-batches of a `Dataset`; each element is (features [b, F], labels).
+public struct Batches<Scalar: TensorScalar>: Sequence, Sendable {
+    public let dataset: Dataset<Scalar>
+    /// The row indices of each batch.
+    public let order: BatchIndices
+
+    public init(_ dataset: Dataset<Scalar>, order: BatchIndices) {
+        tensorCheck(order.count == dataset.count, "Batches: an order over \(order.count) rows for a data set of \(dataset.count). Fix: build the order with count: dataset.count.")
+        self.dataset = dataset
+        self.order = order
+    }
+
+    /// Number of batches: ⌈count / batchSize⌉.
+    public var underestimatedCount: Int { order.batchCount }
+
+    public struct Iterator: IteratorProtocol {
+        let dataset: Dataset<Scalar>
+        var indices: BatchIndices.Iterator
+        public mutating func next() -> (features: Tensor<Scalar>, labels: [Int])? {
+            indices.next().map { dataset.batch($0) }
+        }
+    }
+
+    public func makeIterator() -> Iterator { Iterator(dataset: dataset, indices: order.makeIterator()) }
+}
+
+/// The row indices of one epoch cut into batches: a permutation of 0..<count (Fisher–Yates on
+/// a `TensorRandom`) or 0..<count in order, in chunks of `batchSize`, the last one possibly
+/// smaller.
+public struct BatchIndices: Sequence, Sendable {
+    /// Number of rows.
+    public let count: Int
+    public let batchSize: Int
+    /// Every row index once, in epoch order.
+    public let permutation: [Int]
+
+    public init(count: Int, batchSize: Int, shuffle: Bool = true, generator: inout TensorRandom) {
+        tensorCheck(count >= 0 && batchSize > 0, "BatchIndices: count \(count), batch size \(batchSize). Fix: use a positive batch size and a non-negative count.")
+        self.count = count
+        self.batchSize = batchSize
+        permutation = shuffle ? generator.permutation(count) : Array(0..<count)
+    }
+
+    public init(count: Int, batchSize: Int, shuffle: Bool = true, seed: UInt64) {
+        var g = TensorRandom(seed: seed)
+        self.init(count: count, batchSize: batchSize, shuffle: shuffle, generator: &g)
+    }
+
+    /// ⌈count / batchSize⌉.
+    public var batchCount: Int { (count + batchSize - 1) / batchSize }
+    public var underestimatedCount: Int { batchCount }
+
+    public struct Iterator: IteratorProtocol {
+        let permutation: [Int]
+        let batchSize: Int
+        var start = 0
+        public mutating func next() -> [Int]? {
+            guard start < permutation.count else { return nil }
+            let end = Swift.min(start + batchSize, permutation.count)
+            defer { start = end }
+            return Array(permutation[start..<end])
+        }
+    }
+
+    public func makeIterator() -> Iterator { Iterator(permutation: permutation, batchSize: batchSize) }
+}
+
+extension TensorRandom {
+    /// A uniform integer in 0..<n, without modulo bias (Lemire's multiply-and-reject).
+    public mutating func nextIndex(below n: Int) -> Int {
+        tensorCheck(n > 0, "TensorRandom.nextIndex(below:): n = \(n). Fix: use a positive bound.")
+        let bound = UInt64(n)
+        var m = next().multipliedFullWidth(by: bound)
+        if m.low < bound {
+            let threshold = (0 &- bound) % bound
+            while m.low < threshold { m = next().multipliedFullWidth(by: bound) }
+        }
+        return Int(m.high)
+    }
+
+    /// A uniformly random permutation of 0..<count (Fisher–Yates: for i from count−1 down to 1,
+    /// swap element i with a uniform j in 0...i).
+    /// - Complexity: O(count).
+    public mutating func permutation(_ count: Int) -> [Int] {
+        var p = Array(0..<count)
+        var i = count - 1
+        while i > 0 {
+            p.swapAt(i, nextIndex(below: i + 1))
+            i -= 1
+        }
+        return p
+    }
+}
