@@ -73,6 +73,9 @@ public final class Parameter<Scalar: TensorScalar>: ModuleTensor {
     }
 }
 
+/// (A `let p: Parameter<Scalar>?` property is also found, when non-nil: an optional parameter
+/// such as a bias that can be switched off.)
+
 /// Module state that is saved and loaded with the parameters but not trained (running
 /// statistics). Declare with `@Buffer var runningMean: Tensor<Scalar>`.
 @propertyWrapper

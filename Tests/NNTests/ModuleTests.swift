@@ -88,6 +88,16 @@ struct ModuleTests {
         #expect(model.first.weight.gradient != nil)
     }
 
+    @Test("A bias-less Linear has no bias parameter (an optional parameter is found only when present)")
+    func biasless() {
+        let layer = Linear<Float>(3, 2, bias: false)
+        #expect(layer.namedTensors().map(\.name) == ["weight"])
+        #expect(Linear<Float>(3, 2).namedTensors().map(\.name) == ["weight", "bias"])
+        let y = layer(Variable(Tensor<Float>.ones([1, 3]))).value.scalars
+        let w = layer.weight.value
+        #expect(y == [w[0, 0] + w[0, 1] + w[0, 2], w[1, 0] + w[1, 1] + w[1, 2]])
+    }
+
     @Test("Linear computes x Wᵀ + b")
     func linear() {
         let layer = Linear<Double>(weight: [[1, 2], [3, 4], [5, 6]], bias: [0.5, -1, 2])

@@ -7,8 +7,8 @@ import Autograd
 /// - Complexity: O(batch · inputs · outputs).
 public final class Linear<Scalar: TensorScalar>: Module, Layer {
     @Parameter public var weight: Variable<Scalar>
-    @Parameter public var bias: Variable<Scalar>
-    public let hasBias: Bool
+    /// The bias, absent (and not a parameter, so not in checkpoints) for `bias: false`.
+    public let bias: Parameter<Scalar>?
 
     /// A layer from `inputs` features to `outputs`, initialized from the default generator (see
     /// `manualSeed(_:)`).
@@ -39,8 +39,7 @@ public final class Linear<Scalar: TensorScalar>: Module, Layer {
             weight.rank == 2 && (bias == nil || bias!.shape == [weight.shape[0]]),
             "Linear: weight \(describeShape(weight.shape)) and bias \(bias.map { describeShape($0.shape) } ?? "none"). Fix: weight [outputs, inputs] and bias [outputs].")
         _weight = Parameter(weight)
-        _bias = Parameter(bias ?? Tensor.zeros([0]))
-        hasBias = bias != nil
+        self.bias = bias.map { Parameter($0) }
         super.init()
     }
 
@@ -55,7 +54,7 @@ public final class Linear<Scalar: TensorScalar>: Module, Layer {
             "Linear: input of shape \(describeShape(x.shape)) for a layer with \(inputs) inputs. Fix: pass [batch, \(inputs)] (flatten feature maps first).")
         let x2 = x.rank == 1 ? x.reshaped(to: [1, inputs]) : x
         var y = Variable.matmul(x2, weight, transposingB: true)
-        if hasBias { y = y + bias }
+        if let bias { y = y + bias.variable }
         return x.rank == 1 ? y.reshaped(to: [outputCount]) : y
     }
 }
