@@ -10,6 +10,8 @@ extension Variable {
     /// derivative come from theirs. `stride` defaults to the kernel size; padding must be at most
     /// half the kernel (as PyTorch).
     /// - Complexity: O(N·C·outH·outW·kh·kw).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func avgPool2d(
         kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0), countIncludePad: Bool = true
     ) -> Variable {

@@ -14,6 +14,8 @@ extension Variable {
     /// (x is 0 outside the input). Output [N, O, outH, outW] with
     /// outH = ⌊(H + 2·ph − dh·(kh − 1) − 1)/sh⌋ + 1 (outW likewise).
     /// - Complexity: O(N·O·(C/groups)·kh·kw·outH·outW), in one matrix product per group.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func conv2d(
         weight: Variable, bias: Variable? = nil, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
         dilation: (Int, Int) = (1, 1), groups: Int = 1
@@ -93,6 +95,17 @@ public final class Conv2d<Scalar: TensorScalar>: Module, Layer {
     ) {
         let (w, b) = Self.initialParameters(inChannels, outChannels, kernelSize, groups, using: &generator)
         self.init(weight: w, bias: bias ? b : nil, stride: stride, padding: padding, dilation: dilation, groups: groups)
+    }
+
+    /// A convolution with a square kernel and the same stride, padding and dilation along both
+    /// axes, initialized from `generator`.
+    public convenience init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
+        dilation: Int = 1, groups: Int = 1, bias: Bool = true, using generator: inout TensorRandom
+    ) {
+        self.init(
+            inChannels, outChannels, kernelSize: (kernelSize, kernelSize), stride: (stride, stride),
+            padding: (padding, padding), dilation: (dilation, dilation), groups: groups, bias: bias, using: &generator)
     }
 
     static func initialParameters(

@@ -63,28 +63,36 @@ extension WindowKernels {
     @_specialize(where S == Double)
     static func maxIndices<S: TensorScalar>(_ x: UnsafePointer<S>, _ g: WindowGeometry) -> [Int] {
         let oh = g.outputHeight, ow = g.outputWidth
-        let plane = g.height * g.width
-        var result = [Int](repeating: 0, count: g.batch * g.channels * oh * ow)
-        result.withUnsafeMutableBufferPointer { out in
+        let (kh, kw) = (g.kernelHeight, g.kernelWidth)
+        let (h, w) = (g.height, g.width)
+        let plane = h * w
+        let count = g.batch * g.channels * oh * ow
+        return [Int](unsafeUninitializedCapacity: count) { out, initialized in
             var k = 0
             for p in 0..<(g.batch * g.channels) {
                 let base = p * plane
                 for oy in 0..<oh {
+                    let y0 = oy * g.strideHeight - g.paddingHeight
+                    // The window's rows inside the input (padding never wins).
+                    let yLo = Swift.max(y0, 0), yHi = Swift.min(y0 + kh, h)
                     for ox in 0..<ow {
-                        var best = -1
-                        var bestValue = S.zero
-                        for i in 0..<g.kernelHeight {
-                            let iy = oy * g.strideHeight - g.paddingHeight + i * g.dilationHeight
-                            if iy < 0 || iy >= g.height { continue }
-                            for j in 0..<g.kernelWidth {
-                                let ix = ox * g.strideWidth - g.paddingWidth + j * g.dilationWidth
-                                if ix < 0 || ix >= g.width { continue }
-                                let at = base + iy * g.width + ix
+                        let x0 = ox * g.strideWidth - g.paddingWidth
+                        let xLo = Swift.max(x0, 0), xHi = Swift.min(x0 + kw, w)
+                        var best = base + yLo * w + xLo
+                        var bestValue = x[best]
+                        for iy in yLo..<yHi {
+                            let rowStart = base + iy * w
+                            for ix in xLo..<xHi {
+                                let at = rowStart + ix
                                 let v = x[at]
-                                if best < 0 || (!bestValue.isNaN && (v > bestValue || v.isNaN)) {
-                                    best = at
-                                    bestValue = v
-                                }
+                                // Strictly greater keeps the first maximum; a NaN replaces a number
+                                // once and then stays. Written with masks, not
+                                // branches: which element wins is data-dependent and mispredicts.
+                                let greater = unsafeBitCast(v > bestValue, to: UInt8.self)
+                                let newNaN = unsafeBitCast(v != v, to: UInt8.self) & unsafeBitCast(bestValue == bestValue, to: UInt8.self)
+                                let mask = 0 &- Int(greater | newNaN)  // all ones when v wins
+                                best = (at & mask) | (best & ~mask)
+                                bestValue = x[best]  // a load, not a (branching) float select
                             }
                         }
                         out[k] = best
@@ -92,8 +100,8 @@ extension WindowKernels {
                     }
                 }
             }
+            initialized = count
         }
-        return result
     }
 }
 
@@ -105,6 +113,8 @@ extension Variable {
     /// holding NaN outputs NaN and passes its gradient to the first NaN). `stride` defaults to
     /// the kernel size; padding must be at most half the kernel (as PyTorch).
     /// - Complexity: O(N·C·outH·outW·kh·kw).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func maxPool2d(kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0)) -> Variable {
         let s = stride ?? kernelSize
         tensorCheck(

@@ -38,54 +38,65 @@ struct WindowGeometry: Sendable, Equatable {
             "\(op): the kernel spans \(spanH)×\(spanW) (kernel (\(kernelHeight), \(kernelWidth)), dilation (\(dilationHeight), \(dilationWidth))) but the input of shape \(describeShape(inputShape)) padded by (\(paddingHeight), \(paddingWidth)) is only \(height + 2 * paddingHeight)×\(width + 2 * paddingWidth). Fix: use a smaller kernel or dilation, more padding, or a larger input."
         )
     }
-
-    /// For kernel offset `k` along an axis: the range of output positions whose input position
-    /// o·stride − padding + k·dilation lies inside 0..<size, and that input position's offset.
-    @inline(__always)
-    static func validRange(size: Int, outputs: Int, stride: Int, padding: Int, dilation: Int, k: Int) -> (lo: Int, hi: Int, shift: Int) {
-        let shift = k * dilation - padding
-        // o·stride + shift ≥ 0  ⇔  o ≥ ⌈−shift / stride⌉
-        let lo = shift >= 0 ? 0 : (-shift + stride - 1) / stride
-        // o·stride + shift ≤ size − 1  ⇔  o ≤ ⌊(size − 1 − shift) / stride⌋
-        let last = size - 1 - shift
-        let hi = last < 0 ? 0 : Swift.min(outputs, last / stride + 1)
-        return (Swift.min(lo, hi), hi, shift)
-    }
 }
 
 enum WindowKernels {
+    // Both kernels work on a zero-padded copy of the input (the input itself when there is no
+    // padding), so the inner loops have no bounds checks: images here are small (8×8, 4×4), and
+    // per-row branching and short memmoves cost more than the copying.
+
     /// cols[(c·kh + i)·kw + j, (n·outH + oy)·outW + ox] = x[n, c, oy·sh − ph + i·dh, ox·sw − pw + j·dw]
     /// (0 outside the input). `x` is contiguous NCHW; `cols` has rows × columns elements.
     @_specialize(where S == Float)
     @_specialize(where S == Double)
     static func im2col<S: TensorScalar>(_ x: UnsafePointer<S>, _ cols: UnsafeMutablePointer<S>, _ g: WindowGeometry) {
+        let (ph, pw) = (g.paddingHeight, g.paddingWidth)
+        if ph == 0 && pw == 0 {
+            im2colPadded(x, cols, g)
+            return
+        }
+        let hp = g.height + 2 * ph, wp = g.width + 2 * pw
+        let planes = g.batch * g.channels
+        let padded = UnsafeMutablePointer<S>.allocate(capacity: planes * hp * wp)
+        defer { padded.deallocate() }
+        padded.initialize(repeating: 0, count: planes * hp * wp)
+        for p in 0..<planes {
+            for y in 0..<g.height {
+                let src = x + (p * g.height + y) * g.width
+                let dst = padded + (p * hp + y + ph) * wp + pw
+                for xi in 0..<g.width { dst[xi] = src[xi] }
+            }
+        }
+        im2colPadded(UnsafePointer(padded), cols, g)
+    }
+
+    /// im2col of an input already padded to (H + 2·ph) × (W + 2·pw).
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    static func im2colPadded<S: TensorScalar>(_ x: UnsafePointer<S>, _ cols: UnsafeMutablePointer<S>, _ g: WindowGeometry) {
         let oh = g.outputHeight, ow = g.outputWidth
-        let plane = g.height * g.width
+        let hp = g.height + 2 * g.paddingHeight, wp = g.width + 2 * g.paddingWidth
+        let plane = hp * wp
         let perImage = oh * ow
         let ncols = g.batch * perImage
+        let rowStep = g.strideHeight * wp
+        let sw = g.strideWidth
         for c in 0..<g.channels {
             for i in 0..<g.kernelHeight {
-                let ry = WindowGeometry.validRange(size: g.height, outputs: oh, stride: g.strideHeight, padding: g.paddingHeight, dilation: g.dilationHeight, k: i)
                 for j in 0..<g.kernelWidth {
-                    let rx = WindowGeometry.validRange(size: g.width, outputs: ow, stride: g.strideWidth, padding: g.paddingWidth, dilation: g.dilationWidth, k: j)
                     let row = cols + ((c * g.kernelHeight + i) * g.kernelWidth + j) * ncols
+                    let shift = i * g.dilationHeight * wp + j * g.dilationWidth
                     for n in 0..<g.batch {
-                        let src = x + (n * g.channels + c) * plane
-                        let dst = row + n * perImage
-                        for oy in 0..<oh {
-                            let d = dst + oy * ow
-                            guard oy >= ry.lo && oy < ry.hi else {
-                                d.update(repeating: 0, count: ow)
-                                continue
-                            }
-                            let s = src + (oy * g.strideHeight + ry.shift) * g.width + rx.shift
-                            for ox in 0..<rx.lo { d[ox] = 0 }
-                            if g.strideWidth == 1 {
-                                (d + rx.lo).update(from: s + rx.lo, count: rx.hi - rx.lo)
+                        var s = x + (n * g.channels + c) * plane + shift
+                        var d = row + n * perImage
+                        for _ in 0..<oh {
+                            if sw == 1 {
+                                for ox in 0..<ow { d[ox] = s[ox] }
                             } else {
-                                for ox in rx.lo..<rx.hi { d[ox] = s[ox * g.strideWidth] }
+                                for ox in 0..<ow { d[ox] = s[ox &* sw] }
                             }
-                            for ox in rx.hi..<ow { d[ox] = 0 }
+                            s += rowStep
+                            d += ow
                         }
                     }
                 }
@@ -94,27 +105,58 @@ enum WindowKernels {
     }
 
     /// The adjoint of `im2col`: every column entry is added back to the input position it was
-    /// read from (entries read from the padding are dropped). `x` must be zeroed by the caller.
+    /// read from (entries read from the padding are dropped). Overwrites all of `x`.
     @_specialize(where S == Float)
     @_specialize(where S == Double)
     static func col2im<S: TensorScalar>(_ cols: UnsafePointer<S>, _ x: UnsafeMutablePointer<S>, _ g: WindowGeometry) {
+        let (ph, pw) = (g.paddingHeight, g.paddingWidth)
+        let planes = g.batch * g.channels
+        if ph == 0 && pw == 0 {
+            x.update(repeating: 0, count: planes * g.height * g.width)
+            col2imPadded(cols, x, g)
+            return
+        }
+        let hp = g.height + 2 * ph, wp = g.width + 2 * pw
+        let padded = UnsafeMutablePointer<S>.allocate(capacity: planes * hp * wp)
+        defer { padded.deallocate() }
+        padded.initialize(repeating: 0, count: planes * hp * wp)
+        col2imPadded(cols, padded, g)
+        for p in 0..<planes {
+            for y in 0..<g.height {
+                let src = padded + (p * hp + y + ph) * wp + pw
+                let dst = x + (p * g.height + y) * g.width
+                for xi in 0..<g.width { dst[xi] = src[xi] }
+            }
+        }
+    }
+
+    /// col2im into a zeroed buffer of the padded size (H + 2·ph) × (W + 2·pw).
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    static func col2imPadded<S: TensorScalar>(_ cols: UnsafePointer<S>, _ x: UnsafeMutablePointer<S>, _ g: WindowGeometry) {
         let oh = g.outputHeight, ow = g.outputWidth
-        let plane = g.height * g.width
+        let hp = g.height + 2 * g.paddingHeight, wp = g.width + 2 * g.paddingWidth
+        let plane = hp * wp
         let perImage = oh * ow
         let ncols = g.batch * perImage
+        let rowStep = g.strideHeight * wp
+        let sw = g.strideWidth
         for c in 0..<g.channels {
             for i in 0..<g.kernelHeight {
-                let ry = WindowGeometry.validRange(size: g.height, outputs: oh, stride: g.strideHeight, padding: g.paddingHeight, dilation: g.dilationHeight, k: i)
                 for j in 0..<g.kernelWidth {
-                    let rx = WindowGeometry.validRange(size: g.width, outputs: ow, stride: g.strideWidth, padding: g.paddingWidth, dilation: g.dilationWidth, k: j)
                     let row = cols + ((c * g.kernelHeight + i) * g.kernelWidth + j) * ncols
+                    let shift = i * g.dilationHeight * wp + j * g.dilationWidth
                     for n in 0..<g.batch {
-                        let dst = x + (n * g.channels + c) * plane
-                        let src = row + n * perImage
-                        for oy in ry.lo..<ry.hi {
-                            let s = src + oy * ow
-                            let d = dst + (oy * g.strideHeight + ry.shift) * g.width + rx.shift
-                            for ox in rx.lo..<rx.hi { d[ox * g.strideWidth] += s[ox] }
+                        var d = x + (n * g.channels + c) * plane + shift
+                        var s = row + n * perImage
+                        for _ in 0..<oh {
+                            if sw == 1 {
+                                for ox in 0..<ow { d[ox] += s[ox] }
+                            } else {
+                                for ox in 0..<ow { d[ox &* sw] += s[ox] }
+                            }
+                            d += rowStep
+                            s += ow
                         }
                     }
                 }
@@ -157,7 +199,6 @@ struct Col2Im<Scalar: TensorScalar>: DifferentiableFunction {
         let g = geometry
         return inputs[0].withUnsafeBufferPointer { cols in
             Tensor(uninitializedShape: g.inputShape) { x in
-                x.initialize(repeating: 0)
                 WindowKernels.col2im(cols.baseAddress!, x.baseAddress!, g)
             }
         }
@@ -176,6 +217,8 @@ extension Variable {
     /// outH = ⌊(H + 2·ph − dh·(kh − 1) − 1)/sh⌋ + 1 (outW likewise). Its derivative is the
     /// adjoint, col2im (overlapping windows summed), whose derivative is im2col again.
     /// - Complexity: O(C·kh·kw·N·outH·outW).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func unfolded(
         kernelSize: (Int, Int), stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1)
     ) -> Variable {
@@ -183,6 +226,8 @@ extension Variable {
         return Im2Col<Scalar>(geometry: g).apply(self)
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func windowGeometry(op: String, kernelSize: (Int, Int), stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int)) -> WindowGeometry {
         tensorCheck(
             rank == 4,
