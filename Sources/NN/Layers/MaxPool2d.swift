@@ -80,20 +80,24 @@ extension WindowKernels {
                         let xLo = Swift.max(x0, 0), xHi = Swift.min(x0 + kw, w)
                         var best = base + yLo * w + xLo
                         var bestValue = x[best]
-                        for iy in yLo..<yHi {
-                            let rowStart = base + iy * w
-                            for ix in xLo..<xHi {
-                                let at = rowStart + ix
+                        // Wrapping arithmetic: indices are in range by construction, and the
+                        // overflow checks would double the instructions of this hot loop.
+                        var rowStart = base &+ yLo &* w
+                        for _ in yLo..<yHi {
+                            var at = rowStart &+ xLo
+                            for _ in xLo..<xHi {
                                 let v = x[at]
                                 // Strictly greater keeps the first maximum; a NaN replaces a number
-                                // once and then stays. Written with masks, not
-                                // branches: which element wins is data-dependent and mispredicts.
+                                // once and then stays. Written with masks, not branches: which
+                                // element wins is data-dependent and mispredicts.
                                 let greater = unsafeBitCast(v > bestValue, to: UInt8.self)
                                 let newNaN = unsafeBitCast(v != v, to: UInt8.self) & unsafeBitCast(bestValue == bestValue, to: UInt8.self)
                                 let mask = 0 &- Int(greater | newNaN)  // all ones when v wins
                                 best = (at & mask) | (best & ~mask)
                                 bestValue = x[best]  // a load, not a (branching) float select
+                                at &+= 1
                             }
+                            rowStart &+= w
                         }
                         out[k] = best
                         k += 1
