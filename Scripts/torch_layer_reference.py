@@ -1,0 +1,122 @@
+"""Reference values for Tapegrad's layers (Conv2d, MaxPool2d, AvgPool2d, BatchNorm), from PyTorch.
+
+    /work/venv/bin/python Scripts/torch_layer_reference.py   # writes Tests/NNTests/Fixtures/torch_layers.json
+
+Everything in float64, stored as hexadecimal floats (float.hex(); "nan" for NaN) so Swift's
+Double(String) reads the values back bit for bit. For each case: the inputs, a fixed random
+output weight w, the output y and the gradients of sum(y * w) with respect to the input and the
+parameters. Run with a Python that has torch (not a dependency of the package).
+"""
+import json, os, torch
+
+F = torch.nn.functional
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "Tests", "NNTests", "Fixtures", "torch_layers.json")
+D = torch.float64
+gen = torch.Generator().manual_seed(0)
+
+
+def rand(*shape):
+    return torch.rand(*shape, generator=gen, dtype=D) * 2 - 1
+
+
+def hexes(t):
+    return [float(v).hex() for v in t.detach().reshape(-1).tolist()]
+
+
+def weighted_backward(y):
+    w = rand(*y.shape)
+    (y * w).sum().backward()
+    return w
+
+
+conv = []
+# (name, N, Cin, H, W, Cout, kernel, stride, padding, dilation, groups, bias)
+CONV = [
+    ("basic_3x3", 2, 3, 5, 6, 4, (3, 3), (1, 1), (0, 0), (1, 1), 1, True),
+    ("stride_padding_rect", 2, 2, 5, 7, 3, (2, 3), (2, 1), (1, 2), (1, 1), 1, True),
+    ("dilation_padding", 1, 2, 7, 7, 2, (3, 3), (1, 1), (1, 1), (2, 2), 1, True),
+    ("groups_no_bias", 2, 4, 5, 6, 6, (3, 2), (1, 2), (0, 1), (1, 1), 2, False),
+    ("depthwise_mixed", 2, 3, 6, 5, 6, (3, 3), (2, 2), (1, 1), (2, 1), 3, True),
+    ("one_by_one_stride3", 3, 2, 7, 8, 5, (1, 1), (3, 3), (0, 0), (1, 1), 1, True),
+]
+for name, n, cin, h, w_, cout, k, s, p, d, g, has_bias in CONV:
+    x = rand(n, cin, h, w_).requires_grad_(True)
+    weight = rand(cout, cin // g, *k).requires_grad_(True)
+    bias = rand(cout).requires_grad_(True) if has_bias else None
+    y = F.conv2d(x, weight, bias, stride=s, padding=p, dilation=d, groups=g)
+    w = weighted_backward(y)
+    conv.append({
+        "name": name, "x_shape": list(x.shape), "weight_shape": list(weight.shape), "y_shape": list(y.shape),
+        "stride": list(s), "padding": list(p), "dilation": list(d), "groups": g,
+        "x": hexes(x), "weight": hexes(weight), "bias": hexes(bias) if has_bias else None,
+        "w": hexes(w), "y": hexes(y), "dx": hexes(x.grad), "dweight": hexes(weight.grad),
+        "dbias": hexes(bias.grad) if has_bias else None,
+    })
+
+pools = []
+# (name, kind, shape, kernel, stride, padding, count_include_pad, integer-valued input (ties))
+POOLS = [
+    ("max_2x2", "max", (2, 3, 4, 6), (2, 2), None, (0, 0), True, False),
+    ("max_3x2_s21_p11", "max", (2, 2, 5, 5), (3, 2), (2, 1), (1, 1), True, False),
+    ("max_3x3_s2_p1_ties", "max", (1, 2, 6, 7), (3, 3), (2, 2), (1, 1), True, True),
+    ("max_nan", "max", (1, 1, 4, 4), (2, 2), None, (0, 0), True, False),
+    ("avg_2x2", "avg", (2, 3, 4, 6), (2, 2), None, (0, 0), True, False),
+    ("avg_3x3_s2_p1_include", "avg", (2, 2, 6, 7), (3, 3), (2, 2), (1, 1), True, False),
+    ("avg_3x3_s2_p1_exclude", "avg", (2, 2, 6, 7), (3, 3), (2, 2), (1, 1), False, False),
+    ("avg_2x3_s12_p11_exclude", "avg", (1, 3, 5, 6), (2, 3), (1, 2), (1, 1), False, False),
+]
+for name, kind, shape, k, s, p, cip, ties in POOLS:
+    base = torch.randint(-2, 3, shape, generator=gen).to(D) if ties else rand(*shape)
+    if name == "max_nan":
+        base[0, 0, 0, 1] = float("nan")
+        base[0, 0, 3, 3] = float("nan")
+    x = base.clone().requires_grad_(True)
+    if kind == "max":
+        y = F.max_pool2d(x, k, stride=s, padding=p)
+    else:
+        y = F.avg_pool2d(x, k, stride=s, padding=p, count_include_pad=cip)
+    w = weighted_backward(y)
+    pools.append({
+        "name": name, "kind": kind, "x_shape": list(shape), "y_shape": list(y.shape), "kernel": list(k),
+        "stride": list(s) if s else None, "padding": list(p), "count_include_pad": cip,
+        "x": hexes(x), "w": hexes(w), "y": hexes(y), "dx": hexes(x.grad),
+    })
+
+batchnorm = []
+# (name, module, input shape); the affine parameters are set to random values before the step.
+BN = [
+    ("bn1d_nc", torch.nn.BatchNorm1d, (6, 3)),
+    ("bn1d_ncl", torch.nn.BatchNorm1d, (3, 2, 5)),
+    ("bn2d", torch.nn.BatchNorm2d, (2, 3, 4, 5)),
+]
+for name, cls, shape in BN:
+    c = shape[1]
+    m = cls(c).to(D)
+    with torch.no_grad():
+        m.weight.copy_(rand(c) + 1)
+        m.bias.copy_(rand(c))
+    weight0, bias0 = m.weight.detach().clone(), m.bias.detach().clone()
+    x = (rand(*shape) * 3 + 0.5).requires_grad_(True)
+    m.train()
+    y = m(x)
+    w = weighted_backward(y)
+    x2 = rand(*shape) * 2
+    m.train()
+    y2 = m(x2)  # a second training step: running statistics after two updates
+    m.eval()
+    x_eval = rand(*shape)
+    y_eval = m(x_eval)
+    batchnorm.append({
+        "name": name, "shape": list(shape), "weight": hexes(weight0), "bias": hexes(bias0),
+        "x": hexes(x), "w": hexes(w), "y": hexes(y), "dx": hexes(x.grad),
+        "dweight": hexes(m.weight.grad), "dbias": hexes(m.bias.grad),
+        "x2": hexes(x2), "y2": hexes(y2),
+        "running_mean": hexes(m.running_mean), "running_var": hexes(m.running_var),
+        "x_eval": hexes(x_eval), "y_eval": hexes(y_eval),
+    })
+
+os.makedirs(os.path.dirname(OUT), exist_ok=True)
+with open(OUT, "w") as fh:
+    json.dump({"torch": torch.__version__, "conv2d": conv, "pools": pools, "batchnorm": batchnorm}, fh, indent=0)
+print(f"wrote {OUT}: {len(conv)} conv, {len(pools)} pool, {len(batchnorm)} batchnorm cases")

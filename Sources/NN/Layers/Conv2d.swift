@@ -1,0 +1,165 @@
+import Autograd
+
+// Convolution as one matrix product per group: the input is unfolded into columns (im2col,
+// see Unfold.swift), the weight viewed as [groups, out/groups, in/groups·kh·kw], and
+// W × cols gives every output position of every image at once. The derivative comes from the
+// matmul rule and col2im; double backward works because both are differentiable.
+
+extension Variable {
+    /// 2-D cross-correlation (PyTorch's `conv2d`) of x [N, C, H, W] with weight
+    /// [O, C/groups, kh, kw] and optional bias [O]:
+    ///
+    /// y[n, o, oy, ox] = b[o] + Σ_{c∈group(o), i, j} W[o, c, i, j] · x[n, c, oy·sh − ph + i·dh, ox·sw − pw + j·dw]
+    ///
+    /// (x is 0 outside the input). Output [N, O, outH, outW] with
+    /// outH = ⌊(H + 2·ph − dh·(kh − 1) − 1)/sh⌋ + 1 (outW likewise).
+    /// - Complexity: O(N·O·(C/groups)·kh·kw·outH·outW), in one matrix product per group.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func conv2d(
+        weight: Variable, bias: Variable? = nil, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
+        dilation: (Int, Int) = (1, 1), groups: Int = 1
+    ) -> Variable {
+        tensorCheck(
+            weight.rank == 4 && groups >= 1 && weight.shape[0] % groups == 0,
+            "conv2d: weight of shape \(describeShape(weight.shape)) with groups = \(groups). Fix: pass weight [outChannels, inChannels/groups, kh, kw] with outChannels divisible by groups ≥ 1."
+        )
+        tensorCheck(
+            rank == 4 && shape[1] == weight.shape[1] * groups,
+            "conv2d: input of shape \(describeShape(shape)) for weight \(describeShape(weight.shape)) and groups = \(groups), which expect [N, \(weight.shape[1] * groups), H, W]. Fix: pass a batch of images [N, C, H, W] with C = \(weight.shape[1] * groups) channels (unsqueeze a single image to [1, C, H, W])."
+        )
+        let out = weight.shape[0]
+        if let bias {
+            tensorCheck(
+                bias.shape == [out],
+                "conv2d: bias of shape \(describeShape(bias.shape)) for \(out) output channels. Fix: pass bias [\(out)] or none.")
+        }
+        let g = windowGeometry(op: "conv2d", kernelSize: (weight.shape[2], weight.shape[3]), stride: stride, padding: padding, dilation: dilation)
+        let cols = Im2Col<Scalar>(geometry: g).apply(self)  // [C·kh·kw, N·L]
+        let k = g.rows / groups
+        let y: Variable
+        if groups == 1 {
+            y = Variable.matmul(weight.reshaped(to: [out, k]), cols)  // [O, N·L]
+        } else {
+            y = Variable.matmul(weight.reshaped(to: [groups, out / groups, k]), cols.reshaped(to: [groups, k, g.columns]))
+        }
+        // [O, N, outH, outW] → [N, O, outH, outW].
+        let nchw = y.reshaped(to: [out, g.batch, g.outputHeight, g.outputWidth]).permuted([1, 0, 2, 3])
+        guard let bias else { return nchw }
+        return nchw + bias.reshaped(to: [1, out, 1, 1])
+    }
+}
+
+/// A 2-D convolution layer over NCHW batches (PyTorch's `nn.Conv2d`):
+/// y = conv2d(x, W) + b with W of shape [out, in/groups, kh, kw] and b of shape [out].
+///
+/// Initialization (PyTorch's default): W and b uniform in ±1/√fanIn, fanIn = in/groups·kh·kw.
+/// - Complexity: O(N·out·(in/groups)·kh·kw·outH·outW) per call.
+public final class Conv2d<Scalar: TensorScalar>: Module, Layer {
+    @Parameter public var weight: Variable<Scalar>
+    @Parameter public var bias: Variable<Scalar>
+    public let hasBias: Bool
+    public let stride: (Int, Int)
+    public let padding: (Int, Int)
+    public let dilation: (Int, Int)
+    public let groups: Int
+
+    /// A convolution from `inChannels` to `outChannels` with a kh×kw kernel, initialized from
+    /// the default generator (see `manualSeed(_:)`).
+    public convenience init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
+        padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1, bias: Bool = true
+    ) {
+        let (w, b) = ModelRandom.withGenerator {
+            Self.initialParameters(inChannels, outChannels, kernelSize, groups, using: &$0)
+        }
+        self.init(weight: w, bias: bias ? b : nil, stride: stride, padding: padding, dilation: dilation, groups: groups)
+    }
+
+    /// A convolution with a square kernel and the same stride, padding and dilation along both
+    /// axes, initialized from the default generator.
+    public convenience init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
+        dilation: Int = 1, groups: Int = 1, bias: Bool = true
+    ) {
+        self.init(
+            inChannels, outChannels, kernelSize: (kernelSize, kernelSize), stride: (stride, stride),
+            padding: (padding, padding), dilation: (dilation, dilation), groups: groups, bias: bias)
+    }
+
+    /// A convolution initialized from `generator`.
+    public convenience init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
+        padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1, bias: Bool = true,
+        using generator: inout TensorRandom
+    ) {
+        let (w, b) = Self.initialParameters(inChannels, outChannels, kernelSize, groups, using: &generator)
+        self.init(weight: w, bias: bias ? b : nil, stride: stride, padding: padding, dilation: dilation, groups: groups)
+    }
+
+    /// A convolution with a square kernel and the same stride, padding and dilation along both
+    /// axes, initialized from `generator`.
+    public convenience init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
+        dilation: Int = 1, groups: Int = 1, bias: Bool = true, using generator: inout TensorRandom
+    ) {
+        self.init(
+            inChannels, outChannels, kernelSize: (kernelSize, kernelSize), stride: (stride, stride),
+            padding: (padding, padding), dilation: (dilation, dilation), groups: groups, bias: bias, using: &generator)
+    }
+
+    static func initialParameters(
+        _ inChannels: Int, _ outChannels: Int, _ kernel: (Int, Int), _ groups: Int, using g: inout TensorRandom
+    ) -> (Tensor<Scalar>, Tensor<Scalar>) {
+        tensorCheck(
+            inChannels > 0 && outChannels > 0 && kernel.0 > 0 && kernel.1 > 0 && groups > 0,
+            "Conv2d: \(inChannels) input channels, \(outChannels) output channels, kernel (\(kernel.0), \(kernel.1)), groups \(groups). Fix: use positive sizes."
+        )
+        tensorCheck(
+            inChannels % groups == 0 && outChannels % groups == 0,
+            "Conv2d: \(inChannels) input and \(outChannels) output channels are not both divisible by groups = \(groups). Fix: choose groups dividing both channel counts (e.g. 1, or the greatest common divisor)."
+        )
+        let fanIn = inChannels / groups * kernel.0 * kernel.1
+        let bound = 1 / Scalar(fanIn).squareRoot()
+        let w = Tensor<Scalar>.randomUniform([outChannels, inChannels / groups, kernel.0, kernel.1], low: -bound, high: bound, using: &g)
+        let b = Tensor<Scalar>.randomUniform([outChannels], low: -bound, high: bound, using: &g)
+        return (w, b)
+    }
+
+    /// A convolution with the given weight [out, in/groups, kh, kw] and optional bias [out].
+    public init(
+        weight: Tensor<Scalar>, bias: Tensor<Scalar>?, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
+        dilation: (Int, Int) = (1, 1), groups: Int = 1
+    ) {
+        tensorCheck(
+            weight.rank == 4 && groups > 0 && weight.shape[0] % groups == 0 && (bias == nil || bias!.shape == [weight.shape[0]]),
+            "Conv2d: weight \(describeShape(weight.shape)), bias \(bias.map { describeShape($0.shape) } ?? "none"), groups \(groups). Fix: weight [out, in/groups, kh, kw] with out divisible by groups, bias [out]."
+        )
+        tensorCheck(
+            stride.0 > 0 && stride.1 > 0 && dilation.0 > 0 && dilation.1 > 0 && padding.0 >= 0 && padding.1 >= 0,
+            "Conv2d: stride (\(stride.0), \(stride.1)), padding (\(padding.0), \(padding.1)), dilation (\(dilation.0), \(dilation.1)). Fix: use stride and dilation ≥ 1 and padding ≥ 0."
+        )
+        _weight = Parameter(weight)
+        _bias = Parameter(bias ?? Tensor.zeros([0]))
+        hasBias = bias != nil
+        self.stride = stride
+        self.padding = padding
+        self.dilation = dilation
+        self.groups = groups
+        super.init()
+    }
+
+    public var inChannels: Int { weight.shape[1] * groups }
+    public var outChannels: Int { weight.shape[0] }
+    public var kernelSize: (Int, Int) { (weight.shape[2], weight.shape[3]) }
+
+    /// x [N, in, H, W] → [N, out, outH, outW].
+    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
+        tensorCheck(
+            x.rank == 4 && x.shape[1] == inChannels,
+            "Conv2d: input of shape \(describeShape(x.shape)) for a layer with \(inChannels) input channels. Fix: pass [N, \(inChannels), H, W] (unsqueeze a single image to [1, \(inChannels), H, W])."
+        )
+        return x.conv2d(
+            weight: weight, bias: hasBias ? bias : nil, stride: stride, padding: padding, dilation: dilation, groups: groups)
+    }
+}
