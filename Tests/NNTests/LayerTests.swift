@@ -119,7 +119,7 @@ struct LayerTests {
         expectClose(y.value, e.y, "\(name) y")
         expectClose(x.gradient, e.dx, "\(name) dx")
         expectClose(layer.weight.gradient, e.dweight, "\(name) dweight")
-        if let db = e.dbias { expectClose(layer.bias.gradient, db, "\(name) dbias") }
+        if let db = e.dbias { expectClose(layer.bias!.gradient, db, "\(name) dbias") }
     }
 
     @Test("Conv2d: shapes, parameter names and PyTorch's default initialization bounds")
@@ -127,15 +127,15 @@ struct LayerTests {
         var gen = TensorRandom(seed: 3)
         let layer = Conv2d<Float>(4, 6, kernelSize: (3, 2), groups: 2, using: &gen)
         #expect(layer.weight.shape == [6, 2, 3, 2])
-        #expect(layer.bias.shape == [6])
+        #expect(layer.bias!.shape == [6])
         #expect(layer.namedTensors().map(\.name) == ["weight", "bias"])
         let bound = 1 / Float(2 * 3 * 2).squareRoot()
         #expect(layer.weight.value.scalars.allSatisfy { Swift.abs($0) <= bound })
-        #expect(layer.bias.value.scalars.allSatisfy { Swift.abs($0) <= bound })
+        #expect(layer.bias!.value.scalars.allSatisfy { Swift.abs($0) <= bound })
         // The weights spread over the interval (not all near 0).
         #expect(layer.weight.value.scalars.contains { Swift.abs($0) > bound / 2 })
         let square = Conv2d<Float>(1, 16, kernelSize: 3, padding: 1, bias: false)
-        #expect(!square.hasBias && square.kernelSize == (3, 3) && square.padding == (1, 1))
+        #expect(square.bias == nil && square.kernelSize == (3, 3) && square.padding == (1, 1))
         #expect(square(Variable(Tensor<Float>.zeros([2, 1, 8, 8]))).shape == [2, 16, 8, 8])
     }
 
@@ -241,8 +241,8 @@ struct LayerTests {
                     let layer: BatchNorm<Double> = shape.count == 4 ? BatchNorm2d(shape[1]) : BatchNorm1d(shape[1])
                     layer.train(training)
                     layer.runningMean = Tensor([0.5, -0.25, 0.1][..<shape[1]].map { $0 })
-                    layer.weight = v[1]
-                    layer.bias = v[2]
+                    layer.weight!.wrappedValue = v[1]
+                    layer.bias!.wrappedValue = v[2]
                     return layer(v[0])
                 }, at: [x, gamma, beta])
                 expectPasses(r, "BatchNorm \(shape) training \(training)")
@@ -259,15 +259,15 @@ struct LayerTests {
         let e = TorchLayerFixture.shared.batchnorm.first { $0.name == name }!
         let c = e.shape[1]
         let layer: BatchNorm<Double> = e.shape.count == 4 ? BatchNorm2d(c) : BatchNorm1d(c)
-        layer.weight = Variable(tensor([c], e.weight))
-        layer.bias = Variable(tensor([c], e.bias))
+        layer.weight!.wrappedValue = Variable(tensor([c], e.weight), requiresGradient: true)
+        layer.bias!.wrappedValue = Variable(tensor([c], e.bias), requiresGradient: true)
         let x = Variable(tensor(e.shape, e.x), requiresGradient: true)
         let y = layer(x)
         (y * Variable(tensor(e.shape, e.w))).sum().backward()
         expectClose(y.value, e.y, "\(name) y", tolerance: 1e-11)
         expectClose(x.gradient, e.dx, "\(name) dx", tolerance: 1e-11)
-        expectClose(layer.weight.gradient, e.dweight, "\(name) dweight", tolerance: 1e-11)
-        expectClose(layer.bias.gradient, e.dbias, "\(name) dbias", tolerance: 1e-11)
+        expectClose(layer.weight!.gradient, e.dweight, "\(name) dweight", tolerance: 1e-11)
+        expectClose(layer.bias!.gradient, e.dbias, "\(name) dbias", tolerance: 1e-11)
         let y2 = layer(Variable(tensor(e.shape, e.x2)))
         expectClose(y2.value, e.y2, "\(name) y2", tolerance: 1e-11)
         expectClose(layer.runningMean, e.running_mean, "\(name) runningMean")
@@ -281,7 +281,7 @@ struct LayerTests {
         let bn = BatchNorm2d<Float>(4)
         #expect(bn.namedTensors().map(\.name) == ["weight", "bias", "runningMean", "runningVar"])
         #expect(bn.parameters(of: Float.self).count == 2)
-        #expect(bn.weight.value.scalars == [1, 1, 1, 1] && bn.bias.value.scalars == [0, 0, 0, 0])
+        #expect(bn.weight!.value.scalars == [1, 1, 1, 1] && bn.bias!.value.scalars == [0, 0, 0, 0])
         #expect(bn.runningMean.scalars == [0, 0, 0, 0] && bn.runningVar.scalars == [1, 1, 1, 1])
         #expect(bn.eps == 1e-5 && bn.momentum == 0.1)
         // Evaluation does not touch the running statistics.

@@ -14,10 +14,10 @@ import Autograd
 /// second derivatives come from theirs (in training the gradient flows through μ and σ² too).
 /// - Complexity: O(elements).
 public class BatchNorm<Scalar: TensorScalar>: Module, Layer {
-    /// γ, shape [C] (ones at start); empty without `affine`.
-    @Parameter public var weight: Variable<Scalar>
-    /// β, shape [C] (zeros at start); empty without `affine`.
-    @Parameter public var bias: Variable<Scalar>
+    /// γ, shape [C] (ones at start); absent without `affine`.
+    public let weight: Parameter<Scalar>?
+    /// β, shape [C] (zeros at start); absent without `affine`.
+    public let bias: Parameter<Scalar>?
     /// The running mean, shape [C] (zeros at start).
     @Buffer public var runningMean: Tensor<Scalar>
     /// The running (unbiased) variance, shape [C] (ones at start).
@@ -35,8 +35,8 @@ public class BatchNorm<Scalar: TensorScalar>: Module, Layer {
         tensorCheck(
             features > 0 && eps >= 0 && momentum >= 0 && momentum <= 1,
             "\(name): features \(features), eps \(eps), momentum \(momentum). Fix: use features ≥ 1, eps ≥ 0 and momentum in [0, 1].")
-        _weight = Parameter(affine ? Tensor.ones([features]) : Tensor.zeros([0]))
-        _bias = Parameter(Tensor.zeros([affine ? features : 0]))
+        weight = affine ? Parameter(Tensor.ones([features])) : nil
+        bias = affine ? Parameter(Tensor.zeros([features])) : nil
         _runningMean = Buffer(wrappedValue: Tensor.zeros([features]))
         _runningVar = Buffer(wrappedValue: Tensor.ones([features]))
         self.features = features
@@ -78,8 +78,8 @@ public class BatchNorm<Scalar: TensorScalar>: Module, Layer {
             let invStd = Variable(1 / (runningVar.reshaped(to: statShape) + eps).sqrt())
             normalized = (x - mean) * invStd
         }
-        guard affine else { return normalized }
-        return normalized * weight.reshaped(to: statShape) + bias.reshaped(to: statShape)
+        guard let weight, let bias else { return normalized }
+        return normalized * weight.variable.reshaped(to: statShape) + bias.variable.reshaped(to: statShape)
     }
 }
 

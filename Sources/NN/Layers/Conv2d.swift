@@ -57,8 +57,8 @@ extension Variable {
 /// - Complexity: O(N·out·(in/groups)·kh·kw·outH·outW) per call.
 public final class Conv2d<Scalar: TensorScalar>: Module, Layer {
     @Parameter public var weight: Variable<Scalar>
-    @Parameter public var bias: Variable<Scalar>
-    public let hasBias: Bool
+    /// The bias [out]; absent (not a parameter, not in checkpoints) for `bias: false`.
+    public let bias: Parameter<Scalar>?
     public let stride: (Int, Int)
     public let padding: (Int, Int)
     public let dilation: (Int, Int)
@@ -140,8 +140,7 @@ public final class Conv2d<Scalar: TensorScalar>: Module, Layer {
             "Conv2d: stride (\(stride.0), \(stride.1)), padding (\(padding.0), \(padding.1)), dilation (\(dilation.0), \(dilation.1)). Fix: use stride and dilation ≥ 1 and padding ≥ 0."
         )
         _weight = Parameter(weight)
-        _bias = Parameter(bias ?? Tensor.zeros([0]))
-        hasBias = bias != nil
+        self.bias = bias.map { Parameter($0) }
         self.stride = stride
         self.padding = padding
         self.dilation = dilation
@@ -160,6 +159,6 @@ public final class Conv2d<Scalar: TensorScalar>: Module, Layer {
             "Conv2d: input of shape \(describeShape(x.shape)) for a layer with \(inChannels) input channels. Fix: pass [N, \(inChannels), H, W] (unsqueeze a single image to [1, \(inChannels), H, W])."
         )
         return x.conv2d(
-            weight: weight, bias: hasBias ? bias : nil, stride: stride, padding: padding, dilation: dilation, groups: groups)
+            weight: weight, bias: bias?.variable, stride: stride, padding: padding, dilation: dilation, groups: groups)
     }
 }
