@@ -20,14 +20,16 @@ public func crossEntropy<Scalar>(logits: Variable<Scalar>, labels: [Int], reduct
     return CrossEntropyFunction<Scalar>(labels: labels, reduction: reduction).apply(logits)
 }
 
-/// For each row of x [N, C] (contiguous): writes softmax(xₙ) to `softmax` and returns
-/// logsumexp(xₙ) = m + log Σ e^{x−m}, m the row maximum. NaN anywhere in a row gives NaN.
+/// For each row of x [N, C] (contiguous): writes softmax(xₙ) to `softmax` and returns the row
+/// maxima m and log Σ e^{x−m} separately (logsumexp is their sum; the loss adds them last, as
+/// (m − x_y) + log Σ, so a large m does not swamp the small log term). NaN in a row gives NaN.
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 func rowSoftmax<Scalar: TensorScalar>(
     _ x: UnsafePointer<Scalar>, rows: Int, columns: Int, softmax: UnsafeMutablePointer<Scalar>
-) -> [Scalar] {
-    var lse = [Scalar](repeating: 0, count: rows)
+) -> (maxima: [Scalar], logSums: [Scalar]) {
+    var maxima = [Scalar](repeating: 0, count: rows)
+    var logSums = [Scalar](repeating: 0, count: rows)
     for r in 0..<rows {
         let row = x + r * columns
         var m = -Scalar.infinity
@@ -36,19 +38,19 @@ func rowSoftmax<Scalar: TensorScalar>(
             m = Swift.max(m, row[c])
             nan = nan || row[c].isNaN
         }
-        lse[r] = nan ? .nan : m
-        for c in 0..<columns { softmax[r * columns + c] = row[c] - lse[r] }
+        maxima[r] = nan ? .nan : m
+        for c in 0..<columns { softmax[r * columns + c] = row[c] - maxima[r] }
     }
     Scalar._unaryKernel(.exp, softmax, softmax, rows * columns)
     for r in 0..<rows {
         let e = softmax + r * columns
         var s: Scalar = 0
         for c in 0..<columns { s += e[c] }
-        lse[r] += Scalar(Foundation.log(Double(s)))
+        logSums[r] = Scalar(Foundation.log(Double(s)))
         let inverse = 1 / s
         for c in 0..<columns { e[c] *= inverse }
     }
-    return lse
+    return (maxima, logSums)
 }
 
 struct CrossEntropyFunction<Scalar: TensorScalar>: DifferentiableFunction {
@@ -63,8 +65,8 @@ struct CrossEntropyFunction<Scalar: TensorScalar>: DifferentiableFunction {
         let n = x.shape[0], c = x.shape[1]
         let scratch = UnsafeMutablePointer<Scalar>.allocate(capacity: Swift.max(n * c, 1))
         defer { scratch.deallocate() }
-        let lse = x.withUnsafeBufferPointer { rowSoftmax($0.baseAddress!, rows: n, columns: c, softmax: scratch) }
-        let losses = x.withUnsafeBufferPointer { xb in (0..<n).map { lse[$0] - xb[$0 * c + labels[$0]] } }
+        let (m, logSums) = x.withUnsafeBufferPointer { rowSoftmax($0.baseAddress!, rows: n, columns: c, softmax: scratch) }
+        let losses = x.withUnsafeBufferPointer { xb in (0..<n).map { (m[$0] - xb[$0 * c + labels[$0]]) + logSums[$0] } }
         switch reduction {
         case .none: return Tensor(shape: [n], scalars: losses)
         case .sum: return Tensor(losses.reduce(0, +))
