@@ -6,7 +6,6 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 let command = arguments.first.flatMap { $0.hasPrefix("-") ? nil : $0 } ?? "demo"
 let rest = arguments.first == command ? Array(arguments.dropFirst()) : arguments
 
-if ProcessInfo.processInfo.environment["OPTIM_TIMING"] != nil { OptimTiming.run(); exit(0) }
 do {
     switch command {
     case "demo":
