@@ -10,8 +10,12 @@ import PackageDescription
 //   Float and Double instead of calling unspecialized code (per-op overhead on small tensors).
 // - `-enforce-exclusivity=unchecked`: no dynamic exclusivity bookkeeping on every class
 //   property access in the graph engine (14% of the per-op time); debug builds keep the checks.
+// - `-Xcc -fno-math-errno`: Swift's `squareRoot()` goes through a C shim that clang otherwise
+//   compiles as an errno-setting `sqrtf` call, which blocks vectorization (scalar loops and
+//   SIMD vectors alike ran lane by lane through libm); without errno it is `vsqrtps`/`vsqrtpd`.
+//   Swift never reads errno, so nothing else changes.
 let native: [SwiftSetting] = [
-    .unsafeFlags(["-target-cpu", "native", "-Xfrontend", "-enable-cmo-everything", "-enforce-exclusivity=unchecked"], .when(configuration: .release))
+    .unsafeFlags(["-target-cpu", "native", "-Xfrontend", "-enable-cmo-everything", "-enforce-exclusivity=unchecked", "-Xcc", "-fno-math-errno"], .when(configuration: .release))
 ]
 
 let package = Package(
