@@ -7,10 +7,10 @@ import Autograd
 //          0.5(1 + tanh u) + 0.5x(1 − tanh²u)u′, u′ = √(2/π)(1 + 3·0.044715x²);
 //          second derivative (1 − tanh²u)(u′ − x·tanh u·u′² + 0.5x·u″), u″ = 6·√(2/π)·0.044715x.
 //
-// In Double both are evaluated as PyTorch writes them. The Float forward of the exact form is
-// computed in Float (see `GELUErfKernel`: erfc for the negative side, with float64's rounding of
-// 1 + erf reproduced); the tanh form and the Float backward are still evaluated in Double (inputs
-// widened, the result rounded once), so Float results are accurate to the float64 reference. For x ≲ −5 the terms
+// In Double both are evaluated as PyTorch writes them. The exact form's Float forward and
+// derivative are computed in Float (`GELUFloat`: erfc by one polynomial, far-negative values on
+// float64's grid); the tanh form is evaluated in Double (inputs widened, the result rounded
+// once), so Float results are accurate to the float64 reference. For x ≲ −5 the terms
 // 1 + erf and 1 + tanh cancel in Double as they do in PyTorch: the results there are accurate to
 // about 1e-16·|x| absolute, not relative (e.g. gelu(−20) = −0, like PyTorch's).
 
@@ -36,110 +36,112 @@ extension Tensor {
     }
 }
 
-/// 0.5x(1 + erf(x/√2)). Double: as written (PyTorch's float64). Float, in Float: with
-/// z = x/√2, 1 + erf z directly where erf z > −½; below, 1 + erf z = erfc w, w = |z| (exact in
-/// float64 by Sterbenz), computed as e^{−w²}·R(w), R(w) = erfc(w)·e^{w²} from two polynomial
-/// fits (w in [0.47, 2] and [2, 6.2]; w is clamped at 6.2, where erfc is below 2⁻⁵⁴), and
-/// e^{−w²} = e^{−x²/2} from a 12-bit split of x so that its argument is exact. The result is
-/// then rounded to multiples of 2⁻⁵³, as float64's 1 + erf z is, so far-negative inputs give
-/// PyTorch's float64 values (e.g. −0 from x ≈ −7.9 on).
+/// 0.5x(1 + erf(x/√2)). Double: as written (PyTorch's float64). Float: in Float, one kernel
+/// (`GELUFloat.forward`).
 @usableFromInline
 struct GELUErfKernel<Scalar: TensorScalar>: UnaryVectorKernel {
     @usableFromInline typealias D = SIMD8<Double>
-    @usableFromInline typealias V = Scalar.Vector
     @usableFromInline let half = D(repeating: 0.5)
     @usableFromInline let one = D(repeating: 1)
     @usableFromInline let c = D(repeating: geluInvSqrt2)
-    @usableFromInline let vHalf = V(repeating: 0.5)
-    @usableFromInline let vOne = V(repeating: 1)
-    @usableFromInline let vC = V(repeating: Scalar(geluInvSqrt2))
-    @usableFromInline let tailStart = V(repeating: Scalar(-0.4769362762044699))  // erf = −½
-    @usableFromInline let wMax = V(repeating: 6.2)
-    @usableFromInline let xMin = V(repeating: Scalar(-6.2 * 1.4142135623730951))
-    @usableFromInline let pieceBreak = V(repeating: 2)
-    @usableFromInline let split = V(repeating: 4097)
-    @usableFromInline let grid = V(repeating: 0x1p-30)
-    @usableFromInline let e2, e3, e4: V
-    @usableFromInline let mid1 = V(repeating: Scalar(1.2349999999999999))
-    @usableFromInline let mid2 = V(repeating: Scalar(4.1))
-    @usableFromInline let a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10: V
-    @usableFromInline let b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, b12: V
-    @inlinable init() {
-        e2 = V(repeating: 0.5)
-        e3 = V(repeating: Scalar(1.0 / 6))
-        e4 = V(repeating: Scalar(1.0 / 24))
-        a0 = V(repeating: Scalar(0.37097944407003997))
-        a1 = V(repeating: Scalar(-0.2120599558731249))
-        a2 = V(repeating: Scalar(0.10908543473533976))
-        a3 = V(repeating: Scalar(-0.05155909022619358))
-        a4 = V(repeating: Scalar(0.02270431306224646))
-        a5 = V(repeating: Scalar(-0.009412897578829911))
-        a6 = V(repeating: Scalar(0.0036976839856004123))
-        a7 = V(repeating: Scalar(-0.0013642677205729283))
-        a8 = V(repeating: Scalar(0.0004889600195782649))
-        a9 = V(repeating: Scalar(-0.00020392879356410218))
-        a10 = V(repeating: Scalar(6.811986698888119e-05))
-        b0 = V(repeating: Scalar(0.13383411661287714))
-        b1 = V(repeating: Scalar(-0.030939406388498257))
-        b2 = V(repeating: Scalar(0.006982521053201063))
-        b3 = V(repeating: Scalar(-0.001540743785108352))
-        b4 = V(repeating: Scalar(0.000332831114851921))
-        b5 = V(repeating: Scalar(-7.03966745247234e-05))
-        b6 = V(repeating: Scalar(1.461704202121875e-05))
-        b7 = V(repeating: Scalar(-3.037065849078319e-06))
-        b8 = V(repeating: Scalar(6.114941887922569e-07))
-        b9 = V(repeating: Scalar(-9.968604428822223e-08))
-        b10 = V(repeating: Scalar(1.8871951334907116e-08))
-        b11 = V(repeating: Scalar(-7.408111162586897e-09))
-        b12 = V(repeating: Scalar(1.42948863231503e-09))
-    }
+    @inlinable init() {}
     @inlinable @inline(__always)
     func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
         if Scalar.self == Double.self {
             return SmoothKernels.inDouble(x, Scalar.self) { (x: D) in x * half * (one + Double.vErf(x * c)) }
         }
-        let z = x * vC
-        let central = vOne + Scalar.vErf(z)
-        let xt = Scalar.vSelect(Scalar.vLess(x, xMin), xMin, x)
-        let w = Scalar.vAbs(xt * vC)
-        let s = w - mid1
-        var p = a10
-        p = p * s + a9
-        p = p * s + a8
-        p = p * s + a7
-        p = p * s + a6
-        p = p * s + a5
-        p = p * s + a4
-        p = p * s + a3
-        p = p * s + a2
-        p = p * s + a1
-        p = p * s + a0
-        let t = w - mid2
-        var q = b12
-        q = q * t + b11
-        q = q * t + b10
-        q = q * t + b9
-        q = q * t + b8
-        q = q * t + b7
-        q = q * t + b6
-        q = q * t + b5
-        q = q * t + b4
-        q = q * t + b3
-        q = q * t + b2
-        q = q * t + b1
-        q = q * t + b0
-        let r = Scalar.vSelect(Scalar.vLess(w, pieceBreak), p, q)
-        // e^{−x²/2} with x = xh + xl in 12-bit halves: xh²/2 is exact; e^{−d}, d = xl(xh + x)/2
-        // (|d| < 0.03), by its Taylor polynomial.
-        let big = xt * split
-        let xh = big - (big - xt)
-        let xl = xt - xh
-        let d = vHalf * (xl * (xh + xt))
-        let ed = vOne - d * (vOne - d * (e2 - d * (e3 - d * e4)))
-        let tail0 = Scalar.vExp(-(vHalf * (xh * xh))) * (ed * r)
-        // Below 2⁻³⁰ round to the float64 grid 2⁻⁵³ (from 2⁻³⁰ up Float's own ulp is that fine or coarser).
-        let tail = Scalar.vSelect(Scalar.vLess(tail0, grid), (tail0 + grid) - grid, tail0)
-        return (x * vHalf) * Scalar.vSelect(Scalar.vLess(z, tailStart), tail, central)
+        return unsafeBitCast(GELUFloat.forward(unsafeBitCast(x, to: SIMD16<Float>.self)), to: Scalar.Vector.self)
+    }
+}
+
+/// GELU (erf form) and its derivative in Float. With a = |x| and g = e^{−x²/2} (x² exact, see
+/// `VectorMath.expNegativeHalfSquare`), E = erfc(a/√2) = 2Φ(−a) = g·R(a), R(a) = erfc(a/√2)·e^{a²/2}
+/// a degree-9 polynomial in s = t − 0.6566, t = 1/(1 + a/4) (fit 4e-8 relative on a ≤ 8.77;
+/// s carried with its rounding error corrected, since R′ amplifies an error in t threefold).
+/// Then 2Φ(x) = E for x < 0 and 2 − E otherwise. For x < 0, E below 2⁻³⁰ is rounded to
+/// multiples of 2⁻⁵³, as float64's 1 + erf(x/√2) is, so far-negative inputs give PyTorch's
+/// float64 values (e.g. −0 from x ≈ −7.9 on).
+///
+/// Derivative Φ + xφ = g·D(a) for x < 0 and 1 − g·D(a) for x ≥ 0, D(a) = R(a)/2 − a/√(2π). D
+/// has a root at a₀ = 0.75179…: on a in (0.4, 1.2) it is (a − a₀)·H(a), H a degree-8 fit
+/// (4e-8), so the derivative keeps its relative accuracy near its zero at x = −a₀; far out on
+/// the negative side it is Φ (grid-rounded as above) + xφ.
+@usableFromInline
+enum GELUFloat {
+    @usableFromInline typealias F = SIMD16<Float>
+
+    @inlinable @inline(__always)
+    static func select(_ m: SIMDMask<SIMD16<Int32>>, _ a: F, _ b: F) -> F { b.replacing(with: a, where: m) }
+
+    /// s = 1/(1 + a/4) − 0.6566…, with the rounding of 1 + a/4 and of the quotient corrected.
+    @inlinable @inline(__always)
+    static func reducedArgument(_ a: F) -> F {
+        let d = a * 0.25 + 1
+        let t0 = 1 / d
+        let err = (1 - d) + a * 0.25
+        let rho = F(repeating: 1).addingProduct(-t0, d) - t0 * err
+        return (t0 - 0.6566170454025269).addingProduct(t0, rho)
+    }
+
+    /// R(a) = erfc(a/√2)·e^{a²/2} from s.
+    @inlinable @inline(__always)
+    static func erfcxPolynomial(_ s: F) -> F {
+        var p = F(repeating: 0.05432961508631706)
+        p = F(repeating: 0.0032609282061457634).addingProduct(p, s)
+        p = F(repeating: -0.21414989233016968).addingProduct(p, s)
+        p = F(repeating: -0.15656763315200806).addingProduct(p, s)
+        p = F(repeating: 0.5039591789245605).addingProduct(p, s)
+        p = F(repeating: 1.4117099046707153).addingProduct(p, s)
+        p = F(repeating: 1.9005025625228882).addingProduct(p, s)
+        p = F(repeating: 1.7005727291107178).addingProduct(p, s)
+        p = F(repeating: 1.094527244567871).addingProduct(p, s)
+        p = F(repeating: 0.32503071427345276).addingProduct(p, s)
+        return p
+    }
+
+    /// H(a) = D(a)/(a − a₀) on (0.4, 1.2).
+    @inlinable @inline(__always)
+    static func rootQuotient(_ a: F) -> F {
+        let s = a - 0.8
+        var p = F(repeating: -0.0037319634575396776)
+        p = F(repeating: 0.00014648499200120568).addingProduct(p, s)
+        p = F(repeating: 0.0006916539859957993).addingProduct(p, s)
+        p = F(repeating: 0.001587294740602374).addingProduct(p, s)
+        p = F(repeating: -0.004883762449026108).addingProduct(p, s)
+        p = F(repeating: 0.0133570721372962).addingProduct(p, s)
+        p = F(repeating: -0.034577690064907074).addingProduct(p, s)
+        p = F(repeating: 0.08132681250572205).addingProduct(p, s)
+        p = F(repeating: -0.5684036612510681).addingProduct(p, s)
+        return p
+    }
+
+    /// 0.5x(1 + erf(x/√2)).
+    @inlinable @inline(__always)
+    static func forward(_ x: F) -> F {
+        let ax = x.replacing(with: -x, where: x .< 0)
+        let a = ax.replacing(with: 8.77, where: ax .> 8.77)
+        let e = VectorMath.expNegativeHalfSquare(a) * erfcxPolynomial(reducedArgument(a))  // 2Φ(−a)
+        let grid = F(repeating: 0x1p-30)
+        let eg = select(e .< grid, (e + grid) - grid, e)
+        return (x * 0.5) * select(x .< 0, eg, 2 - e)
+    }
+
+    /// Φ(x) + x·φ(x).
+    @inlinable @inline(__always)
+    static func derivative(_ x: F) -> F {
+        let ax = x.replacing(with: -x, where: x .< 0)
+        let a = ax.replacing(with: 8.77, where: ax .> 8.77)
+        let s = reducedArgument(a)
+        let g = VectorMath.expNegativeHalfSquare(x)
+        let r = erfcxPolynomial(s)
+        let c = F(repeating: 0.3989422804014327)
+        let window = (a .> 0.4) .& (a .< 1.2)
+        let d = select(window, ((a - 0.75179153680801392) + 1.211444988769017e-08) * rootQuotient(a), r * 0.5 - c * a)
+        let e = g * r
+        let grid = F(repeating: 0x1p-30)
+        let eg = select(e .< grid, (e + grid) - grid, e)
+        let negFar = eg * 0.5 - c * (ax * g)
+        return select(x .< 0, select(window, g * d, negFar), 1 - g * d)
     }
 }
 
@@ -235,7 +237,11 @@ struct GELUBackward<Scalar: TensorScalar>: DifferentiableFunction {
     struct ErfKernel: BinaryVectorKernel {
         @inline(__always)
         func callAsFunction(_ g: Scalar.Vector, _ x: Scalar.Vector) -> Scalar.Vector {
-            SmoothKernels.inDouble(g, x, Scalar.self) { (g: D, x: D) in g * GELUBackward.derivative(x, .none) }
+            if Scalar.self == Float.self {
+                let f = unsafeBitCast(g, to: SIMD16<Float>.self) * GELUFloat.derivative(unsafeBitCast(x, to: SIMD16<Float>.self))
+                return unsafeBitCast(f, to: Scalar.Vector.self)
+            }
+            return SmoothKernels.inDouble(g, x, Scalar.self) { (g: D, x: D) in g * GELUBackward.derivative(x, .none) }
         }
     }
 

@@ -13,11 +13,10 @@ extension Tensor {
 /// The logSigmoid forward kernel.
 @usableFromInline
 struct LogSigmoidKernel<Scalar: TensorScalar>: UnaryVectorKernel {
-    @usableFromInline let zero = Scalar.Vector(repeating: 0)
     @inlinable init() {}
     @inlinable @inline(__always)
     func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
-        Scalar.vSelect(Scalar.vLess(x, zero), x, zero) - Scalar.vLog1p(Scalar.vExp(-Scalar.vAbs(x)))
+        -SmoothKernels.log1pExp(-x, Scalar.self)
     }
 }
 

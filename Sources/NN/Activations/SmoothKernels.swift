@@ -35,6 +35,16 @@ enum SmoothKernels {
         return S.vSelect(S.vLess(zero, z), z, zero) + S.vLog1p(S.vExp(-S.vAbs(z)))
     }
 
+    /// log(1 + e^z) = max(z, 0) + log1p(e^−|z|); for Float by `VectorMath.log1pExp` (one exp, one
+    /// division, the atanh series), for Double as `softplus`.
+    @inlinable @inline(__always)
+    static func log1pExp<S: TensorScalar>(_ z: S.Vector, _: S.Type) -> S.Vector {
+        if S.self == Float.self {
+            return unsafeBitCast(VectorMath.log1pExp(unsafeBitCast(z, to: SIMD16<Float>.self)), to: S.Vector.self)
+        }
+        return softplus(z, S.self)
+    }
+
     /// Evaluates `f` in Double: for Double as is, for Float on the two halves widened to Double
     /// and rounded back once. Used where a Float evaluation of the formula cancels (x − tanh x
     /// near 0, 1 + erf near −1) but its Double evaluation is what PyTorch's float64 does.

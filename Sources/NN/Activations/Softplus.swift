@@ -25,7 +25,7 @@ struct SoftplusKernel<Scalar: TensorScalar>: UnaryVectorKernel {
     @inlinable @inline(__always)
     func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
         let z = beta * x
-        return Scalar.vSelect(Scalar.vLess(threshold, z), x, SmoothKernels.softplus(z, Scalar.self) / beta)
+        return Scalar.vSelect(Scalar.vLess(threshold, z), x, SmoothKernels.log1pExp(z, Scalar.self) / beta)
     }
 }
 

@@ -17,7 +17,8 @@ extension Tensor {
 /// x − tanh x. Double: as written (PyTorch's float64). Float, in Float: for |x| < 3/2 as
 /// x³·P(x² − 9/8), P a degree-10 least-squares fit of (x − tanh x)/x³ on [0, 9/4] (≈ 1.5 ulp);
 /// below |x| = 2⁻²⁰ that value is rounded to the grid of the Double ulp of x, as the float64
-/// cancellation does (so e.g. tanhshrink(1e-8) = 0, like PyTorch's); from 3/2 on, x − tanh x.
+/// cancellation does (so e.g. tanhshrink(1e-8) = 0, like PyTorch's); from 3/2 on, x − tanh x as
+/// sign(x)·((|x| − 1) + 2/(e^{2|x|} + 1)).
 @usableFromInline
 struct TanhshrinkKernel<Scalar: TensorScalar>: UnaryVectorKernel {
     @usableFromInline typealias V = Scalar.Vector
@@ -27,6 +28,9 @@ struct TanhshrinkKernel<Scalar: TensorScalar>: UnaryVectorKernel {
     @usableFromInline let tinyLimit = V(repeating: 0x1p-20)
     @usableFromInline let gridScale = V(repeating: 0x1p-29)
     @usableFromInline let zero = V(repeating: 0)
+    @usableFromInline let one = V(repeating: 1)
+    @usableFromInline let two = V(repeating: 2)
+    @usableFromInline let expLimit = V(repeating: 10)
     @inlinable init() {
         c0 = V(repeating: Scalar(0.23024970201019931))
         c1 = V(repeating: Scalar(-0.06298397333798247))
@@ -64,8 +68,12 @@ struct TanhshrinkKernel<Scalar: TensorScalar>: UnaryVectorKernel {
         let k = a * gridScale
         let tiny = (p + k) - k
         let small = Scalar.vSelect(Scalar.vLess(a, tinyLimit), tiny, p)
-        let signed = Scalar.vSelect(Scalar.vLess(x, zero), -small, small)
-        return Scalar.vSelect(Scalar.vLess(a, polynomialLimit), signed, x - Scalar.vTanh(x))
+        // From 3/2 on, |x| − tanh|x| = (|x| − 1) + 2/(e^{2|x|} + 1) (no cancellation; |x| clamped
+        // at 10 inside the exponential, where the quotient is below 5e-9).
+        let ac = Scalar.vSelect(Scalar.vLess(expLimit, a), expLimit, a)
+        let big = (a - one) + two / (Scalar.vExp(ac + ac) + one)
+        let magnitude = Scalar.vSelect(Scalar.vLess(a, polynomialLimit), small, big)
+        return Scalar.vSelect(Scalar.vLess(x, zero), -magnitude, magnitude)
     }
 }
 
