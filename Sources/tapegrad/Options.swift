@@ -66,5 +66,13 @@ struct Options {
         return n
     }
 
+    func double(_ name: String, default d: Double, range: ClosedRange<Double>) throws -> Double {
+        guard let v = values[name] else { return d }
+        guard let x = Double(v), x.isFinite, range.contains(x) else {
+            throw CLIError.badValue(flag: name, value: v.isEmpty ? "(missing)" : v, expected: "a number in \(range.lowerBound)...\(range.upperBound)")
+        }
+        return x
+    }
+
     func string(_ name: String) -> String? { values[name].flatMap { $0.isEmpty ? nil : $0 } }
 }

@@ -1,0 +1,163 @@
+import Foundation
+import NN
+
+/// `tapegrad train`: trains a model on the shipped digits data (first 1,437 rows) and reports the
+/// accuracy on the last 360 — the main job. `--compare a,b,c` trains one model per activation
+/// and prints a table; every run writes an SVG of its loss curves.
+enum TrainCommand {
+    static let allowed: Set<String> = [
+        "--data", "--model", "--activation", "--epochs", "--batch-size", "--lr", "--optimizer", "--seed",
+        "--threads", "--save", "--json", "--compare", "--plot", "--quiet",
+    ]
+
+    struct Config {
+        var model = "mlp"
+        var activation = "relu"
+        var epochs = 30
+        var batchSize = 32
+        var learningRate: Double = 1e-3
+        var optimizer = "adam"
+        var seed: UInt64 = 0
+    }
+
+    struct Outcome {
+        var config: Config
+        var epochLosses: [Double]
+        var testAccuracy: Double
+        var msPerEpoch: Double
+        var model: any Layer<Float>
+    }
+
+    static func run(_ options: Options) throws {
+        var config = Config()
+        config.model = options.string("--model") ?? "mlp"
+        guard ["mlp", "cnn", "maxout"].contains(config.model) else {
+            throw CLIError.badValue(flag: "--model", value: config.model, expected: "mlp, cnn or maxout")
+        }
+        config.activation = options.string("--activation") ?? "relu"
+        config.epochs = try options.int("--epochs", default: 30, range: 1...100_000)
+        config.batchSize = try options.int("--batch-size", default: 32, range: 1...1_000_000)
+        config.learningRate = try options.double("--lr", default: 1e-3, range: 0...1e3)
+        config.optimizer = options.string("--optimizer") ?? "adam"
+        guard ["adam", "adamw", "sgd", "rmsprop"].contains(config.optimizer) else {
+            throw CLIError.badValue(flag: "--optimizer", value: config.optimizer, expected: "adam, adamw, sgd or rmsprop")
+        }
+        config.seed = UInt64(try options.int("--seed", default: 0, range: 0...Int(Int32.max)))
+        if options.values["--threads"] != nil {
+            TensorRuntime.threadCount = try options.int("--threads", default: 1, range: 1...256)
+        } else {
+            TensorRuntime.threadCount = 1  // the anchor's setting; small matrices gain nothing from 2
+        }
+        let json = options.flag("--json")
+        let quiet = options.flag("--quiet") || json
+        let path = options.string("--data") ?? Digits.defaultPath()
+        let data = try Digits.load(path)
+        guard data.labels.count > 360 else {
+            throw CLIError.file(path: path, reason: "\(data.labels.count) rows; need more than 360 (the last 360 are the test set)")
+        }
+        let activations: [String]
+        if let list = options.string("--compare") {
+            activations = list.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard !activations.isEmpty else { throw CLIError.badValue(flag: "--compare", value: list, expected: "a comma-separated list of activations") }
+        } else {
+            activations = [config.activation]
+        }
+        // Validate every spec before training anything.
+        for a in activations { _ = try makeActivation(a) }
+        if let save = options.string("--save"), activations.count > 1 {
+            throw CLIError.usage("--save \(save) with --compare: save one model at a time")
+        }
+
+        var outcomes: [Outcome] = []
+        for a in activations {
+            var c = config
+            c.activation = a
+            if !quiet { FileHandle.standardError.write(Data("training \(c.model) with \(a), \(c.epochs) epochs\n".utf8)) }
+            let outcome = try train(c, data: data, progress: !quiet)
+            outcomes.append(outcome)
+            if json {
+                print(jsonLine(outcome))
+            } else if activations.count == 1 {
+                print(String(format: "test accuracy %.4f, %.2f ms per epoch (%@, %@, %@ lr %g, batch %d, %d epochs, seed %llu)",
+                             outcome.testAccuracy, outcome.msPerEpoch, c.model, a, c.optimizer, c.learningRate, c.batchSize, c.epochs, c.seed))
+            }
+        }
+        if activations.count > 1 && !json {
+            print("activation        test_acc   ms/epoch   final loss")
+            for o in outcomes {
+                print(String(format: "%-16@  %8.4f  %9.2f   %10.5f", o.config.activation as NSString, o.testAccuracy, o.msPerEpoch, o.epochLosses.last ?? .nan))
+            }
+        }
+        let plotPath = options.string("--plot") ?? defaultPlotPath(activations.count > 1 ? "compare" : "\(config.model)_\(activations[0])")
+        try writeLossPlot(outcomes, to: plotPath)
+        if !quiet { FileHandle.standardError.write(Data("wrote \(plotPath)\n".utf8)) }
+        if let save = options.string("--save") {
+            do {
+                try outcomes[0].model.save(to: URL(fileURLWithPath: save), metadata: ["model": config.model, "activation": activations[0]])
+            } catch {
+                throw CLIError.file(path: save, reason: "\(error)")
+            }
+            if !quiet { FileHandle.standardError.write(Data("saved \(save)\n".utf8)) }
+        }
+    }
+
+    static func defaultPlotPath(_ name: String) -> String {
+        let dir = FileManager.default.fileExists(atPath: "Docs/plots") ? "Docs/plots/" : ""
+        return dir + "train_\(name.replacingOccurrences(of: ":", with: "_").replacingOccurrences(of: "=", with: "")).svg"
+    }
+
+    static func jsonLine(_ o: Outcome) -> String {
+        func esc(_ s: String) -> String { s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") }
+        return String(format: "{\"model\":\"%@\",\"activation\":\"%@\",\"optimizer\":\"%@\",\"epochs\":%d,\"batch_size\":%d,\"seed\":%llu,\"final_loss\":%.6f,\"test_accuracy\":%.4f,\"ms_per_epoch\":%.3f}",
+                      esc(o.config.model), esc(o.config.activation), esc(o.config.optimizer), o.config.epochs, o.config.batchSize, o.config.seed, o.epochLosses.last ?? .nan, o.testAccuracy, o.msPerEpoch)
+    }
+
+    /// Trains one model; returns the mean training loss per epoch and the test accuracy.
+    static func train(_ c: Config, data: Digits, progress: Bool) throws -> Outcome {
+        let n = data.labels.count
+        let trainCount = n - 360
+        let trainX = data.images.sliced(alongAxis: 0, 0..<trainCount).contiguous()
+        let trainY = Array(data.labels[0..<trainCount])
+        let testX = data.images.sliced(alongAxis: 0, trainCount..<n).contiguous()
+        let testY = Array(data.labels[trainCount..<n])
+
+        manualSeed(c.seed)  // the layers' initial weights
+        var generator = TensorRandom(seed: c.seed)  // the batch order
+        let model = try makeModel(c.model, activation: c.activation)
+        let parameters = model.parameters(of: Float.self)
+        let optimizer = makeOptimizer(c.optimizer, parameters: parameters, learningRate: Float(c.learningRate))
+        var losses: [Double] = []
+        var seconds = 0.0
+        for epoch in 1...c.epochs {
+            let start = DispatchTime.now().uptimeNanoseconds
+            model.train()
+            var order = Array(0..<trainCount)
+            order.shuffle(using: &generator)
+            var total = 0.0
+            for s in stride(from: 0, to: trainCount, by: c.batchSize) {
+                let idx = Array(order[s..<min(s + c.batchSize, trainCount)])
+                let x = Variable(reshapeInput(trainX.gathering(idx), for: c.model))
+                let y = idx.map { trainY[$0] }
+                let loss = crossEntropy(logits: model(x), labels: y)
+                optimizer.zeroGradients()
+                loss.backward()
+                optimizer.step()
+                total += Double(loss.value.scalars[0]) * Double(idx.count)
+            }
+            seconds += Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+            losses.append(total / Double(trainCount))
+            if progress {
+                FileHandle.standardError.write(Data(String(format: "\repoch %d/%d  loss %.4f", epoch, c.epochs, losses.last!).utf8))
+                if epoch == c.epochs { FileHandle.standardError.write(Data("\n".utf8)) }
+            }
+        }
+        model.eval()
+        let predicted = withoutGradients { model(Variable(reshapeInput(testX, for: c.model))).value.argmax(alongAxis: 1) }
+        let accuracy = Double(zip(predicted, testY).filter { $0 == $1 }.count) / Double(testY.count)
+        return Outcome(config: c, epochLosses: losses, testAccuracy: accuracy, msPerEpoch: seconds * 1000 / Double(c.epochs), model: model)
+    }
+
+    static func reshapeInput(_ x: Tensor<Float>, for model: String) -> Tensor<Float> {
+        model == "cnn" ? x.reshaped(to: [x.shape[0], 1, 8, 8]) : x
+    }
+}
