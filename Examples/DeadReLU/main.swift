@@ -60,7 +60,7 @@ func trainedDeadFraction(_ activation: String, learningRate: Float, steps: Int) 
     var generator = TensorRandom(seed: 0)
     var step = 0
     while step < steps {
-        for (x, y) in train.batches(size: 32, using: &generator) where step < steps {
+        for (x, y) in train.batches(size: 32, generator: &generator) where step < steps {
             let loss = crossEntropy(logits: model(Variable(x)), labels: y)
             optimizer.zeroGradients()
             loss.backward()

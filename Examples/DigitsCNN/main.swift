@@ -9,10 +9,10 @@ let (train, test) = digits.split(at: 1437)
 
 manualSeed(0)
 let model = Sequential<Float> {
-    Conv2d(inChannels: 1, outChannels: 16, kernelSize: 3, padding: 1)   // [N, 16, 8, 8]
+    Conv2d(1, 16, kernelSize: 3, padding: 1)    // [N, 16, 8, 8]
     ReLU()
     MaxPool2d(kernelSize: 2)                                            // [N, 16, 4, 4]
-    Conv2d(inChannels: 16, outChannels: 32, kernelSize: 3, padding: 1)  // [N, 32, 4, 4]
+    Conv2d(16, 32, kernelSize: 3, padding: 1)  // [N, 32, 4, 4]
     ReLU()
     MaxPool2d(kernelSize: 2)                                            // [N, 32, 2, 2]
     Flatten()                                                           // [N, 128]
@@ -25,7 +25,7 @@ func images(_ x: Tensor<Float>) -> Variable<Float> { Variable(x.reshaped(to: [x.
 
 for epoch in 1...20 {
     var total: Float = 0
-    for (x, y) in train.batches(size: 32, using: &generator) {
+    for (x, y) in train.batches(size: 32, generator: &generator) {
         let loss = crossEntropy(logits: model(images(x)), labels: y)
         optimizer.zeroGradients()
         loss.backward()

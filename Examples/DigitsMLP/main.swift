@@ -22,7 +22,7 @@ var generator = TensorRandom(seed: 0)
 
 for epoch in 1...30 {
     var total: Float = 0
-    for (x, y) in train.batches(size: 32, using: &generator) {
+    for (x, y) in train.batches(size: 32, generator: &generator) {
         let loss = crossEntropy(logits: model(Variable(x)), labels: y)
         optimizer.zeroGradients()
         loss.backward()

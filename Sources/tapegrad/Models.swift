@@ -5,12 +5,17 @@ import NN
 extension TrainCommand {
     /// An activation module from a catalogue spec ("relu", "elu:alpha=0.5", …); a bad spec is a
     /// flag error.
-    static func makeActivation(_ spec: String, channels: Int = 1) throws -> any Layer<Float> {
+    static func makeActivation(_ spec: String) throws -> any Layer<Float> {
+        let parsed: ActivationSpec
         do {
-            return try ActivationCatalogue.makeLayer(spec, channels: channels, as: Float.self)
+            parsed = try ActivationSpec(parsing: spec)
         } catch {
-            throw CLIError.badValue(flag: "--activation", value: spec, expected: "\(error)")
+            throw CLIError.usage("--activation \(spec): \(error)")
         }
+        guard parsed.entry.isElementwise else {
+            throw CLIError.badValue(flag: "--activation", value: spec, expected: "an element-wise activation (see 'tapegrad list')")
+        }
+        return parsed.makeLayer(Float.self)
     }
 
     /// - mlp: 64-128-64-10 with the activation after each hidden layer (the PyTorch anchor's model).
@@ -20,11 +25,11 @@ extension TrainCommand {
         switch name {
         case "cnn":
             return Sequential<Float> {
-                Conv2d(inChannels: 1, outChannels: 16, kernelSize: 3, padding: 1)
-                try makeActivation(activation, channels: 16)
+                Conv2d(1, 16, kernelSize: 3, padding: 1)
+                try makeActivation(activation)
                 MaxPool2d(kernelSize: 2)
-                Conv2d(inChannels: 16, outChannels: 32, kernelSize: 3, padding: 1)
-                try makeActivation(activation, channels: 32)
+                Conv2d(16, 32, kernelSize: 3, padding: 1)
+                try makeActivation(activation)
                 MaxPool2d(kernelSize: 2)
                 Flatten()
                 Linear(128, 10)
@@ -38,15 +43,15 @@ extension TrainCommand {
         default:
             return Sequential<Float> {
                 Linear(64, 128)
-                try makeActivation(activation, channels: 128)
+                try makeActivation(activation)
                 Linear(128, 64)
-                try makeActivation(activation, channels: 64)
+                try makeActivation(activation)
                 Linear(64, 10)
             }
         }
     }
 
-    static func makeOptimizer(_ name: String, parameters: [Parameter<Float>], learningRate: Float) -> any Optimizer {
+    static func makeOptimizer(_ name: String, parameters: [Parameter<Float>], learningRate: Double) -> any Optimizer<Float> {
         switch name {
         case "sgd": return SGD(parameters: parameters, learningRate: learningRate, momentum: 0.9)
         case "rmsprop": return RMSProp(parameters: parameters, learningRate: learningRate)

@@ -50,10 +50,15 @@ enum TrainCommand {
         }
         let json = options.flag("--json")
         let quiet = options.flag("--quiet") || json
-        let path = options.string("--data") ?? Digits.defaultPath()
-        let data = try Digits.load(path)
-        guard data.labels.count > 360 else {
-            throw CLIError.file(path: path, reason: "\(data.labels.count) rows; need more than 360 (the last 360 are the test set)")
+        let url = options.string("--data").map { URL(fileURLWithPath: $0) } ?? Dataset<Float>.shippedDigitsURL()
+        let data: Dataset<Float>
+        do {
+            data = try Dataset<Float>.digits(at: url)
+        } catch {
+            throw CLIError.file(path: url.path, reason: "\(error)")
+        }
+        guard data.count > 360 else {
+            throw CLIError.file(path: url.path, reason: "\(data.count) rows; need more than 360 (the last 360 are the test set)")
         }
         let activations: [String]
         if let list = options.string("--compare") {
@@ -113,47 +118,37 @@ enum TrainCommand {
     }
 
     /// Trains one model; returns the mean training loss per epoch and the test accuracy.
-    static func train(_ c: Config, data: Digits, progress: Bool) throws -> Outcome {
-        let n = data.labels.count
-        let trainCount = n - 360
-        let trainX = data.images.sliced(alongAxis: 0, 0..<trainCount).contiguous()
-        let trainY = Array(data.labels[0..<trainCount])
-        let testX = data.images.sliced(alongAxis: 0, trainCount..<n).contiguous()
-        let testY = Array(data.labels[trainCount..<n])
+    static func train(_ c: Config, data: Dataset<Float>, progress: Bool) throws -> Outcome {
+        let (trainSet, testSet) = data.split(at: data.count - 360)
 
         manualSeed(c.seed)  // the layers' initial weights
         var generator = TensorRandom(seed: c.seed)  // the batch order
         let model = try makeModel(c.model, activation: c.activation)
         let parameters = model.parameters(of: Float.self)
-        let optimizer = makeOptimizer(c.optimizer, parameters: parameters, learningRate: Float(c.learningRate))
+        let optimizer = makeOptimizer(c.optimizer, parameters: parameters, learningRate: c.learningRate)
         var losses: [Double] = []
         var seconds = 0.0
         for epoch in 1...c.epochs {
             let start = DispatchTime.now().uptimeNanoseconds
             model.train()
-            var order = Array(0..<trainCount)
-            order.shuffle(using: &generator)
             var total = 0.0
-            for s in stride(from: 0, to: trainCount, by: c.batchSize) {
-                let idx = Array(order[s..<min(s + c.batchSize, trainCount)])
-                let x = Variable(reshapeInput(trainX.gathering(idx), for: c.model))
-                let y = idx.map { trainY[$0] }
-                let loss = crossEntropy(logits: model(x), labels: y)
+            for (features, labels) in trainSet.batches(size: c.batchSize, generator: &generator) {
+                let loss = crossEntropy(logits: model(Variable(reshapeInput(features, for: c.model))), labels: labels)
                 optimizer.zeroGradients()
                 loss.backward()
                 optimizer.step()
-                total += Double(loss.value.scalars[0]) * Double(idx.count)
+                total += Double(loss.value.scalars[0]) * Double(labels.count)
             }
             seconds += Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
-            losses.append(total / Double(trainCount))
+            losses.append(total / Double(trainSet.count))
             if progress {
                 FileHandle.standardError.write(Data(String(format: "\repoch %d/%d  loss %.4f", epoch, c.epochs, losses.last!).utf8))
                 if epoch == c.epochs { FileHandle.standardError.write(Data("\n".utf8)) }
             }
         }
         model.eval()
-        let predicted = withoutGradients { model(Variable(reshapeInput(testX, for: c.model))).value.argmax(alongAxis: 1) }
-        let accuracy = Double(zip(predicted, testY).filter { $0 == $1 }.count) / Double(testY.count)
+        let predicted = withoutGradients { model(Variable(reshapeInput(testSet.features, for: c.model))).value.argmax(alongAxis: 1) }
+        let accuracy = Double(zip(predicted, testSet.labels).filter { $0 == $1 }.count) / Double(testSet.count)
         return Outcome(config: c, epochLosses: losses, testAccuracy: accuracy, msPerEpoch: seconds * 1000 / Double(c.epochs), model: model)
     }
 

@@ -115,6 +115,23 @@ public struct Dataset<Scalar: TensorScalar>: Sendable {
         try Dataset(csvAt: url, hasHeader: true, labelColumn: 0, featureScale: 1.0 / 16, classCount: 10)
     }
 
+    /// The digits data set shipped with Tapegrad: `Data/digits.csv` in the current directory,
+    /// else in the package checkout this library was built from.
+    /// - Throws: `DataError.fileNotFound` when neither exists (pass a path to `digits(at:)`).
+    public static func digits() throws(DataError) -> Dataset {
+        try digits(at: shippedDigitsURL())
+    }
+
+    /// Where `digits()` looks: `Data/digits.csv` here, or beside the package's sources.
+    public static func shippedDigitsURL() -> URL {
+        let local = URL(fileURLWithPath: "Data/digits.csv")
+        if FileManager.default.fileExists(atPath: local.path) { return local }
+        // #filePath is Sources/NN/Data/Dataset.swift inside the checkout.
+        var root = URL(fileURLWithPath: #filePath)
+        for _ in 0..<4 { root.deleteLastPathComponent() }
+        return root.appendingPathComponent("Data/digits.csv")
+    }
+
     /// The rows at `indices`, in that order.
     /// - Complexity: O(indices.count · featureCount).
     public func subset(_ indices: some Collection<Int>) -> Dataset {
