@@ -33,6 +33,13 @@ let package = Package(
         .executableTarget(
             name: "tapegrad", dependencies: ["NN", "Autograd", "Tensor"],
             swiftSettings: native + [.swiftLanguageMode(.v5)]),
+        // Examples: scripts that train small models (`swift run -c release XOR`, …).
+        .executableTarget(name: "XOR", dependencies: ["NN"], path: "Examples/XOR", swiftSettings: native),
+        .executableTarget(name: "Spirals", dependencies: ["NN"], path: "Examples/Spirals", swiftSettings: native),
+        .executableTarget(name: "DigitsMLP", dependencies: ["NN"], path: "Examples/DigitsMLP", swiftSettings: native),
+        .executableTarget(name: "DigitsCNN", dependencies: ["NN"], path: "Examples/DigitsCNN", swiftSettings: native),
+        .executableTarget(name: "VanishingGradients", dependencies: ["NN"], path: "Examples/VanishingGradients", swiftSettings: native),
+        .executableTarget(name: "DeadReLU", dependencies: ["NN"], path: "Examples/DeadReLU", swiftSettings: native),
         .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TestSupport"]),

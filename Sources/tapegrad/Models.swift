@@ -24,7 +24,7 @@ extension TrainCommand {
     static func makeModel(_ name: String, activation: String) throws -> any Layer<Float> {
         switch name {
         case "cnn":
-            return Sequential<Float> {
+            return try Sequential<Float> {
                 Conv2d(1, 16, kernelSize: 3, padding: 1)
                 try makeActivation(activation)
                 MaxPool2d(kernelSize: 2)
@@ -41,7 +41,7 @@ extension TrainCommand {
                 Linear(64, 10)
             }
         default:
-            return Sequential<Float> {
+            return try Sequential<Float> {
                 Linear(64, 128)
                 try makeActivation(activation)
                 Linear(128, 64)

@@ -10,6 +10,8 @@ do {
     switch command {
     case "demo":
         try Demo.run(try Options(rest, allowed: ["--data", "--epochs", "--seed"]))
+    case "train":
+        try TrainCommand.run(try Options(rest, allowed: TrainCommand.allowed))
     case "bench":
         try Bench.run(try Options(rest, allowed: ["--json", "--quick", "--threads", "--suite", "--steps"]))
     case "gradcheck":

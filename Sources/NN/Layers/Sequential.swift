@@ -18,8 +18,8 @@ public final class Sequential<Scalar: TensorScalar>: Module, Layer {
         super.init()
     }
 
-    public convenience init(@LayerBuilder<Scalar> _ build: () -> [any Layer<Scalar>]) {
-        self.init(build())
+    public convenience init(@LayerBuilder<Scalar> _ build: () throws -> [any Layer<Scalar>]) rethrows {
+        self.init(try build())
     }
 
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
