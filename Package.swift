@@ -18,6 +18,10 @@ let native: [SwiftSetting] = [
     .unsafeFlags(["-target-cpu", "native", "-Xfrontend", "-enable-cmo-everything", "-enforce-exclusivity=unchecked", "-Xcc", "-fno-math-errno"], .when(configuration: .release))
 ]
 
+// Examples read as scripts (top-level code using top-level values), which Swift 6 mode would
+// isolate to the main actor; they build in Swift 5 mode like the `tapegrad` tool.
+let script: [SwiftSetting] = native + [.swiftLanguageMode(.v5)]
+
 let package = Package(
     name: "Tapegrad",
     products: [
@@ -34,12 +38,12 @@ let package = Package(
             name: "tapegrad", dependencies: ["NN", "Autograd", "Tensor"],
             swiftSettings: native + [.swiftLanguageMode(.v5)]),
         // Examples: scripts that train small models (`swift run -c release XOR`, …).
-        .executableTarget(name: "XOR", dependencies: ["NN"], path: "Examples/XOR", swiftSettings: native),
-        .executableTarget(name: "Spirals", dependencies: ["NN"], path: "Examples/Spirals", swiftSettings: native),
-        .executableTarget(name: "DigitsMLP", dependencies: ["NN"], path: "Examples/DigitsMLP", swiftSettings: native),
-        .executableTarget(name: "DigitsCNN", dependencies: ["NN"], path: "Examples/DigitsCNN", swiftSettings: native),
-        .executableTarget(name: "VanishingGradients", dependencies: ["NN"], path: "Examples/VanishingGradients", swiftSettings: native),
-        .executableTarget(name: "DeadReLU", dependencies: ["NN"], path: "Examples/DeadReLU", swiftSettings: native),
+        .executableTarget(name: "XOR", dependencies: ["NN"], path: "Examples/XOR", swiftSettings: script),
+        .executableTarget(name: "Spirals", dependencies: ["NN"], path: "Examples/Spirals", swiftSettings: script),
+        .executableTarget(name: "DigitsMLP", dependencies: ["NN"], path: "Examples/DigitsMLP", swiftSettings: script),
+        .executableTarget(name: "DigitsCNN", dependencies: ["NN"], path: "Examples/DigitsCNN", swiftSettings: script),
+        .executableTarget(name: "VanishingGradients", dependencies: ["NN"], path: "Examples/VanishingGradients", swiftSettings: script),
+        .executableTarget(name: "DeadReLU", dependencies: ["NN"], path: "Examples/DeadReLU", swiftSettings: script),
         .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TestSupport"]),

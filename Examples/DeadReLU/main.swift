@@ -52,7 +52,7 @@ func deadFraction(_ model: ProbedMLP) -> Double {
     return Double(dead) / Double(total)
 }
 
-func trainedDeadFraction(_ activation: String, learningRate: Float, steps: Int) -> (Double, Double) {
+func trainedDeadFraction(_ activation: String, learningRate: Double, steps: Int) -> (Double, Double) {
     manualSeed(0)
     let model = ProbedMLP(activation: activation == "relu" ? ReLU() : LeakyReLU(negativeSlope: 0.01))
     let before = deadFraction(model)
@@ -73,8 +73,8 @@ func trainedDeadFraction(_ activation: String, learningRate: Float, steps: Int) 
 
 print("activation   lr     steps  dead before  dead after")
 for activation in ["relu", "leaky_relu"] {
-    for (lr, steps) in [(Float(0.05), 1000), (Float(5), 50)] {
+    for (lr, steps) in [(0.05, 1000), (5.0, 50)] {
         let (before, after) = trainedDeadFraction(activation, learningRate: lr, steps: steps)
-        print(String(format: "%-11@ %5.2f  %5d  %10.1f%%  %9.1f%%", activation, lr, steps, before * 100, after * 100))
+        print(activation.padding(toLength: 11, withPad: " ", startingAt: 0) + String(format: "  %5.2f  %5d  %10.1f%%  %9.1f%%", lr, steps, before * 100, after * 100))
     }
 }

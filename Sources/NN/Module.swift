@@ -46,6 +46,9 @@ public final class Parameter<Scalar: TensorScalar>: ModuleTensor {
         set { variable = newValue.isLeaf && newValue.requiresGradient != isFrozen ? newValue : Self.leaf(newValue.value, frozen: isFrozen) }
     }
 
+    /// `$weight` is the parameter box itself (to re-initialize, freeze or read its gradient).
+    public var projectedValue: Parameter<Scalar> { self }
+
     /// The current value.
     public var value: Tensor<Scalar> { variable.value }
     /// The gradient accumulated since the last `zeroGradients()`, if any.
