@@ -89,7 +89,7 @@ struct InitializerTests {
         #expect(layer.weight.value == Tensor<Float>.xavierUniform([3, 4], using: &g2))
         #expect(weight.gradient == nil)
         bias.initialize(.constant(0))
-        #expect(layer.bias.value.scalars == [0, 0, 0])
+        #expect(layer.bias!.value.scalars == [0, 0, 0])
     }
 
     @Test func fansOfAVectorStop() async {
