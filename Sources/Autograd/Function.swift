@@ -33,9 +33,13 @@ extension DifferentiableFunction {
     public var savesOutput: Bool { false }
 
     /// Applies the function to variables, recording it for backward.
+    @inlinable
     public func apply(_ inputs: Variable<Scalar>...) -> Variable<Scalar> { apply(inputs) }
 
     /// Applies the function to variables, recording it for backward.
+    // Inlinable so a function type's generic caller in another module (an activation module
+    // called through `any Layer`) gets a specialized body instead of generic-metadata lookups.
+    @inlinable
     public func apply(_ inputs: [Variable<Scalar>]) -> Variable<Scalar> {
         let out = forward(inputs.map(\.value))
         return Variable.record(out, inputs) {

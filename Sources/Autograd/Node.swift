@@ -6,6 +6,7 @@ public struct Saved<Scalar: TensorScalar>: Sendable {
     let variable: Variable<Scalar>
     let version: Int
 
+    @usableFromInline
     init(_ v: Variable<Scalar>) {
         variable = v
         version = v.value.storageVersion

@@ -2,7 +2,7 @@
 /// node (see `Primitive` for the derivatives).
 extension Variable {
     /// Wraps `value`, recording `primitive` when gradients are on and an input needs one.
-    @inline(__always)
+    @usableFromInline
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     static func record(_ value: Tensor<Scalar>, _ inputs: [Variable], _ primitive: () -> Primitive<Scalar>) -> Variable {

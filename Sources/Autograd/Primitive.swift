@@ -5,6 +5,7 @@ public struct SavedOutput<Scalar: TensorScalar>: Sendable {
     let tensor: Tensor<Scalar>
     let version: Int
 
+    @usableFromInline
     init(_ t: Tensor<Scalar>) {
         tensor = t
         version = t.storageVersion

@@ -7,5 +7,7 @@ import Autograd
 /// `Variable.abs()`).
 public final class Abs<Scalar: TensorScalar>: Module, Layer {
     public override init() { super.init() }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.abs() }
 }

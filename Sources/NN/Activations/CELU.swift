@@ -42,6 +42,8 @@ struct CELUFunction<Scalar: TensorScalar>: DifferentiableFunction {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> { inputs[0].celu(alpha: alpha) }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
         [CELUBackward(alpha: alpha).apply(gradient, saved[0])]
     }
@@ -65,6 +67,8 @@ struct CELUBackward<Scalar: TensorScalar>: DifferentiableFunction {
             Scalar.vSelect(Scalar.vLess(zero, x), g, g * Scalar.vExp(x * inverse))
         }
     }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
         typealias V = Scalar.Vector
         let inverse = V(repeating: 1 / alpha)
@@ -87,5 +91,7 @@ public final class CELU<Scalar: TensorScalar>: Module, Layer {
         super.init()
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.celu(alpha: alpha) }
 }

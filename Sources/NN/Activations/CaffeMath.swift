@@ -45,6 +45,8 @@ public final class Power<Scalar: TensorScalar>: Module, Layer {
         super.init()
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.power(power, scale: scale, shift: shift) }
 }
 
@@ -65,6 +67,8 @@ public final class CaffeExp<Scalar: TensorScalar>: Module, Layer {
         super.init()
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.caffeExp(base: base, scale: scale, shift: shift) }
 }
 
@@ -85,5 +89,7 @@ public final class CaffeLog<Scalar: TensorScalar>: Module, Layer {
         super.init()
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.caffeLog(base: base, scale: scale, shift: shift) }
 }

@@ -43,6 +43,8 @@ public final class ELU<Scalar: TensorScalar>: Module, Layer {
         super.init()
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.elu(alpha: alpha) }
 }
 
@@ -52,6 +54,8 @@ struct ELUFunction<Scalar: TensorScalar>: DifferentiableFunction {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> { inputs[0].elu(alpha: alpha) }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
         [ELUBackward(alpha: alpha).apply(gradient, saved[0])]
     }
@@ -74,6 +78,8 @@ struct ELUBackward<Scalar: TensorScalar>: DifferentiableFunction {
             Scalar.vSelect(Scalar.vLess(Scalar.Vector(repeating: 0), x), g, g * (alpha * Scalar.vExp(x)))
         }
     }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
         let g = saved[0]
         let x = saved[1]

@@ -39,6 +39,8 @@ extension Variable {
 /// `Variable.hardsigmoid()`).
 public final class Hardsigmoid<Scalar: TensorScalar>: Module, Layer {
     public override init() { super.init() }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.hardsigmoid() }
 }
 
@@ -47,6 +49,8 @@ struct HardsigmoidFunction<Scalar: TensorScalar>: DifferentiableFunction {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> { inputs[0].hardsigmoid() }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
         [MaskedGradient<Scalar>(kind: .inside(-3, 3, scale: 1 / 6)).apply(gradient, saved[0])]
     }

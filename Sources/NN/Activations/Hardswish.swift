@@ -41,6 +41,8 @@ extension Variable {
 /// (see `Variable.hardswish()`).
 public final class Hardswish<Scalar: TensorScalar>: Module, Layer {
     public override init() { super.init() }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.hardswish() }
 }
 
@@ -49,6 +51,8 @@ struct HardswishFunction<Scalar: TensorScalar>: DifferentiableFunction {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> { inputs[0].hardswish() }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
         [HardswishBackward<Scalar>().apply(gradient, saved[0])]
     }
@@ -75,6 +79,8 @@ struct HardswishBackward<Scalar: TensorScalar>: DifferentiableFunction {
             return Scalar.vSelect(Scalar.vLess(x, negThree), zero, middle)
         }
     }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
         let g = saved[0]
         let x = saved[1]

@@ -57,6 +57,8 @@ public final class Hardtanh<Scalar: TensorScalar>: Module, Layer {
         super.init()
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.hardtanh(min: min, max: max) }
 }
 
@@ -70,6 +72,8 @@ struct ClampActivation<Scalar: TensorScalar>: DifferentiableFunction {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> { inputs[0].hardtanh(min: lower, max: upper) }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
         [MaskedGradient<Scalar>(kind: .inside(lower, upper)).apply(gradient, saved[1])]
     }

@@ -54,6 +54,8 @@ public enum Activation<Scalar: TensorScalar>: Sendable {
     }
 
     /// The activation, out of place.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
         switch self {
         case .relu: return x.relu()

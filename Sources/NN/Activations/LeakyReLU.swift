@@ -43,6 +43,8 @@ public final class LeakyReLU<Scalar: TensorScalar>: Module, Layer {
         super.init()
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.leakyReLU(negativeSlope: negativeSlope) }
 }
 
@@ -52,6 +54,8 @@ struct LeakyReLUFunction<Scalar: TensorScalar>: DifferentiableFunction {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> { inputs[0].leakyReLU(negativeSlope: negativeSlope) }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
         [MaskedGradient<Scalar>(kind: .positiveElseScaled(slope: negativeSlope)).apply(gradient, saved[0])]
     }

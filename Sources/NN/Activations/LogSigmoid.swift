@@ -30,6 +30,8 @@ struct LogSigmoidFunction<Scalar: TensorScalar>: DifferentiableFunction {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> { inputs[0].logSigmoid() }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
         [LogSigmoidBackward<Scalar>().apply(gradient, saved[0])]
     }
@@ -51,6 +53,8 @@ struct LogSigmoidBackward<Scalar: TensorScalar>: DifferentiableFunction {
             return g * Scalar.vSelect(negative, p, e * p)
         }
     }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
         let curvature = saved[1].value.mapped { x in
             let (e, p, _) = SmoothKernels.logistic(x, Scalar.self)
@@ -64,5 +68,7 @@ struct LogSigmoidBackward<Scalar: TensorScalar>: DifferentiableFunction {
 /// `Variable.logSigmoid()`).
 public final class LogSigmoid<Scalar: TensorScalar>: Module, Layer {
     public override init() { super.init() }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.logSigmoid() }
 }

@@ -90,6 +90,8 @@ public final class Maxout<Scalar: TensorScalar>: Module, Layer {
     public var outputCount: Int { weight.shape[1] }
 
     /// x of shape [N, inputs] → [N, outputs].
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
         tensorCheck(
             x.rank == 2 && x.shape[1] == inputCount,
@@ -113,5 +115,7 @@ public final class ChannelMaxout<Scalar: TensorScalar>: Module, Layer {
         super.init()
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.maxout(groups: groups, channelAxis: channelAxis) }
 }

@@ -46,6 +46,8 @@ extension Variable {
 /// `Variable.mish()`).
 public final class Mish<Scalar: TensorScalar>: Module, Layer {
     public override init() { super.init() }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.mish() }
 }
 
@@ -54,6 +56,8 @@ struct MishFunction<Scalar: TensorScalar>: DifferentiableFunction {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> { inputs[0].mish() }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
         [MishBackward<Scalar>().apply(gradient, saved[0])]
     }
@@ -95,6 +99,8 @@ struct MishBackward<Scalar: TensorScalar>: DifferentiableFunction {
         func callAsFunction(_ g: Scalar.Vector, _ x: Scalar.Vector) -> Scalar.Vector { g * MishBackward.derivative(x) }
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
         typealias V = Scalar.Vector
         let one = V(repeating: 1)

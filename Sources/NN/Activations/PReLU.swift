@@ -46,6 +46,8 @@ public final class PReLU<Scalar: TensorScalar>: Module, Layer {
     /// The number of slopes.
     public var channels: Int { alpha.value.count }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
         x.prelu(alpha: alpha, channelAxis: channelAxis)
     }

@@ -37,6 +37,8 @@ public final class RReLU<Scalar: TensorScalar>: Module, Layer {
         super.init()
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
         guard isTraining else { return x.rrelu(slopes: Tensor((lower + upper) / 2)) }
         if !freezeSlopes || lastSlopes?.shape != x.shape {

@@ -29,6 +29,8 @@ extension Variable {
 /// The ReLU layer: y = max(0, x); derivative 1 for x > 0, else 0 (see `Variable.relu()`).
 public final class ReLU<Scalar: TensorScalar>: Module, Layer {
     public override init() { super.init() }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.relu() }
 }
 
@@ -38,6 +40,8 @@ struct ReLUFunction<Scalar: TensorScalar>: DifferentiableFunction {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> { inputs[0].relu() }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
         [MaskedGradient<Scalar>(kind: .positive).apply(gradient, saved[1])]
     }
@@ -123,6 +127,8 @@ struct MaskedGradient<Scalar: TensorScalar>: DifferentiableFunction {
         }
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
         [apply(gradient, saved[1]), nil]
     }

@@ -29,6 +29,8 @@ extension Variable {
 /// The ReLU6 layer: y = min(max(0, x), 6); derivative 1 on (0, 6), else 0 (see `Variable.relu6()`).
 public final class ReLU6<Scalar: TensorScalar>: Module, Layer {
     public override init() { super.init() }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.relu6() }
 }
 
@@ -43,5 +45,7 @@ public final class BoundedReLU<Scalar: TensorScalar>: Module, Layer {
         super.init()
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.boundedReLU(n: n) }
 }

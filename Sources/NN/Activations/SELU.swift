@@ -43,6 +43,8 @@ extension Variable {
 /// (see `Variable.selu()`).
 public final class SELU<Scalar: TensorScalar>: Module, Layer {
     public override init() { super.init() }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.selu() }
 }
 
@@ -51,6 +53,8 @@ struct SELUFunction<Scalar: TensorScalar>: DifferentiableFunction {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> { inputs[0].selu() }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
         [SELUBackward<Scalar>().apply(gradient, saved[0])]
     }
@@ -74,6 +78,8 @@ struct SELUBackward<Scalar: TensorScalar>: DifferentiableFunction {
             Scalar.vSelect(Scalar.vLess(zero, x), g * scale, g * (scaledAlpha * Scalar.vExp(x)))
         }
     }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
         typealias V = Scalar.Vector
         let scaledAlpha = V(repeating: Scalar(seluScale * seluAlpha))

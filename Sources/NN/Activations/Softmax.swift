@@ -56,6 +56,8 @@ public final class Softmax<Scalar: TensorScalar>: Module, Layer {
         self.axis = axis
         super.init()
     }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.softmax(alongAxis: axis) }
 }
 
@@ -67,6 +69,8 @@ public final class LogSoftmax<Scalar: TensorScalar>: Module, Layer {
         self.axis = axis
         super.init()
     }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.logSoftmax(alongAxis: axis) }
 }
 
@@ -77,6 +81,8 @@ public final class Softmin<Scalar: TensorScalar>: Module, Layer {
         self.axis = axis
         super.init()
     }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.softmin(alongAxis: axis) }
 }
 
@@ -88,6 +94,8 @@ public final class GLU<Scalar: TensorScalar>: Module, Layer {
         self.axis = axis
         super.init()
     }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.glu(alongAxis: axis) }
 }
 
@@ -97,6 +105,8 @@ struct SoftmaxFunction<Scalar: TensorScalar>: DifferentiableFunction {
     var name: String { log ? "logSoftmax" : "softmax" }
     var savesOutput: Bool { true }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> {
         tensorCheck(
             axis >= 0 && axis < inputs[0].rank,

@@ -45,6 +45,8 @@ struct SoftplusFunction<Scalar: TensorScalar>: DifferentiableFunction {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> { inputs[0].softplus(beta: beta, threshold: threshold) }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
         [SoftplusBackward(beta: beta, threshold: threshold).apply(gradient, saved[0])]
     }
@@ -73,6 +75,8 @@ struct SoftplusBackward<Scalar: TensorScalar>: DifferentiableFunction {
             return Scalar.vSelect(Scalar.vLess(threshold, z), g, g * SmoothKernels.sigmoid(z, Scalar.self))
         }
     }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
         typealias V = Scalar.Vector
         let b = V(repeating: beta)
@@ -100,5 +104,7 @@ public final class Softplus<Scalar: TensorScalar>: Module, Layer {
         super.init()
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.softplus(beta: beta, threshold: threshold) }
 }

@@ -53,6 +53,8 @@ public final class Softshrink<Scalar: TensorScalar>: Module, Layer {
         super.init()
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.softshrink(lambda: lambda) }
 }
 
@@ -62,6 +64,8 @@ struct SoftshrinkFunction<Scalar: TensorScalar>: DifferentiableFunction {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> { inputs[0].softshrink(lambda: lambda) }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
         [MaskedGradient<Scalar>(kind: .outsideClosed(-lambda, lambda)).apply(gradient, saved[0])]
     }

@@ -37,6 +37,8 @@ extension Variable {
 /// The softsign layer: y = x/(1 + |x|); derivative 1/(1 + |x|)² (see `Variable.softsign()`).
 public final class Softsign<Scalar: TensorScalar>: Module, Layer {
     public override init() { super.init() }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.softsign() }
 }
 
@@ -45,6 +47,8 @@ struct SoftsignFunction<Scalar: TensorScalar>: DifferentiableFunction {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> { inputs[0].softsign() }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
         [SoftsignBackward<Scalar>().apply(gradient, saved[0])]
     }
@@ -63,6 +67,8 @@ struct SoftsignBackward<Scalar: TensorScalar>: DifferentiableFunction {
             return g / d / d
         }
     }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
         let g = saved[0]
         let x = saved[1]

@@ -62,6 +62,8 @@ public final class Swish<Scalar: TensorScalar>: Module, Layer {
         super.init()
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.swish(beta: beta) }
 }
 
@@ -69,6 +71,8 @@ public final class Swish<Scalar: TensorScalar>: Module, Layer {
 /// `Variable.silu()`).
 public final class SiLU<Scalar: TensorScalar>: Module, Layer {
     public override init() { super.init() }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.silu() }
 }
 
@@ -78,6 +82,8 @@ struct SwishFunction<Scalar: TensorScalar>: DifferentiableFunction {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> { inputs[0].swish(beta: beta) }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
         [SwishBackward(beta: beta).apply(gradient, saved[0])]
     }
@@ -111,6 +117,8 @@ struct SwishBackward<Scalar: TensorScalar>: DifferentiableFunction {
         @inline(__always)
         func callAsFunction(_ g: Scalar.Vector, _ x: Scalar.Vector) -> Scalar.Vector { g * SwishBackward.derivative(beta * x) }
     }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
         typealias V = Scalar.Vector
         let b = V(repeating: beta)

@@ -87,6 +87,8 @@ struct TanhshrinkFunction<Scalar: TensorScalar>: DifferentiableFunction {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> { inputs[0].tanhshrink() }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
         [TanhshrinkBackward<Scalar>().apply(gradient, saved[0])]
     }
@@ -108,6 +110,8 @@ struct TanhshrinkBackward<Scalar: TensorScalar>: DifferentiableFunction {
             return g * (t * t)
         }
     }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
         typealias V = Scalar.Vector
         let curvature = saved[1].value.mapped { x in
@@ -121,5 +125,7 @@ struct TanhshrinkBackward<Scalar: TensorScalar>: DifferentiableFunction {
 /// The tanhshrink layer: y = x − tanh x; derivative tanh²x (see `Variable.tanhshrink()`).
 public final class Tanhshrink<Scalar: TensorScalar>: Module, Layer {
     public override init() { super.init() }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.tanhshrink() }
 }

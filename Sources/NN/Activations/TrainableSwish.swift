@@ -41,6 +41,8 @@ public final class TrainableSwish<Scalar: TensorScalar>: Module, Layer {
         super.init()
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
         x.swish(beta: beta, channelAxis: channelAxis)
     }

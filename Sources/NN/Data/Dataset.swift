@@ -135,19 +135,26 @@ public struct Dataset<Scalar: TensorScalar>: Sendable {
     /// The rows at `indices`, in that order.
     /// - Complexity: O(indices.count · featureCount).
     public func subset(_ indices: some Collection<Int>) -> Dataset {
+        gather(Array(indices))
+    }
+
+    // One row copy per index, in a loop specialized per scalar type (this runs per mini-batch).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func gather(_ indices: [Int]) -> Dataset {
         let f = featureCount
-        var gathered = [Scalar]()
-        gathered.reserveCapacity(indices.count * f)
-        var newLabels = [Int]()
-        newLabels.reserveCapacity(indices.count)
-        rows.withUnsafeBufferPointer { src in
-            for i in indices {
-                tensorCheck(i >= 0 && i < count, "Dataset.subset: row \(i) of a data set of \(count) rows. Fix: use indices in 0..<\(count).")
-                gathered.append(contentsOf: src[(i * f)..<(i * f + f)])
-                newLabels.append(labels[i])
-            }
+        for i in indices {
+            tensorCheck(i >= 0 && i < count, "Dataset.subset: row \(i) of a data set of \(count) rows. Fix: use indices in 0..<\(count).")
         }
-        return Dataset(rows: gathered, featureCount: f, labels: newLabels)
+        let gathered = [Scalar](unsafeUninitializedCapacity: indices.count * f) { dst, initialized in
+            rows.withUnsafeBufferPointer { src in
+                for (r, i) in indices.enumerated() {
+                    (dst.baseAddress! + r * f).initialize(from: src.baseAddress! + i * f, count: f)
+                }
+            }
+            initialized = indices.count * f
+        }
+        return Dataset(rows: gathered, featureCount: f, labels: indices.map { labels[$0] })
     }
 
     /// The first `index` rows and the rest: `digits.split(at: 1437)` gives the conventional
@@ -173,7 +180,7 @@ public struct Dataset<Scalar: TensorScalar>: Sendable {
 
     /// The features [b, F] and labels of the rows at `indices`.
     public func batch(_ indices: [Int]) -> (features: Tensor<Scalar>, labels: [Int]) {
-        let s = subset(indices)
+        let s = gather(indices)
         return (s.features, s.labels)
     }
 }

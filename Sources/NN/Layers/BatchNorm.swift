@@ -49,6 +49,8 @@ public class BatchNorm<Scalar: TensorScalar>: Module, Layer {
         super.init()
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
         tensorCheck(
             ranks.contains(x.rank) && x.shape[1] == features,

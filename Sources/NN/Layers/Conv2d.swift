@@ -153,6 +153,8 @@ public final class Conv2d<Scalar: TensorScalar>: Module, Layer {
     public var kernelSize: (Int, Int) { (weight.shape[2], weight.shape[3]) }
 
     /// x [N, in, H, W] → [N, out, outH, outW].
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
         tensorCheck(
             x.rank == 4 && x.shape[1] == inChannels,

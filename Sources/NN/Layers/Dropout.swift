@@ -22,6 +22,8 @@ public final class Dropout<Scalar: TensorScalar>: Module, Layer {
         super.init()
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
         guard isTraining && p > 0 else { return x }
         let u = Tensor<Scalar>.randomUniform(x.shape, using: &generator)

@@ -14,6 +14,8 @@ public final class Flatten<Scalar: TensorScalar>: Module, Layer {
         super.init()
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
         let r = Swift.max(x.rank, 1)
         let start = startAxis < 0 ? startAxis + r : startAxis

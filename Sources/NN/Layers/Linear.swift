@@ -47,6 +47,8 @@ public final class Linear<Scalar: TensorScalar>: Module, Layer {
     public var outputCount: Int { weight.shape[0] }
 
     /// x of shape [batch, inputs] (or [inputs]) → [batch, outputs] (or [outputs]).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
         let inputs = weight.shape[1]
         tensorCheck(

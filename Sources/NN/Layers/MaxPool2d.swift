@@ -24,6 +24,8 @@ struct GatherAtIndices<Scalar: TensorScalar>: DifferentiableFunction {
         }
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
         [ScatterAddAtIndices<Scalar>(indices: indices, inputShape: outputShape, outputShape: inputShape).apply(gradient)]
     }
@@ -49,6 +51,8 @@ struct ScatterAddAtIndices<Scalar: TensorScalar>: DifferentiableFunction {
         }
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
         [GatherAtIndices<Scalar>(indices: indices, inputShape: outputShape, outputShape: inputShape).apply(gradient)]
     }
@@ -160,6 +164,8 @@ public final class MaxPool2d<Scalar: TensorScalar>: Module, Layer {
     }
 
     /// x [N, C, H, W] → [N, C, outH, outW].
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
         x.maxPool2d(kernelSize: kernelSize, stride: stride, padding: padding)
     }

@@ -22,6 +22,8 @@ public final class Sequential<Scalar: TensorScalar>: Module, Layer {
         self.init(try build())
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
         var y = x
         for layer in layers { y = layer(y) }

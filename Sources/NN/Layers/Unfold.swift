@@ -182,6 +182,8 @@ struct Im2Col<Scalar: TensorScalar>: DifferentiableFunction {
         }
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
         [Col2Im<Scalar>(geometry: geometry).apply(gradient)]
     }
@@ -204,6 +206,8 @@ struct Col2Im<Scalar: TensorScalar>: DifferentiableFunction {
         }
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
         [Im2Col<Scalar>(geometry: geometry).apply(gradient)]
     }

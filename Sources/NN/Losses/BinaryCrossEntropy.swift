@@ -10,6 +10,8 @@ import Autograd
 /// log1p(e^{−|x|}), reduced (mean over all elements by default) — PyTorch's
 /// `F.binary_cross_entropy_with_logits` without weights. Stable for any logit (±1e4 included).
 /// - Complexity: O(count).
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func binaryCrossEntropy<Scalar>(logits: Variable<Scalar>, targets: Variable<Scalar>, reduction: LossReduction = .mean) -> Variable<Scalar> {
     tensorCheck(
         logits.shape == targets.shape,
@@ -18,6 +20,8 @@ public func binaryCrossEntropy<Scalar>(logits: Variable<Scalar>, targets: Variab
 }
 
 /// Binary cross-entropy of logits against constant targets (see the variable form).
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func binaryCrossEntropy<Scalar>(logits: Variable<Scalar>, targets: Tensor<Scalar>, reduction: LossReduction = .mean) -> Variable<Scalar> {
     binaryCrossEntropy(logits: logits, targets: Variable(targets), reduction: reduction)
 }

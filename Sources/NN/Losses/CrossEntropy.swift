@@ -15,6 +15,8 @@ import Autograd
 ///
 /// Stops when a label is outside 0..<C or there is not one label per row.
 /// - Complexity: O(N·C).
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func crossEntropy<Scalar>(logits: Variable<Scalar>, labels: [Int], reduction: LossReduction = .mean) -> Variable<Scalar> {
     checkClassLabels("crossEntropy", labels, logits.shape, input: "logits")
     return CrossEntropyFunction<Scalar>(labels: labels, reduction: reduction).apply(logits)
@@ -74,6 +76,8 @@ struct CrossEntropyFunction<Scalar: TensorScalar>: DifferentiableFunction {
         }
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
         [CrossEntropyBackward<Scalar>(labels: labels, reduction: reduction).apply(gradient, saved[0])]
     }

@@ -5,6 +5,8 @@ import Autograd
 ///
 /// Prediction and target must have the same shape (no silent broadcasting).
 /// - Complexity: O(count).
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func mseLoss<Scalar>(_ prediction: Variable<Scalar>, _ target: Variable<Scalar>, reduction: LossReduction = .mean) -> Variable<Scalar> {
     tensorCheck(
         prediction.shape == target.shape,
@@ -14,6 +16,8 @@ public func mseLoss<Scalar>(_ prediction: Variable<Scalar>, _ target: Variable<S
 }
 
 /// Mean squared error against a constant target (see the variable form).
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func mseLoss<Scalar>(_ prediction: Variable<Scalar>, _ target: Tensor<Scalar>, reduction: LossReduction = .mean) -> Variable<Scalar> {
     mseLoss(prediction, Variable(target), reduction: reduction)
 }

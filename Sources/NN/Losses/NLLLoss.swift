@@ -8,6 +8,8 @@ import Autograd
 /// Derivative: −1 at each sample's label, 0 elsewhere (times 1/N for the mean). Stops when a
 /// label is outside 0..<C.
 /// - Complexity: O(N·C).
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func nllLoss<Scalar>(logProbabilities: Variable<Scalar>, labels: [Int], reduction: LossReduction = .mean) -> Variable<Scalar> {
     checkClassLabels("nllLoss", labels, logProbabilities.shape, input: "logProbabilities")
     let n = logProbabilities.shape[0], c = logProbabilities.shape[1]
