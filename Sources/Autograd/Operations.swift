@@ -220,6 +220,11 @@ extension Variable {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func mean(alongAxes axes: [Int], keepingDimensions: Bool = false) -> Variable {
+        for axis in axes {
+            tensorCheck(
+                axis >= -rank && axis < rank,
+                "mean(alongAxes:): axis \(axis) is out of range for a tensor of rank \(rank), shape \(describeShape(shape)). Fix: use an axis in \(-rank)..<\(rank) (negative axes count from the end).")
+        }
         let n = axes.map { shape[$0 < 0 ? $0 + rank : $0] }.reduce(1, *)
         return sum(alongAxes: axes, keepingDimensions: keepingDimensions) / Scalar(n)
     }
@@ -295,6 +300,7 @@ extension Variable {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func transposed(_ a: Int, _ b: Int) -> Variable {
+        _ = value.transposed(a, b)  // axis checks with their messages (a view: no copy)
         var axes = Array(0..<rank)
         axes.swapAt(a < 0 ? a + rank : a, b < 0 ? b + rank : b)
         return permuted(axes)
@@ -318,9 +324,9 @@ extension Variable {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func selecting(_ index: Int, alongAxis axis: Int = 0) -> Variable {
+        _ = value.selecting(index, alongAxis: axis)  // axis and bounds checks with their messages
         let a = axis < 0 ? axis + rank : axis
         let i = index < 0 ? index + shape[a] : index
-        _ = value.selecting(index, alongAxis: a)  // bounds check with its message
         return sliced(alongAxis: a, from: i, to: i + 1).squeezed(axis: a)
     }
     @_specialize(where Scalar == Float)

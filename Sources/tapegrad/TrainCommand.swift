@@ -72,6 +72,14 @@ enum TrainCommand {
         if let save = options.string("--save"), activations.count > 1 {
             throw CLIError.usage("--save \(save) with --compare: save one model at a time")
         }
+        // A save that can only fail is refused before training, not after it.
+        if let save = options.string("--save") {
+            let directory = URL(fileURLWithPath: save).deletingLastPathComponent().path
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw CLIError.file(path: save, reason: "the directory \(directory) does not exist; create it first (nothing was trained)")
+            }
+        }
 
         var outcomes: [Outcome] = []
         for a in activations {

@@ -19,6 +19,7 @@ public final class Adam<Scalar: TensorScalar>: Optimizer {
         parameters: [Parameter<Scalar>], learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
         epsilon: Double = 1e-8, weightDecay: Double = 0
     ) {
+        checkParametersGiven("Adam", parameters)
         checkAdamHyperparameters("Adam", learningRate, beta1, beta2, epsilon, weightDecay)
         self.parameters = parameters
         self.learningRate = learningRate
@@ -51,6 +52,7 @@ public final class AdamW<Scalar: TensorScalar>: Optimizer {
         parameters: [Parameter<Scalar>], learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
         epsilon: Double = 1e-8, weightDecay: Double = 1e-2
     ) {
+        checkParametersGiven("AdamW", parameters)
         checkAdamHyperparameters("AdamW", learningRate, beta1, beta2, epsilon, weightDecay)
         self.parameters = parameters
         self.learningRate = learningRate

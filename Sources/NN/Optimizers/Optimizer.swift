@@ -135,3 +135,12 @@ func checkHyperparameter(
     let range = "\(lowIncluded ? "[" : "(")\(low), \(high == .infinity ? "∞" : String(high)))"
     tensorCheck(ok, "\(op): \(name) \(value) is invalid; it must lie in \(range). Fix: pass a \(name) in \(range).")
 }
+
+/// Stops when an optimizer is given no parameters: almost always `parameters(of:)` asked for
+/// the other scalar type than the model's (a Float model has no Double parameters), and
+/// training would silently change nothing (PyTorch refuses an empty parameter list too).
+func checkParametersGiven<Scalar: TensorScalar>(_ op: String, _ parameters: [Parameter<Scalar>]) {
+    tensorCheck(
+        !parameters.isEmpty,
+        "\(op)<\(Scalar.self)>: an empty parameter list, so nothing would be trained. Fix: pass model.parameters(of: T.self) with T the model's scalar type (parameters(of: \(Scalar.self).self) lists only \(Scalar.self) parameters).")
+}

@@ -31,6 +31,7 @@ public final class RMSProp<Scalar: TensorScalar>: Optimizer {
         parameters: [Parameter<Scalar>], learningRate: Double = 1e-2, alpha: Double = 0.99, epsilon: Double = 1e-8,
         momentum: Double = 0, weightDecay: Double = 0, centered: Bool = false
     ) {
+        checkParametersGiven("RMSProp", parameters)
         checkHyperparameter("RMSProp", "learningRate", learningRate, atLeast: 0)
         checkHyperparameter("RMSProp", "alpha", alpha, atLeast: 0, below: 1)
         checkHyperparameter("RMSProp", "epsilon", epsilon, atLeast: 0, lowIncluded: false)

@@ -30,6 +30,7 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
         parameters: [Parameter<Scalar>], learningRate: Double, momentum: Double = 0, dampening: Double = 0,
         nesterov: Bool = false, weightDecay: Double = 0
     ) {
+        checkParametersGiven("SGD", parameters)
         checkHyperparameter("SGD", "learningRate", learningRate, atLeast: 0)
         checkHyperparameter("SGD", "momentum", momentum, atLeast: 0)
         checkHyperparameter("SGD", "dampening", dampening, atLeast: -.infinity)
