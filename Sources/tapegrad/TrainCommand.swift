@@ -98,7 +98,8 @@ enum TrainCommand {
         if activations.count > 1 && !json {
             print("activation        test_acc   ms/epoch   final loss")
             for o in outcomes {
-                print(String(format: "%-16@  %8.4f  %9.2f   %10.5f", o.config.activation as NSString, o.testAccuracy, o.msPerEpoch, o.epochLosses.last ?? .nan))
+                print(o.config.activation.padding(toLength: max(16, o.config.activation.count), withPad: " ", startingAt: 0)
+                      + String(format: "  %8.4f  %9.2f   %10.5f", o.testAccuracy, o.msPerEpoch, o.epochLosses.last ?? .nan))
             }
         }
         let plotPath = options.string("--plot") ?? defaultPlotPath(activations.count > 1 ? "compare" : "\(config.model)_\(activations[0])")
