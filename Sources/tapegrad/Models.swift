@@ -5,7 +5,9 @@ import NN
 extension TrainCommand {
     /// An activation module from a catalogue spec ("relu", "elu:alpha=0.5", …); a bad spec is a
     /// flag error.
-    static func makeActivation(_ spec: String) throws -> any Layer<Float> {
+    /// In the CNN, a `prelu` without an explicit `channels` gets one slope per channel of the
+    /// feature map it follows (`channels`); elsewhere one shared slope, as PyTorch's `nn.PReLU()`.
+    static func makeActivation(_ spec: String, channels: Int? = nil) throws -> any Layer<Float> {
         let parsed: ActivationSpec
         do {
             parsed = try ActivationSpec(parsing: spec)
@@ -14,6 +16,9 @@ extension TrainCommand {
         }
         guard parsed.entry.isElementwise else {
             throw CLIError.badValue(flag: "--activation", value: spec, expected: "an element-wise activation (see 'tapegrad list')")
+        }
+        if parsed.entry.name == "prelu", parsed.arguments["channels"] == nil, let channels {
+            return PReLU<Float>(channels: channels, initialValue: Float(parsed.value(of: "init")))
         }
         return parsed.makeLayer(Float.self)
     }
@@ -28,11 +33,11 @@ extension TrainCommand {
             return try Sequential<Float> {
                 Conv2d(1, 16, kernelSize: 3, padding: 1)
                 BatchNorm2d(16)
-                try makeActivation(activation)
+                try makeActivation(activation, channels: 16)
                 MaxPool2d(kernelSize: 2)
                 Conv2d(16, 32, kernelSize: 3, padding: 1)
                 BatchNorm2d(32)
-                try makeActivation(activation)
+                try makeActivation(activation, channels: 32)
                 MaxPool2d(kernelSize: 2)
                 Flatten()
                 Linear(128, 10)
