@@ -26,6 +26,18 @@ private final class Block: Module, Layer {
     }
 }
 
+// The example of Docs/Modules.md, verbatim.
+private final class TwoLayer: Module, Layer {
+    let hidden = Linear<Float>(64, 32)     // a sub-module: its parameters are "hidden.weight", "hidden.bias"
+    let activation = GELU<Float>()
+    let output = Linear<Float>(32, 10)
+    @Parameter var temperature = Variable(Tensor<Float>.ones([1]))   // "temperature"
+
+    func callAsFunction(_ x: Variable<Float>) -> Variable<Float> {
+        output(activation(hidden(x))) / temperature
+    }
+}
+
 @Suite("Modules")
 struct ModuleTests {
     @Test("Parameters are discovered with stable property-path names")
@@ -47,6 +59,14 @@ struct ModuleTests {
         #expect(model.parameters(of: Float.self).isEmpty)
         // 2·3+3 + 3·4+4 + 4·4+4 + 4·2+2 + 1 trainable scalars.
         #expect(model.trainableScalarCount == 9 + 16 + 20 + 10 + 1)
+    }
+
+    @Test("The modules guide's example: names in declaration order, the temperature trains")
+    func guideExample() {
+        let model = TwoLayer()
+        #expect(model.namedTensors().map(\.name) == ["hidden.weight", "hidden.bias", "output.weight", "output.bias", "temperature"])
+        model(Variable(Tensor<Float>.ones([2, 64]))).sum().backward()
+        #expect(model.$temperature.gradient?.shape == [1])
     }
 
     @Test("Discovered parameters are the ones the forward pass uses: their gradients arrive")
