@@ -316,7 +316,7 @@ enum OpInfoTable {
                 ErrorInput(id: "rrelu.bounds", what: "lower > upper", mentions: ["RReLU", "lower 0.5, upper 0.25"], representative: false) {
                     _ = RReLU<Float>(lower: 0.5, upper: 0.25)
                 },
-               ], spec: "rrelu", special: facts((inf, 1), (-inf, Double(rreluSlope)), nan: nil), secondOrder: false),
+               ], spec: "rrelu", special: facts((inf, 1), (-inf, Double(rreluSlope)), nan: Double(rreluSlope)), secondOrder: false),
         OpInfo("elu", .activation, "x > 0 ? x : α(eˣ − 1), α = 0.5", unary({ $0 > 0 ? $0 : 0.5 * expm1($0) }, { $0 > 0 ? 1 : 0.5 * exp($0) }),
                kinks: [KinkInfo(0, 0.5, "α at 0")], errors: [
                 ErrorInput(id: "elu.alpha", what: "alpha 0", mentions: ["elu", "alpha 0.0", "alpha > 0"], representative: true) {
@@ -332,10 +332,10 @@ enum OpInfoTable {
                     _ = fv([2]).celu(alpha: 0)
                 },
                ], spec: "celu:alpha=0.5", special: facts((inf, 1), (-0.5, 0), nan: nil), secondOrder: false),
-        OpInfo("relu6", .activation, "min(max(0, x), 6)", unary({ min(max($0, 0), 6) }, { ($0 > 0 && $0 < 6) ? 1 : 0 }),
+        OpInfo("relu6", .activation, "min(max(0, x), 6)", unary({ $0 < 0 ? 0 : min($0, 6) }, { ($0 > 0 && $0 < 6) ? 1 : 0 }),
                domains: [-2...8], kinks: [KinkInfo(0, 0, "0 at both bounds"), KinkInfo(6, 0, "0 at both bounds")],
                special: facts((6, 0), (0, 0), nan: 0), secondOrder: false),
-        OpInfo("bounded_relu", .activation, "min(max(0, x), n), n = 2", unary({ min(max($0, 0), 2) }, { ($0 > 0 && $0 < 2) ? 1 : 0 }),
+        OpInfo("bounded_relu", .activation, "min(max(0, x), n), n = 2", unary({ $0 < 0 ? 0 : min($0, 2) }, { ($0 > 0 && $0 < 2) ? 1 : 0 }),
                kinks: [KinkInfo(0, 0, "0 at both bounds"), KinkInfo(2, 0, "0 at both bounds")], errors: [
                 ErrorInput(id: "bounded_relu.n", what: "n 0", mentions: ["boundedReLU", "n 0.0", "n > 0"], representative: false) {
                     _ = fv([2]).boundedReLU(n: 0)
@@ -361,26 +361,26 @@ enum OpInfoTable {
                 ErrorInput(id: "swish.beta", what: "beta ∞", mentions: ["swish", "beta inf", "finite beta"], representative: false) {
                     _ = fv([2]).swish(beta: .infinity)
                 },
-               ], spec: "swish:beta=1.5", special: facts((inf, 1), (0, 0), nan: nil)),
+               ], spec: "swish:beta=1.5", special: facts((inf, 1), (-0.0, 0), nan: nil)),
         OpInfo("trainable_swish", .activation, "x·σ(βx) with a trainable shared β = 1 (composite of sigmoid and multiply)",
                unary({ $0 * sigma($0) }, { sigma($0) + $0 * sigma($0) * sigma(-$0) }), errors: [
                 ErrorInput(id: "trainable_swish.count", what: "3 β values for 4 channels", mentions: ["swish", "3 β values", "[2, 4]"], representative: false) {
                     _ = fv([2, 4]).swish(beta: Variable(Tensor<Float>([1, 1, 1])))
                 },
-               ], spec: "trainable_swish", special: facts((inf, 1), (0, 0), nan: nil)),
+               ], spec: "trainable_swish", special: facts((inf, 1), (-0.0, 0), nan: nil)),
         OpInfo("silu", .activation, "x·σ(x)", unary({ $0 * sigma($0) }, { sigma($0) + $0 * sigma($0) * sigma(-$0) }),
-               special: facts((inf, 1), (0, 0), nan: nil)),
+               special: facts((inf, 1), (-0.0, 0), nan: nil)),
         OpInfo("mish", .activation, "x·tanh(ln(1 + eˣ))", unary({ $0 * tanh(log1p(exp($0))) }, { x in
             let sp = log1p(exp(x))
             return tanh(sp) + x * sigma(x) * sech2(sp)
-        }), special: facts((inf, 1), (0, 0), nan: nil)),
+        }), special: facts((inf, 1), (-0.0, 0), nan: nil)),
         OpInfo("gelu", .activation, "x·Φ(x), Φ(x) = erfc(−x/√2)/2", unary({ $0 * phi($0) }, { phi($0) + $0 * invSqrt2Pi * exp(-$0 * $0 / 2) }),
-               special: facts((inf, 1), (0, 0), nan: nil)),
+               special: facts((inf, 1), (-0.0, 0), nan: nil)),
         OpInfo("gelu_tanh", .activation, "x·σ(2u) = 0.5x(1 + tanh u), u = √(2/π)(x + 0.044715x³)", unary({ $0 * sigma(2 * geluTanhU($0)) }, { x in
             let u = geluTanhU(x)
             let du = sqrt2OverPi * (1 + 3 * 0.044715 * x * x)
             return sigma(2 * u) + x * 2 * sigma(2 * u) * sigma(-2 * u) * du
-        }), spec: "gelu_tanh", special: facts((inf, 1), (0, 0), nan: nil)),
+        }), spec: "gelu_tanh", special: facts((inf, 1), (-0.0, 0), nan: nil)),
         OpInfo("hardsigmoid", .activation, "min(max(x + 3, 0), 6)/6; derivative 1/6 on the open (−3, 3)",
                unary({ min(max($0 + 3, 0), 6) / 6 }, { ($0 > -3 && $0 < 3) ? 1.0 / 6 : 0 }),
                domains: [-5...5], kinks: [KinkInfo(-3, 0, "0 at ±3"), KinkInfo(3, 0, "0 at ±3")],
@@ -388,7 +388,7 @@ enum OpInfoTable {
         OpInfo("hardswish", .activation, "x·min(max(x + 3, 0), 6)/6; derivative x/3 + 1/2 on the closed [−3, 3]",
                unary({ $0 * min(max($0 + 3, 0), 6) / 6 }, { $0 < -3 ? 0 : ($0 <= 3 ? $0 / 3 + 0.5 : 1) }),
                domains: [-5...5], kinks: [KinkInfo(-3, -0.5, "SPEC: hardswish'(−3) = −1/2"), KinkInfo(3, 1.5, "SPEC: hardswish'(3) = 3/2")],
-               special: facts((inf, 1), (0, 0), nan: 1), secondOrder: false),
+               special: facts((inf, 1), (-0.0, 0), nan: 1), secondOrder: false),
         OpInfo("logsigmoid", .activation, "ln σ(x) = −ln(1 + e^−x)", unary({ -log1p(exp(-$0)) }, { sigma(-$0) }),
                special: facts((0, 0), (-inf, 1), nan: nil)),
         OpInfo("softshrink", .activation, "x ∓ λ outside [−λ, λ], 0 inside; λ = 0.5",

@@ -163,7 +163,13 @@ func activationValue<S: TensorScalar>(_ info: OpInfo, _: S.Type) -> Activation<S
                     h.applyInPlace(a)
                     h.backward(seed: seed)
                     #expect(bitIdentical(h.value.scalars, reference.0), "\(info.name) \(S.self) \(layout): in-place values differ")
-                    #expect(bitIdentical(xi.gradient!.scalars, reference.1), "\(info.name) \(S.self) \(layout): in-place gradient differs")
+                    if ["elu", "selu"].contains(info.name) {
+                        // Documented (InPlace.swift): in place, the derivative is read from the output
+                        // (y + α), out of place from the input (αeˣ); equal up to rounding.
+                        #expect(maxRelativeError(xi.gradient!.scalars, reference.1) < (S.self == Float.self ? 1e-5 : 1e-13), "\(info.name) \(S.self) \(layout): in-place gradient differs")
+                    } else {
+                        #expect(bitIdentical(xi.gradient!.scalars, reference.1), "\(info.name) \(S.self) \(layout): in-place gradient differs")
+                    }
                 }
             }
         }
