@@ -37,9 +37,9 @@ struct SwishKernel<Scalar: TensorScalar>: UnaryVectorKernel {
     @inlinable @inline(__always)
     func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
         let z = beta * x
-        let s = Scalar.vSelect(Scalar.vLess(z, flush), zero, SmoothKernels.sigmoid(z, Scalar.self))
-        // Where σ is 0, x·0 is ±0 with x's sign, except for x = ±∞ (∞·0 = NaN): the limit is ∓0.
-        return Scalar.vSelect(Scalar.vEqual(s, zero), Scalar.vSelect(Scalar.vLess(x, zero), V(repeating: -0.0), zero), x * s)
+        // Flushed: ±0 with x's sign, which x·0 would give except at x = ±∞ (∞·0 = NaN; the limit is ±0).
+        let flushed = Scalar.vSelect(Scalar.vLess(x, zero), V(repeating: -0.0), zero)
+        return Scalar.vSelect(Scalar.vLess(z, flush), flushed, x * SmoothKernels.sigmoid(z, Scalar.self))
     }
 }
 
