@@ -17,16 +17,22 @@ extension Variable {
     /// Caffe's Exp layer: base^(shift + scale·x) (base e by default).
     public func caffeExp(base: Scalar = Scalar(M_E), scale: Scalar = 1, shift: Scalar = 0) -> Variable {
         checkActivationParameter(base > 0 && base.isFinite && scale.isFinite && shift.isFinite, "exp", "base \(base), scale \(scale), shift \(shift)", "use a finite base > 0 and finite scale and shift")
-        let lnBase = Scalar(Foundation.log(Double(base)))
+        let lnBase = naturalLogarithm(base)
         return affine(scale: scale * lnBase, shift: shift * lnBase).exp()
     }
 
     /// Caffe's Log layer: log_base(shift + scale·x) (base e by default).
     public func caffeLog(base: Scalar = Scalar(M_E), scale: Scalar = 1, shift: Scalar = 0) -> Variable {
         checkActivationParameter(base > 0 && base != 1 && base.isFinite && scale.isFinite && shift.isFinite, "log", "base \(base), scale \(scale), shift \(shift)", "use a finite base > 0 other than 1 and finite scale and shift")
-        let lnBase = Scalar(Foundation.log(Double(base)))
+        let lnBase = naturalLogarithm(base)
         return affine(scale: scale, shift: shift).log() / lnBase
     }
+}
+
+/// ln(base), exactly 1 for e rounded to `Scalar` (Float's e is not e, and ln of it is not 1, which
+/// would make the default Exp and Log layers eˣ and ln x only to a few ulps).
+func naturalLogarithm<Scalar: TensorScalar>(_ base: Scalar) -> Scalar {
+    base == Scalar(M_E) ? 1 : Scalar(Foundation.log(Double(base)))
 }
 
 /// Caffe's Power layer: y = (shift + scale·x)^power (defaults 1, 1, 0); derivative

@@ -47,10 +47,14 @@ struct GELUErfKernel<Scalar: TensorScalar>: UnaryVectorKernel {
     @inlinable init() {}
     @inlinable @inline(__always)
     func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
+        let r: Scalar.Vector
         if Scalar.self == Double.self {
-            return SmoothKernels.inDouble(x, Scalar.self) { (x: D) in x * half * (one + Double.vErf(x * c)) }
+            r = SmoothKernels.inDouble(x, Scalar.self) { (x: D) in x * half * (one + Double.vErf(x * c)) }
+        } else {
+            r = unsafeBitCast(GELUFloat.forward(unsafeBitCast(x, to: SIMD16<Float>.self)), to: Scalar.Vector.self)
         }
-        return unsafeBitCast(GELUFloat.forward(unsafeBitCast(x, to: SIMD16<Float>.self)), to: Scalar.Vector.self)
+        // gelu(−∞) = −0, the limit (x·Φ(x) would be −∞·0 = NaN).
+        return Scalar.vSelect(Scalar.vEqual(x, Scalar.Vector(repeating: -.infinity)), Scalar.Vector(repeating: -0.0), r)
     }
 }
 
@@ -140,7 +144,7 @@ enum GELUFloat {
         let e = g * r
         let grid = F(repeating: 0x1p-30)
         let eg = select(e .< grid, (e + grid) - grid, e)
-        let negFar = eg * 0.5 - c * (ax * g)
+        let negFar = eg * 0.5 - c * (ax * g).replacing(with: 0, where: g .== 0)  // 0 at −∞, not ∞·0
         return select(x .< 0, select(window, g * d, negFar), 1 - g * d)
     }
 }
@@ -156,7 +160,9 @@ struct GELUTanhKernel<Scalar: TensorScalar>: UnaryVectorKernel {
     @inlinable init() {}
     @inlinable @inline(__always)
     func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
-        SmoothKernels.inDouble(x, Scalar.self) { (x: D) in half * x * (one + Double.vTanh(k * (x + kappa * (x * x * x)))) }
+        let r = SmoothKernels.inDouble(x, Scalar.self) { (x: D) in half * x * (one + Double.vTanh(k * (x + kappa * (x * x * x)))) }
+        // The limit −0 at −∞ (−∞·0 would be NaN).
+        return Scalar.vSelect(Scalar.vEqual(x, Scalar.Vector(repeating: -.infinity)), Scalar.Vector(repeating: -0.0), r)
     }
 }
 
@@ -196,14 +202,17 @@ struct GELUBackward<Scalar: TensorScalar>: DifferentiableFunction {
         case .none:
             let cdf = half * (one + Double.vErf(x * D(repeating: geluInvSqrt2)))
             let pdf = Double.vExp(-half * x * x) * D(repeating: geluInvSqrt2Pi)
-            return cdf + x * pdf
+            // x·φ(x) → 0 at ±∞ (where ∞·0 would be NaN).
+            return cdf + (x * pdf).replacing(with: 0, where: pdf .== 0)
         case .tanh:
             let k = D(repeating: geluTanhScale)
             let kappa = D(repeating: geluKappa)
             let x2 = x * x
             let t = Double.vTanh(k * (x + kappa * (x2 * x)))
             let du = k * (one + D(repeating: 3) * kappa * x2)
-            return half * (one + t) + half * x * ((one - t) * (one + t)) * du
+            let sech2 = (one - t) * (one + t)
+            // The second term → 0 at ±∞ (where ∞·0 would be NaN).
+            return half * (one + t) + (half * x * sech2 * du).replacing(with: 0, where: sech2 .== 0)
         }
     }
 

@@ -26,7 +26,8 @@ struct HardswishKernel<Scalar: TensorScalar>: UnaryVectorKernel {
     func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
         let t = x + three
         let r = Scalar.vSelect(Scalar.vLess(t, zero), zero, t)
-        return x * Scalar.vSelect(Scalar.vLess(six, r), six, r) / six
+        // hardswish(−∞) = −0 like every x < −3 (x·0 would be −∞·0 = NaN).
+        return Scalar.vSelect(Scalar.vEqual(r, zero), Scalar.Vector(repeating: -0.0), x * Scalar.vSelect(Scalar.vLess(six, r), six, r) / six)
     }
 }
 

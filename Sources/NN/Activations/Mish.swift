@@ -26,6 +26,7 @@ struct MishKernel<Scalar: TensorScalar>: UnaryVectorKernel {
     @usableFromInline let zero = Scalar.Vector(repeating: 0)
     @usableFromInline let one = Scalar.Vector(repeating: 1)
     @usableFromInline let two = Scalar.Vector(repeating: 2)
+    @usableFromInline let inf = Scalar.Vector(repeating: .infinity)
     @inlinable init() {}
     @inlinable @inline(__always)
     func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
@@ -33,7 +34,8 @@ struct MishKernel<Scalar: TensorScalar>: UnaryVectorKernel {
         let n = e * (e + two)
         let a = one + two * e
         let t = Scalar.vSelect(Scalar.vLess(x, zero), n / (n + two), a / (a + two * e * e))
-        return x * t
+        // mish(−∞) = −0 (the limit; x·t would be −∞·0 = NaN).
+        return Scalar.vSelect(Scalar.vEqual(x, -inf), Scalar.Vector(repeating: -0.0), x * t)
     }
 }
 
@@ -84,7 +86,9 @@ struct MishBackward<Scalar: TensorScalar>: DifferentiableFunction {
         let a = one + two * e
         let big = a + two * e * e
         let t = a / big
-        let positive = t + four * x * (e * e) * (one + e) / (big * big)
+        // At x = +∞ the correction term is ∞·0: mish′(+∞) = 1, its limit.
+        let correction = four * x * (e * e) * (one + e) / (big * big)
+        let positive = t + Scalar.vSelect(Scalar.vEqual(e, V(repeating: 0)), V(repeating: 0), correction)
         return Scalar.vSelect(Scalar.vLess(x, V(repeating: 0)), negative, positive)
     }
 

@@ -33,10 +33,13 @@ struct SwishKernel<Scalar: TensorScalar>: UnaryVectorKernel {
         flush = Scalar.Vector(repeating: Scalar(pytorchSigmoidFlush))
         zero = Scalar.Vector(repeating: 0)
     }
+    @usableFromInline typealias V = Scalar.Vector
     @inlinable @inline(__always)
     func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
         let z = beta * x
-        return x * Scalar.vSelect(Scalar.vLess(z, flush), zero, SmoothKernels.sigmoid(z, Scalar.self))
+        // Flushed: ±0 with x's sign, which x·0 would give except at x = ±∞ (∞·0 = NaN; the limit is ±0).
+        let flushed = Scalar.vSelect(Scalar.vLess(x, zero), V(repeating: -0.0), zero)
+        return Scalar.vSelect(Scalar.vLess(z, flush), flushed, x * SmoothKernels.sigmoid(z, Scalar.self))
     }
 }
 
@@ -100,7 +103,9 @@ struct SwishBackward<Scalar: TensorScalar>: DifferentiableFunction {
         typealias V = Scalar.Vector
         let one = V(repeating: 1)
         let (e, p, negative) = SmoothKernels.logistic(z, Scalar.self)
-        let positive = p * (one + z * (e * p))
+        // z·σ(−z) is 0 once e^−z is 0 (z·0 would be NaN at z = +∞).
+        let zs = Scalar.vSelect(Scalar.vEqual(e, V(repeating: 0)), V(repeating: 0), z * (e * p))
+        let positive = p * (one + zs)
         let negativeSide = (e * p) * p * ((one + z) + e)
         let flushed = Scalar.vSelect(Scalar.vLess(z, V(repeating: Scalar(pytorchSigmoidFlush))), V(repeating: 0), negativeSide)
         return Scalar.vSelect(negative, flushed, positive)
