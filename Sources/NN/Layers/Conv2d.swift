@@ -43,10 +43,107 @@ extension Variable {
         } else {
             y = Variable.matmul(weight.reshaped(to: [groups, out / groups, k]), cols.reshaped(to: [groups, k, g.columns]))
         }
-        // [O, N, outH, outW] → [N, O, outH, outW].
-        let nchw = y.reshaped(to: [out, g.batch, g.outputHeight, g.outputWidth]).permuted([1, 0, 2, 3])
-        guard let bias else { return nchw }
-        return nchw + bias.reshaped(to: [1, out, 1, 1])
+        // [O, N·outH·outW] → [N, O, outH, outW], the bias added in the same pass.
+        let reorder = ChannelRowsToImages<Scalar>(
+            channels: out, batch: g.batch, outputHeight: g.outputHeight, outputWidth: g.outputWidth)
+        let rows = groups == 1 ? y : y.reshaped(to: [out, g.columns])
+        guard let bias else { return reorder.apply(rows) }
+        return reorder.apply(rows, bias)
+    }
+}
+
+/// The output reordering of a convolution: rows [O, N·L] (one row per output channel, L =
+/// outH·outW positions per image) become images [N, O, outH, outW], plus an optional bias [O]:
+///
+/// out[n, o, l] = rows[o, n·L + l] + b[o]
+///
+/// Derivative: the inverse reordering of g for the rows, Σ_{n, l} g[n, o, l] for the bias (a
+/// differentiable sum when recording, so double backward works).
+struct ChannelRowsToImages<Scalar: TensorScalar>: DifferentiableFunction {
+    let channels, batch, outputHeight, outputWidth: Int
+    var name: String { "conv2dOutput" }
+
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> {
+        let (o, n, l) = (channels, batch, outputHeight * outputWidth)
+        let bias: Tensor<Scalar>? = inputs.count > 1 ? inputs[1].contiguous() : nil
+        return inputs[0].withUnsafeBufferPointer { rowsBuffer in
+            Tensor(uninitializedShape: [n, o, outputHeight, outputWidth]) { outBuffer in
+                let rows = rowsBuffer.baseAddress!, out = outBuffer.baseAddress!
+                if let bias {
+                    bias.withUnsafeBufferPointer { b in
+                        for c in 0..<o {
+                            let shift = b[c]
+                            for image in 0..<n {
+                                let src = rows + (c &* n &+ image) &* l
+                                let dst = out + (image &* o &+ c) &* l
+                                for k in 0..<l { dst[k] = src[k] + shift }
+                            }
+                        }
+                    }
+                } else {
+                    for c in 0..<o {
+                        for image in 0..<n {
+                            (out + (image &* o &+ c) &* l).initialize(from: rows + (c &* n &+ image) &* l, count: l)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
+        let rows = ImagesToChannelRows<Scalar>(
+            channels: channels, batch: batch, outputHeight: outputHeight, outputWidth: outputWidth
+        ).apply(gradient)
+        guard saved.count > 1 else { return [rows] }
+        if GradientMode.isEnabled { return [rows, gradient.sum(alongAxes: [0, 2, 3])] }
+        // Not recording: the bias sum straight from the reordered rows (contiguous per channel).
+        let count = batch * outputHeight * outputWidth
+        let sums = rows.value.withUnsafeBufferPointer { r in
+            Tensor<Scalar>(uninitializedShape: [channels]) { s in
+                for c in 0..<channels {
+                    let row = r.baseAddress! + c &* count
+                    var total: Double = 0  // Double partial sums: exact enough for Float at any batch
+                    for k in 0..<count { total += Double(row[k]) }
+                    s[c] = Scalar(total)
+                }
+            }
+        }
+        return [rows, Variable(sums)]
+    }
+}
+
+/// The inverse of `ChannelRowsToImages` without bias: images [N, O, outH, outW] → rows [O, N·L].
+/// Derivative: `ChannelRowsToImages` of g.
+struct ImagesToChannelRows<Scalar: TensorScalar>: DifferentiableFunction {
+    let channels, batch, outputHeight, outputWidth: Int
+    var name: String { "conv2dOutputAdjoint" }
+
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> {
+        let (o, n, l) = (channels, batch, outputHeight * outputWidth)
+        return inputs[0].withUnsafeBufferPointer { imagesBuffer in
+            Tensor(uninitializedShape: [o, n &* l]) { rowsBuffer in
+                let images = imagesBuffer.baseAddress!, rows = rowsBuffer.baseAddress!
+                for c in 0..<o {
+                    for image in 0..<n {
+                        (rows + (c &* n &+ image) &* l).initialize(from: images + (image &* o &+ c) &* l, count: l)
+                    }
+                }
+            }
+        }
+    }
+
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
+        [ChannelRowsToImages<Scalar>(channels: channels, batch: batch, outputHeight: outputHeight, outputWidth: outputWidth)
+            .apply(gradient)]
     }
 }
 

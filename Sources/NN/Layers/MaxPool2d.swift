@@ -10,12 +10,16 @@ struct GatherAtIndices<Scalar: TensorScalar>: DifferentiableFunction {
     let indices: [Int]
     let inputShape: [Int]
     let outputShape: [Int]
+    /// The gathered values when the caller already has them (max pooling finds them with the
+    /// indices); forward then returns them instead of gathering again.
+    var output: Tensor<Scalar>? = nil
     var name: String { "gatherAtIndices" }
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> {
-        inputs[0].withUnsafeBufferPointer { x in
+        if let output { return output }
+        return inputs[0].withUnsafeBufferPointer { x in
             indices.withUnsafeBufferPointer { idx in
                 Tensor(uninitializedShape: outputShape) { y in
                     for k in 0..<idx.count { y[k] = x[idx[k]] }
@@ -113,6 +117,67 @@ extension WindowKernels {
     }
 }
 
+extension WindowKernels {
+    /// Max pooling of non-overlapping windows (stride = kernel, no padding): for each window,
+    /// the flat index of its first maximum in row-major window order (a NaN beats every
+    /// number; the first NaN wins) into `indices`, and the value into `values` — one pass, the
+    /// same choice as `maxIndices`.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    static func maxPoolTiled<S: TensorScalar>(
+        _ x: UnsafePointer<S>, _ g: WindowGeometry, _ values: UnsafeMutablePointer<S>, _ indices: UnsafeMutablePointer<Int>
+    ) {
+        let oh = g.outputHeight, ow = g.outputWidth
+        let (kh, kw) = (g.kernelHeight, g.kernelWidth)
+        let w = g.width
+        let plane = g.height &* w
+        var k = 0
+        // v wins over the best so far when it is greater, or a NaN replacing a number:
+        // !(v <= best) is true for v > best and whenever either is NaN; best == best keeps a NaN.
+        // Masks, not branches: which element wins is data-dependent and mispredicts.
+        @inline(__always) func challenge(_ at: Int, _ best: inout Int, _ bestValue: inout S) {
+            let v = x[at]
+            let wins = unsafeBitCast(!(v <= bestValue), to: UInt8.self) & unsafeBitCast(bestValue == bestValue, to: UInt8.self)
+            let mask = 0 &- Int(wins)
+            best = (at & mask) | (best & ~mask)
+            bestValue = x[best]
+        }
+        for p in 0..<(g.batch &* g.channels) {
+            let base = p &* plane
+            for oy in 0..<oh {
+                let rowStart = base &+ oy &* kh &* w
+                if kh == 2 && kw == 2 {
+                    for ox in 0..<ow {
+                        let a = rowStart &+ 2 &* ox
+                        var best = a
+                        var bestValue = x[a]
+                        challenge(a &+ 1, &best, &bestValue)
+                        challenge(a &+ w, &best, &bestValue)
+                        challenge(a &+ w &+ 1, &best, &bestValue)
+                        values[k] = bestValue
+                        indices[k] = best
+                        k &+= 1
+                    }
+                } else {
+                    for ox in 0..<ow {
+                        let a = rowStart &+ ox &* kw
+                        var best = a
+                        var bestValue = x[a]
+                        var row = a
+                        for i in 0..<kh {
+                            for j in (i == 0 ? 1 : 0)..<kw { challenge(row &+ j, &best, &bestValue) }
+                            row &+= w
+                        }
+                        values[k] = bestValue
+                        indices[k] = best
+                        k &+= 1
+                    }
+                }
+            }
+        }
+    }
+}
+
 extension Variable {
     /// 2-D max pooling of x [N, C, H, W]: y[n, c, oy, ox] = max over the window
     /// x[n, c, oy·sh − ph + i, ox·sw − pw + j], 0 ≤ i < kh, 0 ≤ j < kw (padding never wins).
@@ -130,8 +195,22 @@ extension Variable {
             "maxPool2d: padding (\(padding.0), \(padding.1)) for kernel (\(kernelSize.0), \(kernelSize.1)); every window must hold an input element. Fix: use padding between 0 and half the kernel size."
         )
         let g = windowGeometry(op: "maxPool2d", kernelSize: kernelSize, stride: s, padding: padding, dilation: (1, 1))
-        let indices = value.withUnsafeBufferPointer { WindowKernels.maxIndices($0.baseAddress!, g) }
         let outShape = [g.batch, g.channels, g.outputHeight, g.outputWidth]
+        if s == kernelSize && padding == (0, 0) && value.count > 0 {
+            // Non-overlapping windows: values and indices in one pass.
+            let count = outShape.reduce(1, *)
+            var indices = [Int]()
+            let values = value.withUnsafeBufferPointer { x in
+                Tensor<Scalar>(uninitializedShape: outShape) { v in
+                    indices = [Int](unsafeUninitializedCapacity: count) { idx, initialized in
+                        WindowKernels.maxPoolTiled(x.baseAddress!, g, v.baseAddress!, idx.baseAddress!)
+                        initialized = count
+                    }
+                }
+            }
+            return GatherAtIndices<Scalar>(indices: indices, inputShape: shape, outputShape: outShape, output: values).apply(self)
+        }
+        let indices = value.withUnsafeBufferPointer { WindowKernels.maxIndices($0.baseAddress!, g) }
         return GatherAtIndices<Scalar>(indices: indices, inputShape: shape, outputShape: outShape).apply(self)
     }
 }

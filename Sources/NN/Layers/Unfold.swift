@@ -70,6 +70,37 @@ enum WindowKernels {
         im2colPadded(UnsafePointer(padded), cols, g)
     }
 
+    // Rows here are short (an 8×8 image gives 8, 4×4 gives 4): whole-row vector moves for
+    // those widths, instead of a loop whose setup (alias checks) costs more than the copy.
+
+    /// d[k] = s[k] for k < count.
+    @inline(__always)
+    static func copyRow<S: TensorScalar>(_ s: UnsafePointer<S>, _ d: UnsafeMutablePointer<S>, _ count: Int) {
+        switch count {
+        case 4:
+            UnsafeMutableRawPointer(d).storeBytes(of: UnsafeRawPointer(s).loadUnaligned(as: SIMD4<S>.self), as: SIMD4<S>.self)
+        case 8:
+            UnsafeMutableRawPointer(d).storeBytes(of: UnsafeRawPointer(s).loadUnaligned(as: SIMD8<S>.self), as: SIMD8<S>.self)
+        default:
+            for k in 0..<count { d[k] = s[k] }
+        }
+    }
+
+    /// d[k] += s[k] for k < count.
+    @inline(__always)
+    static func addRow<S: TensorScalar>(_ s: UnsafePointer<S>, _ d: UnsafeMutablePointer<S>, _ count: Int) {
+        switch count {
+        case 4:
+            let sum = UnsafeRawPointer(d).loadUnaligned(as: SIMD4<S>.self) + UnsafeRawPointer(s).loadUnaligned(as: SIMD4<S>.self)
+            UnsafeMutableRawPointer(d).storeBytes(of: sum, as: SIMD4<S>.self)
+        case 8:
+            let sum = UnsafeRawPointer(d).loadUnaligned(as: SIMD8<S>.self) + UnsafeRawPointer(s).loadUnaligned(as: SIMD8<S>.self)
+            UnsafeMutableRawPointer(d).storeBytes(of: sum, as: SIMD8<S>.self)
+        default:
+            for k in 0..<count { d[k] += s[k] }
+        }
+    }
+
     /// im2col of an input already padded to (H + 2·ph) × (W + 2·pw).
     @_specialize(where S == Float)
     @_specialize(where S == Double)
@@ -91,7 +122,7 @@ enum WindowKernels {
                         var d = row + n * perImage
                         for _ in 0..<oh {
                             if sw == 1 {
-                                for ox in 0..<ow { d[ox] = s[ox] }
+                                copyRow(s, d, ow)
                             } else {
                                 for ox in 0..<ow { d[ox] = s[ox &* sw] }
                             }
@@ -151,7 +182,7 @@ enum WindowKernels {
                         var s = row + n * perImage
                         for _ in 0..<oh {
                             if sw == 1 {
-                                for ox in 0..<ow { d[ox] += s[ox] }
+                                addRow(s, d, ow)
                             } else {
                                 for ox in 0..<ow { d[ox &* sw] += s[ox] }
                             }
