@@ -54,7 +54,11 @@ enum Bench {
             }
         }
         if suite == nil || suite == "activation" {
-            for n in quick ? [1 << 16] : [1 << 16, 1 << 24] { activations(n: n) }
+            let only = options.string("--only")
+            if let only, !activationCases.contains(where: { $0.0 == only }) {
+                throw CLIError.badValue(flag: "--only", value: only, expected: activationCases.map(\.0).joined(separator: ", "))
+            }
+            for n in quick ? [1 << 16] : [1 << 16, 1 << 24] { activations(n: n, only: only) }
         }
         if suite == nil || suite == "tape" { tape() }
         if suite == "memory" { try memory(steps: try options.int("--steps", default: 1_000_000, range: 1...100_000_000)) }
@@ -149,7 +153,7 @@ enum Bench {
         ("gelu_tanh", { $0.gelu(approximation: .tanh) }, { $0.gelu(approximation: .tanh) }),
     ]
 
-    static func activations(n: Int) {
+    static func activations(n: Int, only: String? = nil) {
         TensorRuntime.threadCount = 1
         let big = n >= 1 << 20
         let samples = big ? 7 : 15
@@ -157,7 +161,7 @@ enum Bench {
         let x = Tensor<Float>.randomNormal([n], seed: 1)
         let go = Tensor<Float>.randomNormal([n], seed: 2)
         let xv = Variable(x, requiresGradient: true)
-        for (name, forward, differentiable) in activationCases {
+        for (name, forward, differentiable) in activationCases where only == nil || only == name {
             let fwd = median(samples: samples, inner: inner) { _ = forward(x) }
             let both = median(samples: samples, inner: inner) {
                 differentiable(xv).backward(seed: go)

@@ -13,6 +13,7 @@ let usage = """
       bench   benchmarks: elementwise vs a same-run copy, matmul GFLOP/s
               --json  --quick  --threads N (default: both 1 and 2)  --suite elementwise|activation|tape|matmul|memory
               --steps N (memory suite, default 1000000)
+              --only NAME (activation suite: that activation only)
     """
 
 /// Errors from outside the program (flags, files): reported on one line, exit code 2.

@@ -13,7 +13,7 @@ do {
     case "train":
         try TrainCommand.run(try Options(rest, allowed: TrainCommand.allowed))
     case "bench":
-        try Bench.run(try Options(rest, allowed: ["--json", "--quick", "--threads", "--suite", "--steps"]))
+        try Bench.run(try Options(rest, allowed: ["--json", "--quick", "--threads", "--suite", "--steps", "--only"]))
     case "gradcheck":
         try GradcheckCommand.run(try Options(rest, allowed: ["--json", "--points", "--activation"]))
     case "plot":

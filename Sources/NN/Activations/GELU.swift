@@ -9,8 +9,10 @@ import Autograd
 //
 // In Double both are evaluated as PyTorch writes them. The exact form's Float forward and
 // derivative are computed in Float (`GELUFloat`: erfc by one polynomial, far-negative values on
-// float64's grid); the tanh form is evaluated in Double (inputs widened, the result rounded
-// once), so Float results are accurate to the float64 reference. For x ≲ −5 the terms
+// float64's grid); the tanh form's Float forward is 0.5x·2/(1 + e^{−2u}) with u in Double and
+// the exponential in Float (`GELUTanhFloat`), its derivative in Double with one exp instead of
+// a tanh, and vectors with an input below −4 take the Double formula, so Float results are
+// accurate to the float64 reference. For x ≲ −5 the terms
 // 1 + erf and 1 + tanh cancel in Double as they do in PyTorch: the results there are accurate to
 // about 1e-16·|x| absolute, not relative (e.g. gelu(−20) = −0, like PyTorch's).
 
@@ -149,7 +151,7 @@ enum GELUFloat {
     }
 }
 
-/// 0.5x(1 + tanh(√(2/π)(x + 0.044715x³))), evaluated in Double.
+/// 0.5x(1 + tanh(√(2/π)(x + 0.044715x³))): Double as written; Float via `GELUTanhFloat`.
 @usableFromInline
 struct GELUTanhKernel<Scalar: TensorScalar>: UnaryVectorKernel {
     @usableFromInline typealias D = SIMD8<Double>
@@ -160,10 +162,59 @@ struct GELUTanhKernel<Scalar: TensorScalar>: UnaryVectorKernel {
     @inlinable init() {}
     @inlinable @inline(__always)
     func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
+        if Scalar.self == Float.self {
+            let v = unsafeBitCast(x, to: SIMD16<Float>.self)
+            if !any(v .< GELUTanhFloat.floatLimit) {
+                return unsafeBitCast(GELUTanhFloat.forward(v), to: Scalar.Vector.self)
+            }
+        }
         let r = SmoothKernels.inDouble(x, Scalar.self) { (x: D) in half * x * (one + Double.vTanh(k * (x + kappa * (x * x * x)))) }
         // The limit −0 at −∞ (−∞·0 would be NaN).
         return Scalar.vSelect(Scalar.vEqual(x, Scalar.Vector(repeating: -.infinity)), Scalar.Vector(repeating: -0.0), r)
     }
+}
+
+/// GELU (tanh form) for Float. With u = √(2/π)(x + 0.044715x³),
+/// 1 + tanh u = E = 2/(1 + e^{−2u}) (no cancellation), so 0.5x(1 + tanh u) = 0.5x·E.
+/// u is evaluated in Double and split into uₕ + uₗ (Float each), e^{−2u} = e^{−2uₕ}(1 − 2uₗ): E's
+/// relative error grows like 2|u|·δu on the negative side, so u must be good beyond Float.
+/// Only for x ≥ −4 (E ≥ 3.5e-5): below, float64's 1 + tanh u sits on the 2⁻⁵³ grid, and E is
+/// then so small that a grid step is several Float ulps — PyTorch's value depends on how its
+/// tanh rounds (ties to within 1e-7 of a step occur), which only a Double tanh reproduces. A
+/// vector with any lane below −4 (or −∞) goes the Double way; for normal data that is one vector
+/// in about 2000.
+@usableFromInline
+enum GELUTanhFloat {
+    @usableFromInline typealias F = SIMD16<Float>
+    @usableFromInline typealias D = SIMD8<Double>
+    @usableFromInline static let floatLimit = F(repeating: -4)
+
+    /// u = √(2/π)(x + 0.044715x³) in Double, for one half.
+    @inlinable @inline(__always)
+    static func argument(_ x: SIMD8<Float>) -> D {
+        let d = D(x)
+        return D(repeating: geluTanhScale) * d.addingProduct(D(repeating: geluKappa) * d, d * d)
+    }
+
+    /// E = 1 + tanh u = 2/(1 + e^{−2u}) (for x ≥ −4).
+    @inlinable @inline(__always)
+    static func onePlusTanh(_ x: F) -> F {
+        let ulo = argument(x.lowHalf)
+        let uhi = argument(x.highHalf)
+        let hl = SIMD8<Float>(ulo)
+        let hh = SIMD8<Float>(uhi)
+        let uh = F(lowHalf: hl, highHalf: hh)
+        var ul = F(lowHalf: SIMD8<Float>(ulo - D(hl)), highHalf: SIMD8<Float>(uhi - D(hh)))
+        // ±∞ (and NaN, carried by uₕ) leave no residual.
+        let aul = ul.replacing(with: -ul, where: ul .< 0)
+        ul = F(repeating: 0).replacing(with: ul, where: aul .< 1)
+        let e = VectorMath.exp(-2 * uh) * ((-2 as Float) * ul + 1)
+        return 2 / (e + 1)
+    }
+
+    /// 0.5x(1 + tanh u).
+    @inlinable @inline(__always)
+    static func forward(_ x: F) -> F { (x * 0.5) * onePlusTanh(x) }
 }
 
 extension Variable {
@@ -259,8 +310,30 @@ struct GELUBackward<Scalar: TensorScalar>: DifferentiableFunction {
     struct TanhKernel: BinaryVectorKernel {
         @inline(__always)
         func callAsFunction(_ g: Scalar.Vector, _ x: Scalar.Vector) -> Scalar.Vector {
-            SmoothKernels.inDouble(g, x, Scalar.self) { (g: D, x: D) in g * GELUBackward.derivative(x, .tanh) }
+            if Scalar.self == Float.self, !any(unsafeBitCast(x, to: SIMD16<Float>.self) .< GELUTanhFloat.floatLimit) {
+                return SmoothKernels.inDouble(g, x, Scalar.self) { (g: D, x: D) in g * GELUBackward.tanhDerivativeViaExp(x) }
+            }
+            return SmoothKernels.inDouble(g, x, Scalar.self) { (g: D, x: D) in g * GELUBackward.derivative(x, .tanh) }
         }
+    }
+
+    /// The tanh form's derivative for Float results (x ≥ −4, see `GELUTanhFloat`), in Double with
+    /// t = 2/(1 + e^{−2u}) − 1 (one exp and one division instead of a tanh), then PyTorch's
+    /// 0.5(1 + t) + 0.5x(1 − t)(1 + t)·u′.
+    @inline(__always)
+    static func tanhDerivativeViaExp(_ x: D) -> D {
+        let half = D(repeating: 0.5)
+        let one = D(repeating: 1)
+        let k = D(repeating: geluTanhScale)
+        let kappa = D(repeating: geluKappa)
+        let x2 = x * x
+        let u = k * x.addingProduct(kappa * x, x2)
+        let e = Double.vExp(-2 * u)
+        let t = 2 / (e + one) - one
+        let dU = k * (one + D(repeating: 3) * kappa * x2)
+        let sech2 = (one - t) * (one + t)
+        // The second term → 0 at +∞ (where ∞·0 would be NaN).
+        return half * (one + t) + (half * x * sech2 * dU).replacing(with: 0, where: sech2 .== 0)
     }
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)

@@ -53,16 +53,16 @@ struct TanhshrinkKernel<Scalar: TensorScalar>: UnaryVectorKernel {
         let t = a * a
         let s = t - center
         var f = c10
-        f = f * s + c9
-        f = f * s + c8
-        f = f * s + c7
-        f = f * s + c6
-        f = f * s + c5
-        f = f * s + c4
-        f = f * s + c3
-        f = f * s + c2
-        f = f * s + c1
-        f = f * s + c0
+        f = c9.addingProduct(f, s)
+        f = c8.addingProduct(f, s)
+        f = c7.addingProduct(f, s)
+        f = c6.addingProduct(f, s)
+        f = c5.addingProduct(f, s)
+        f = c4.addingProduct(f, s)
+        f = c3.addingProduct(f, s)
+        f = c2.addingProduct(f, s)
+        f = c1.addingProduct(f, s)
+        f = c0.addingProduct(f, s)
         let p = a * (t * f)
         // Round p to multiples of the Double ulp of x: a·2⁻²⁹ has that ulp in Float.
         let k = a * gridScale
