@@ -13,6 +13,9 @@ let usage = """
       bench   benchmarks: elementwise vs a same-run copy, matmul GFLOP/s
               --json  --quick  --threads N (default: both 1 and 2)  --suite elementwise|activation|tape|matmul|memory
               --steps N (memory suite, default 1000000)
+      longrun leak check: trains a small MLP (Linear/ReLU, Adam, cross-entropy) for many steps,
+              sampling RSS, live tensor storages and live graph nodes
+              --steps N (default 1000000)  --samples N (default 20)  --json
     """
 
 /// Errors from outside the program (flags, files): reported on one line, exit code 2.
