@@ -4,8 +4,8 @@ import NN
 // A libFuzzer target for the checkpoint reader and loader.
 //
 // Built by Scripts/fuzz_checkpoint.sh with `--sanitize=fuzzer --sanitize=address
-// -Xswiftc -DTAPEGRAD_FUZZ`: `main` then hands control to libFuzzer (`LLVMFuzzerRunDriver`),
-// which calls `check` with mutated inputs and reports any crash, failed precondition or
+// -Xswiftc -DTAPEGRAD_FUZZ`: there is no Swift `main` then; libFuzzer's calls
+// `LLVMFuzzerTestOneInput` with mutated inputs and reports any crash, failed precondition or
 // AddressSanitizer error together with the input that caused it.
 //
 // In a normal build (`swift build`) the same `check` runs over the files named on the command
@@ -98,25 +98,16 @@ func seedCorpus() throws -> [(String, [UInt8])] {
 }
 
 #if TAPEGRAD_FUZZ
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
-#endif
-
+/// libFuzzer's entry point; libFuzzer's own `main` (linked by `--sanitize=fuzzer`) calls it.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    check(size == 0 ? [] : Array(UnsafeBufferPointer(start: data, count: size)))
+    return 0
+}
+#else
 @main
 enum CheckpointFuzz {
     static func main() throws {
-        #if TAPEGRAD_FUZZ
-        var argc = CommandLine.argc
-        var argv = CommandLine.unsafeArgv
-        exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in
-            check(size == 0 ? [] : Array(UnsafeBufferPointer(start: data, count: size)))
-            return 0
-        })
-        #else
         let arguments = Array(CommandLine.arguments.dropFirst())
         if arguments.first == "--write-corpus", arguments.count == 2 {
             let dir = URL(fileURLWithPath: arguments[1])
@@ -144,6 +135,6 @@ enum CheckpointFuzz {
             }
         }
         print("CheckpointFuzz: \(count) inputs checked, no finding")
-        #endif
     }
 }
+#endif

@@ -303,7 +303,7 @@ struct CheckpointFuzzTests {
         "[3,4611686018427387904]", "[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,2305843009213693952]",
         "[18446744073709551616]", "[9223372036854775808]",
         // Empty (a zero dimension) but the other dimensions overflow: the strides of the tensor
-        // would (found by the fuzz target: SafeTensorsFile.tensor(named:) trapped on these).
+        // would (found while writing the fuzz target: SafeTensorsFile.tensor(named:) trapped on these).
         "[0,4611686018427387904,4]", "[4611686018427387904,0,4]",
     ])
     func overflowingShapes(shape: String) {
