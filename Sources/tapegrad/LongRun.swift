@@ -64,7 +64,7 @@ enum LongRunCommand {
                 print(String(format: "{\"suite\":\"longrun\",\"step\":%d,\"rss_mb\":%.3f,\"live_storages\":%d,\"live_nodes\":%d,\"loss\":%.6f}",
                              s.step, Double(s.residentBytes) / 1e6, s.liveStorages, s.liveNodes, Double(s.loss)))
             } else {
-                print(String(format: "step %9d  RSS %8.3f MB  live storages %5d  live graph nodes %5d  loss %.5f",
+                print(String(format: "step %9d  RSS %8.3f MB  live storages %5d  live graph nodes %5d  loss %.4g",
                              s.step, Double(s.residentBytes) / 1e6, s.liveStorages, s.liveNodes, Double(s.loss)))
             }
             fflush(stdout)
@@ -90,7 +90,7 @@ enum LongRunCommand {
                          steps, warmup, Double(after.residentBytes) / 1e6, Double(end.residentBytes) / 1e6, rssGrowth,
                          storageRange.0, storageRange.1, nodeRange.0, nodeRange.1, seconds / Double(steps) * 1e6, Double(end.loss)))
         } else {
-            print(String(format: "longrun %d steps (%d warm-up): RSS %.3f MB after warm-up, %.3f MB at the end, growth %.3f MB; live storages %d…%d, live graph nodes %d…%d after warm-up; %.2f µs per step; final loss %.5f",
+            print(String(format: "longrun %d steps (%d warm-up): RSS %.3f MB after warm-up, %.3f MB at the end, growth %.3f MB; live storages %d…%d, live graph nodes %d…%d after warm-up; %.2f µs per step; final loss %.4g",
                          steps, warmup, Double(after.residentBytes) / 1e6, Double(end.residentBytes) / 1e6, rssGrowth,
                          storageRange.0, storageRange.1, nodeRange.0, nodeRange.1, seconds / Double(steps) * 1e6, Double(end.loss)))
         }
