@@ -44,6 +44,9 @@ let package = Package(
         .executableTarget(name: "DigitsCNN", dependencies: ["NN"], path: "Examples/DigitsCNN", swiftSettings: script),
         .executableTarget(name: "VanishingGradients", dependencies: ["NN"], path: "Examples/VanishingGradients", swiftSettings: script),
         .executableTarget(name: "DeadReLU", dependencies: ["NN"], path: "Examples/DeadReLU", swiftSettings: script),
+        // libFuzzer target for the checkpoint loader (Scripts/fuzz_checkpoint.sh); a normal build
+        // replays files given as arguments.
+        .executableTarget(name: "CheckpointFuzz", dependencies: ["NN"], path: "Fuzz/CheckpointFuzz", swiftSettings: native),
         .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TestSupport"]),

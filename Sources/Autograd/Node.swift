@@ -21,6 +21,18 @@ struct Edge<Scalar: TensorScalar>: Sendable {
 
 let sequenceCounter = Atomic<Int>(0)
 
+/// The number of graph nodes alive (see `GraphStatistics.liveNodeCount`).
+let liveNodes = Atomic<Int>(0)
+
+/// Counters of the autograd graph, for leak checks.
+public enum GraphStatistics {
+    /// How many graph nodes (leaves of variables that require a gradient, and recorded
+    /// operations) created while `TensorRuntime.countsLiveObjects` was on are still alive. A
+    /// graph is freed with the last variable that reaches it, so between two training steps this
+    /// is the model's leaves only; growth means something keeps old graphs alive.
+    public static var liveNodeCount: Int { liveNodes.load(ordering: .relaxed) }
+}
+
 /// One recorded operation: the primitive with what its derivative reads, and its input edges.
 ///
 /// Nodes are numbered in recording order, which is a valid topological order; backward visits
@@ -41,12 +53,16 @@ public final class Node<Scalar: TensorScalar>: @unchecked Sendable {
     var leafGradient: Tensor<Scalar>?
     /// Set after a backward without `retainGraph` freed the saved tensors.
     var released = false
+    /// Whether this node was counted in `GraphStatistics.liveNodeCount`.
+    let counted: Bool
 
     // Backward-pass scratch state.
     var pending: Variable<Scalar>?
     var queued = false
 
     init(leafOfShape shape: [Int]) {
+        counted = TensorRuntime.countsLiveObjects
+        if counted { liveNodes.wrappingAdd(1, ordering: .relaxed) }
         sequence = sequenceCounter.wrappingAdd(1, ordering: .relaxed).newValue
         primitive = .leaf
         first = nil
@@ -58,6 +74,8 @@ public final class Node<Scalar: TensorScalar>: @unchecked Sendable {
     }
 
     init(_ primitive: Primitive<Scalar>, first: Edge<Scalar>, second: Edge<Scalar>? = nil, more: [Edge<Scalar>] = [], shape: [Int]) {
+        counted = TensorRuntime.countsLiveObjects
+        if counted { liveNodes.wrappingAdd(1, ordering: .relaxed) }
         sequence = sequenceCounter.wrappingAdd(1, ordering: .relaxed).newValue
         self.primitive = primitive
         self.first = first
@@ -67,6 +85,8 @@ public final class Node<Scalar: TensorScalar>: @unchecked Sendable {
         isLeaf = false
         self.shape = shape
     }
+
+    deinit { if counted { liveNodes.wrappingSubtract(1, ordering: .relaxed) } }
 
     /// Input edge `i`.
     @inline(__always)

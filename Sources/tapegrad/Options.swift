@@ -2,6 +2,10 @@ import Foundation
 
 let usage = """
     usage: tapegrad <command> [options]
+      train   the main job: train a model on the shipped digits data, report test accuracy
+              --model mlp|cnn|maxout  --activation SPEC (see list)  --epochs N (30)  --batch-size N (32)
+              --lr X (0.001)  --optimizer adam|adamw|sgd|rmsprop  --seed N (0)  --threads N (1)
+              --compare a,b,c  --json  --save PATH  --plot PATH  --data PATH  --quiet
       demo    softmax regression on the shipped digits data, gradients by hand (default)
               --data PATH  --epochs N (default 30)  --seed N (default 0)
       gradcheck  first and second derivatives of every activation vs finite differences (Double)
@@ -14,6 +18,9 @@ let usage = """
               --json  --quick  --threads N (default: both 1 and 2)  --suite elementwise|activation|tape|matmul|memory
               --steps N (memory suite, default 1000000)
               --only NAME (activation suite: that activation only)
+      longrun leak check: trains a small MLP (Linear/ReLU, Adam, cross-entropy) for many steps,
+              sampling RSS, live tensor storages and live graph nodes
+              --steps N (default 1000000)  --samples N (default 20)  --json
     """
 
 /// Errors from outside the program (flags, files): reported on one line, exit code 2.

@@ -19,6 +19,7 @@ do {
     case "plot":
         try PlotCommand.run(try Options(rest, allowed: ["--output", "--activation"]))
     case "list": try ListCommand.run(try Options(rest, allowed: ["--json"]))
+    case "longrun": try LongRunCommand.run(try Options(rest, allowed: LongRunCommand.allowed))
     case "help", "--help", "-h":
         print(usage)
     default:

@@ -121,14 +121,19 @@ public struct SafeTensorsFile: Sendable {
     }
 
     /// product(shape) · size(dtype), refusing negative dimensions and overflow of `Int`.
+    ///
+    /// The product of the nonzero dimensions must fit `Int` too, even when a zero dimension
+    /// makes the tensor empty: a tensor's row-major strides are products of its trailing
+    /// dimensions, so [0, 2⁶², 4] (0 bytes) would overflow them when the tensor is made.
     static func byteCount(name: String, dtype: SafeTensorsDType, shape: [Int]) throws(CheckpointError) -> Int {
         var count = 1
         for d in shape {
             guard d >= 0 else { throw .badTensor(name: name, reason: "negative dimension \(d) in shape \(describeShape(shape))") }
-            let (p, overflow) = count.multipliedReportingOverflow(by: d)
+            let (p, overflow) = count.multipliedReportingOverflow(by: Swift.max(d, 1))
             guard !overflow else { throw .badTensor(name: name, reason: "shape \(describeShape(shape)) has more elements than Int can count") }
             count = p
         }
+        if shape.contains(0) { count = 0 }
         let (bytes, overflow) = count.multipliedReportingOverflow(by: dtype.byteSize)
         guard !overflow else { throw .badTensor(name: name, reason: "shape \(describeShape(shape)) of \(dtype.rawValue) has more bytes than Int can count") }
         return bytes
