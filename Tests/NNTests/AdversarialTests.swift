@@ -15,7 +15,7 @@ import TestSupport
 //   prints exactly one line `tapegrad: …` on stderr, nothing on stdout, exits with 2 and
 //   leaves its working directory empty.
 //
-// The existing exit tests elsewhere in Tests/ are not repeated here; Docs/Reliability-adversarial.md
+// The existing exit tests elsewhere in Tests/ are not repeated here; Docs/Reliability.md
 // counts both. Every case name is unique (checked below).
 
 /// Which part of the API a malformed call misuses.
