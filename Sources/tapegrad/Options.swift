@@ -28,14 +28,12 @@ enum CLIError: Error, CustomStringConvertible {
     case usage(String)
     case badValue(flag: String, value: String, expected: String)
     case file(path: String, reason: String)
-    case data(path: String, line: Int, reason: String)
 
     var description: String {
         switch self {
         case .usage(let s): return "\(s) (see 'tapegrad help')"
         case .badValue(let f, let v, let e): return "\(f) \(v): expected \(e)"
         case .file(let p, let r): return "\(p): \(r)"
-        case .data(let p, let l, let r): return "\(p), line \(l): \(r)"
         }
     }
 }
