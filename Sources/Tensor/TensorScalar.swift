@@ -22,6 +22,12 @@ where RawSignificand: FixedWidthInteger {
     static func vErf(_ x: Vector) -> Vector
     /// |x| by clearing the sign bit (so |−0| = +0 and NaN stays NaN).
     static func vAbs(_ x: Vector) -> Vector
+    /// e^{−|x|} (in (0, 1], NaN stays NaN): the stable logistic's building block; Float by a
+    /// one-sided exponential (`VectorMath.expNonPositive`), about half the cost of `vExp`.
+    static func vExpNegAbs(_ x: Vector) -> Vector
+    /// `ifNegative` where x's sign bit is set (negative numbers and −0), `ifNotNegative`
+    /// elsewhere: one blend on the sign bit, no comparison.
+    static func vSignSelect(_ x: Vector, _ ifNegative: Vector, _ ifNotNegative: Vector) -> Vector
 
     // Comparisons and selection, concrete per type. Generic code would bind `.<` and
     // `replacing(with:where:)` to the SIMD protocol's lane-by-lane defaults (which LLVM often
@@ -64,6 +70,12 @@ extension Float: TensorScalar {
     @inlinable @inline(__always) public static func vAbs(_ x: Vector) -> Vector {
         // A vector mask, not a scalar: integer SIMD ops with a scalar operand go lane by lane.
         unsafeBitCast(unsafeBitCast(x, to: SIMD16<UInt32>.self) & SIMD16<UInt32>(repeating: 0x7FFF_FFFF), to: Vector.self)
+    }
+    @inlinable @inline(__always) public static func vExpNegAbs(_ x: Vector) -> Vector {
+        VectorMath.expNonPositive(VectorMath.negativeAbs(x))
+    }
+    @inlinable @inline(__always) public static func vSignSelect(_ x: Vector, _ ifNegative: Vector, _ ifNotNegative: Vector) -> Vector {
+        ifNotNegative.replacing(with: ifNegative, where: unsafeBitCast(x, to: SIMD16<Int32>.self) .< SIMD16<Int32>(repeating: 0))
     }
     @inlinable @inline(__always) public static func vLess(_ a: Vector, _ b: Vector) -> SIMDMask<Vector.MaskStorage> { a .< b }
     @inlinable @inline(__always) public static func vLessEqual(_ a: Vector, _ b: Vector) -> SIMDMask<Vector.MaskStorage> { a .<= b }
@@ -109,6 +121,12 @@ extension Double: TensorScalar {
         unsafeBitCast(
             unsafeBitCast(x, to: SIMD8<UInt64>.self) & SIMD8<UInt64>(repeating: 0x7FFF_FFFF_FFFF_FFFF), to: Vector.self)
     }
+    @inlinable @inline(__always) public static func vExpNegAbs(_ x: Vector) -> Vector {
+        VectorMath.expNonPositive(VectorMath.negativeAbs(x))
+    }
+    @inlinable @inline(__always) public static func vSignSelect(_ x: Vector, _ ifNegative: Vector, _ ifNotNegative: Vector) -> Vector {
+        ifNotNegative.replacing(with: ifNegative, where: unsafeBitCast(x, to: SIMD8<Int64>.self) .< SIMD8<Int64>(repeating: 0))
+    }
     @inlinable @inline(__always) public static func vLess(_ a: Vector, _ b: Vector) -> SIMDMask<Vector.MaskStorage> { a .< b }
     @inlinable @inline(__always) public static func vLessEqual(_ a: Vector, _ b: Vector) -> SIMDMask<Vector.MaskStorage> { a .<= b }
     @inlinable @inline(__always) public static func vEqual(_ a: Vector, _ b: Vector) -> SIMDMask<Vector.MaskStorage> { a .== b }
@@ -141,12 +159,17 @@ extension Double: TensorScalar {
 }
 
 extension TensorScalar {
-    /// The logistic function 1/(1 + e^−x) on a vector, from e^−|x| so it never overflows:
-    /// 1/(1 + e) for x ≥ 0, e/(1 + e) for x < 0. NaN stays NaN.
+    /// The logistic function 1/(1 + e^−x) on a vector, from e = e^−|x| so it never overflows:
+    /// 1/(1 + e) for x ≥ 0, e/(1 + e) for x < 0. NaN stays NaN. Float: one division of the
+    /// numerator selected on x's sign bit (at −0 both give ½); Double: e·(1/(1 + e)) for x < 0,
+    /// the rounding its special-value expectations were taken with.
     @inlinable @inline(__always)
     public static func vSigmoid(_ x: Vector) -> Vector {
         let one = Vector(repeating: 1)
-        let e = vExp(-vAbs(x))
+        let e = vExpNegAbs(x)
+        if Self.self == Float.self {
+            return vSignSelect(x, e, one) / (one + e)
+        }
         let p = one / (one + e)
         return vSelect(vLess(x, Vector(repeating: 0)), e * p, p)
     }

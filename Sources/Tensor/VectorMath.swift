@@ -542,6 +542,72 @@ public enum VectorMath {
         return y.replacing(with: x, where: (x .== 0) .| (x .!= x))
     }
 
+    // MARK: - One-sided exponential (the smooth activations' e^{−|x|})
+
+    /// e^r for |r| ≤ ln2/2: 1 + r + r²/2 + r³·(c₃ + c₄r + c₅r² + c₆r³), Horner form in FMAs only
+    /// (fitted, weighted minimax with the coefficients rounded to Float one at a time: relative
+    /// error 5.2e-9 of the fit, below 0.1 ulp).
+    @usableFromInline @_transparent
+    internal static func _expPoly(_ r: SIMD16<Float>) -> SIMD16<Float> {
+        var p = SIMD16<Float>(repeating: 0.0013863109052181244)
+        p = _fma(p, r, 0.008367440663278103)
+        p = _fma(p, r, 0.04166724532842636)
+        p = _fma(p, r, 0.16666534543037415)
+        p = _fma(p, r, 0.5)
+        p = _fma(p, r, 1)
+        return _fma(p, r, 1)
+    }
+
+    /// e^x·2⁶⁴ for x ≤ 0, and x clamped below at −110 (where e^x·(anything up to 110) is below
+    /// half the smallest subnormal, so every use rounds to 0 there).
+    ///
+    /// Method: x = k·ln2 + r with k = round(x/ln2) (k ∈ [−159, 0]) by the magic-number rounding
+    /// and a two-FMA Cody–Waite reduction, e^r by `_expPoly`, then 2^{k+64} built in the exponent
+    /// field. The factor 2⁶⁴ keeps the result a normal number for every k, so a caller that scales
+    /// by 2⁻⁶⁴ at the very end rounds a subnormal result once, exactly like a correct e^x would.
+    /// All FMAs; no select besides the clamp (a NaN passes it and propagates through the
+    /// arithmetic, so NaN in gives NaN out without a final select).
+    ///
+    /// Only for x ≤ 0 or NaN; positive x gives wrong results (the caller passes −|z|).
+    @inlinable @inline(__always)
+    public static func expNonPositiveScaled(_ x: SIMD16<Float>) -> (scaled: SIMD16<Float>, clamped: SIMD16<Float>) {
+        let xc = x.replacing(with: -110, where: x .< -110)
+        let magic: Float = 12582912.0  // 1.5·2²³
+        let t = _fma(xc, SIMD16<Float>(repeating: 1.44269504088896341), magic)
+        let kf = t - magic
+        // ln2 = 0.693147182464599609375 (Float) − 1.904654323148236e-09; with FMAs each product
+        // enters unrounded, so r carries only the final rounding.
+        let r = xc.addingProduct(kf, SIMD16<Float>(repeating: -0.693147182464599609375))
+            .addingProduct(kf, SIMD16<Float>(repeating: 1.904654323148236e-09))
+        let bits = (unsafeBitCast(t, to: SIMD16<Int32>.self) &+ SIMD16<Int32>(repeating: 127 + 64 - 0x4B40_0000))
+            &<< SIMD16<Int32>(repeating: 23)
+        return (_expPoly(r) * unsafeBitCast(bits, to: SIMD16<Float>.self), xc)
+    }
+
+    /// e^x for x ≤ 0 (−∞ → 0, NaN → NaN), lane-wise; subnormal results rounded once. Not for
+    /// x > 0. See `expNonPositiveScaled`. Accuracy: 1 ulp.
+    @inlinable @inline(__always)
+    public static func expNonPositive(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        expNonPositiveScaled(x).scaled * 0x1p-64
+    }
+
+    /// e^x for x ≤ 0, lane-wise: for Double the full-range `exp`.
+    @inlinable @inline(__always)
+    public static func expNonPositive(_ x: SIMD8<Double>) -> SIMD8<Double> { _exp(x) }
+
+    /// −|x| by setting the sign bit (one instruction; NaN stays NaN).
+    @inlinable @inline(__always)
+    public static func negativeAbs(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        unsafeBitCast(unsafeBitCast(x, to: SIMD16<UInt32>.self) | SIMD16<UInt32>(repeating: 0x8000_0000), to: SIMD16<Float>.self)
+    }
+
+    /// −|x| by setting the sign bit.
+    @inlinable @inline(__always)
+    public static func negativeAbs(_ x: SIMD8<Double>) -> SIMD8<Double> {
+        unsafeBitCast(
+            unsafeBitCast(x, to: SIMD8<UInt64>.self) | SIMD8<UInt64>(repeating: 0x8000_0000_0000_0000), to: SIMD8<Double>.self)
+    }
+
     // MARK: - Fused forms for activations
 
     /// e^{−x²/2} (the normal density without its 1/√(2π)), lane-wise, with x² taken exactly:
@@ -553,13 +619,27 @@ public enum VectorMath {
     @inlinable @inline(__always)
     public static func expNegativeHalfSquare(_ x: SIMD16<Float>) -> SIMD16<Float> {
         let ax = _abs(x)
-        let a = ax.replacing(with: 13.1, where: ax .> 13.1)
+        let y = expNegativeHalfSquareInRange(ax.replacing(with: 13.1, where: ax .> 13.1))
+        return y.replacing(with: 0, where: ax .> 13.1)
+    }
+
+    /// e^{−a²/2} for 0 ≤ a ≤ 13.1 (or NaN, which propagates), a² exact as in
+    /// `expNegativeHalfSquare`: the reduction −a²/2 = k·ln2 + r in FMAs (the tail of a² enters
+    /// r), e^r by the degree-6 `_expPoly`, 2^k in the exponent field (k ≥ −124: no subnormals).
+    @inlinable @inline(__always)
+    public static func expNegativeHalfSquareInRange(_ a: SIMD16<Float>) -> SIMD16<Float> {
+        typealias F = SIMD16<Float>
         let h = a * a
         let l = (-h).addingProduct(a, a)  // exact: a·a − h
-        let (k, _, r0) = _reduce(-(h * 0.5))
-        let r = r0 - l * 0.5
-        let y = (_em1Poly(r) + 1) * _pow2(k)
-        return y.replacing(with: 0, where: ax .> 13.1).replacing(with: x, where: x .!= x)
+        let magic: Float = 12582912.0
+        let t = F(repeating: magic).addingProduct(h, F(repeating: -0.721347520444481703))  // −h/2·log₂e
+        let kf = t - magic
+        let r = (h * -0.5).addingProduct(kf, F(repeating: -0.693147182464599609375))
+            .addingProduct(kf, F(repeating: 1.904654323148236e-09))
+            .addingProduct(l, F(repeating: -0.5))
+        let bits = (unsafeBitCast(t, to: SIMD16<Int32>.self) &+ SIMD16<Int32>(repeating: 127 - 0x4B40_0000))
+            &<< SIMD16<Int32>(repeating: 23)
+        return _expPoly(r) * unsafeBitCast(bits, to: F.self)
     }
 
     /// log(1 + e^x) (softplus), lane-wise, as max(x, 0) + log1p(u), u = e^{−|x|} in (0, 1]:
@@ -569,7 +649,7 @@ public enum VectorMath {
     /// Accuracy: Float 2 ulp. NaN -> NaN; −inf -> 0; +inf -> +inf.
     @inlinable @inline(__always)
     public static func log1pExp(_ x: SIMD16<Float>) -> SIMD16<Float> {
-        let u = _exp(-_abs(x))
+        let u = expNonPositive(negativeAbs(x))
         let s = u / (u + 2)
         let z = s * s
         var q = SIMD16<Float>(repeating: 1.0 / 13)

@@ -49,12 +49,10 @@ struct GELUErfKernel<Scalar: TensorScalar>: UnaryVectorKernel {
     @inlinable init() {}
     @inlinable @inline(__always)
     func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
-        let r: Scalar.Vector
-        if Scalar.self == Double.self {
-            r = SmoothKernels.inDouble(x, Scalar.self) { (x: D) in x * half * (one + Double.vErf(x * c)) }
-        } else {
-            r = unsafeBitCast(GELUFloat.forward(unsafeBitCast(x, to: SIMD16<Float>.self)), to: Scalar.Vector.self)
+        if Scalar.self == Float.self {
+            return unsafeBitCast(GELUFloat.forward(unsafeBitCast(x, to: SIMD16<Float>.self)), to: Scalar.Vector.self)
         }
+        let r = SmoothKernels.inDouble(x, Scalar.self) { (x: D) in x * half * (one + Double.vErf(x * c)) }
         // gelu(−∞) = −0, the limit (x·Φ(x) would be −∞·0 = NaN).
         return Scalar.vSelect(Scalar.vEqual(x, Scalar.Vector(repeating: -.infinity)), Scalar.Vector(repeating: -0.0), r)
     }
@@ -82,10 +80,10 @@ enum GELUFloat {
     /// s = 1/(1 + a/4) − 0.6566…, with the rounding of 1 + a/4 and of the quotient corrected.
     @inlinable @inline(__always)
     static func reducedArgument(_ a: F) -> F {
-        let d = a * 0.25 + 1
+        let d = F(repeating: 1).addingProduct(a, F(repeating: 0.25))
         let t0 = 1 / d
-        let err = (1 - d) + a * 0.25
-        let rho = F(repeating: 1).addingProduct(-t0, d) - t0 * err
+        let err = (1 - d).addingProduct(a, F(repeating: 0.25))
+        let rho = F(repeating: 1).addingProduct(-t0, d).addingProduct(-t0, err)
         return (t0 - 0.6566170454025269).addingProduct(t0, rho)
     }
 
@@ -121,15 +119,17 @@ enum GELUFloat {
         return p
     }
 
-    /// 0.5x(1 + erf(x/√2)).
+    /// 0.5x(1 + erf(x/√2)); −∞ → −0 (x is clamped to the lowest finite value, where the
+    /// factor is 0).
     @inlinable @inline(__always)
     static func forward(_ x: F) -> F {
-        let ax = x.replacing(with: -x, where: x .< 0)
+        let ax = Float.vAbs(x)
         let a = ax.replacing(with: 8.77, where: ax .> 8.77)
-        let e = VectorMath.expNegativeHalfSquare(a) * erfcxPolynomial(reducedArgument(a))  // 2Φ(−a)
+        let e = VectorMath.expNegativeHalfSquareInRange(a) * erfcxPolynomial(reducedArgument(a))  // 2Φ(−a)
         let grid = F(repeating: 0x1p-30)
         let eg = select(e .< grid, (e + grid) - grid, e)
-        return (x * 0.5) * select(x .< 0, eg, 2 - e)
+        let xc = x.replacing(with: -.greatestFiniteMagnitude, where: x .< -.greatestFiniteMagnitude)
+        return (xc * 0.5) * Float.vSignSelect(x, eg, 2 - e)
     }
 
     /// Φ(x) + x·φ(x).

@@ -30,12 +30,36 @@ struct MishKernel<Scalar: TensorScalar>: UnaryVectorKernel {
     @inlinable init() {}
     @inlinable @inline(__always)
     func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
-        let e = Scalar.vExp(-Scalar.vAbs(x))
+        if Scalar.self == Float.self {
+            return unsafeBitCast(MishFloat.forward(unsafeBitCast(x, to: SIMD16<Float>.self)), to: Scalar.Vector.self)
+        }
+        let e = Scalar.vExpNegAbs(x)
         let n = e * (e + two)
         let a = one + two * e
         let t = Scalar.vSelect(Scalar.vLess(x, zero), n / (n + two), a / (a + two * e * e))
         // mish(−∞) = −0 (the limit; x·t would be −∞·0 = NaN).
         return Scalar.vSelect(Scalar.vEqual(x, -inf), Scalar.Vector(repeating: -0.0), x * t)
+    }
+}
+
+/// Mish in Float with one division: with E = e·2⁶⁴, e = e^{−|x|} and x_c = max(−|x|, −110) (see
+/// `VectorMath.expNonPositiveScaled`), tanh(softplus(x)) = a/(a + 2e²), a = 1 + 2e, for x ≥ 0
+/// and n/(n + 2), n = e(e + 2), for x < 0; numerator and denominator are chosen by x's sign bit
+/// before the one division, and the negative side is (x_c·E·(e + 2)/(n + 2))·2⁻⁶⁴, so a
+/// subnormal e never limits the accuracy and x = −∞ gives the limit −0.
+@usableFromInline
+enum MishFloat {
+    @usableFromInline typealias F = SIMD16<Float>
+    @inlinable @inline(__always)
+    static func forward(_ x: F) -> F {
+        let (scaled, clamped) = VectorMath.expNonPositiveScaled(VectorMath.negativeAbs(x))
+        let e = scaled * 0x1p-64
+        let ePlus2 = e + 2
+        let n = e * ePlus2
+        let a = (e + e) + 1
+        let numerator = Float.vSignSelect(x, (clamped * scaled) * ePlus2, x * a)
+        let denominator = Float.vSignSelect(x, n + 2, a.addingProduct(e + e, e))
+        return (numerator / denominator) * Float.vSignSelect(x, F(repeating: 0x1p-64), F(repeating: 1))
     }
 }
 
@@ -75,7 +99,7 @@ struct MishBackward<Scalar: TensorScalar>: DifferentiableFunction {
         let one = V(repeating: 1)
         let two = V(repeating: 2)
         let four = V(repeating: 4)
-        let e = Scalar.vExp(-Scalar.vAbs(x))
+        let e = Scalar.vExpNegAbs(x)
         // x < 0 (e = eˣ): e·[(4 + 4x) + e((6 + 4x) + e(4 + e))] / (e² + 2e + 2)²
         let d = e * (e + two) + two
         let inner = (four + four * x) + e * ((V(repeating: 6) + four * x) + e * (four + e))
@@ -111,7 +135,7 @@ struct MishBackward<Scalar: TensorScalar>: DifferentiableFunction {
         let two = V(repeating: 2)
         let four = V(repeating: 4)
         let curvature = saved[1].value.mapped { x in
-            let e = Scalar.vExp(-Scalar.vAbs(x))
+            let e = Scalar.vExpNegAbs(x)
             let p = one / (one + e)
             let isNegative = Scalar.vLess(x, V(repeating: 0))
             let s = Scalar.vSelect(isNegative, e * p, p)       // σ(x)

@@ -20,7 +20,7 @@ enum SmoothKernels {
         -> (e: S.Vector, p: S.Vector, negative: SIMDMask<S.Vector.MaskStorage>)
     {
         let one = S.Vector(repeating: 1)
-        let e = S.vExp(-S.vAbs(z))
+        let e = S.vExpNegAbs(z)
         return (e, one / (one + e), S.vLess(z, S.Vector(repeating: 0)))
     }
 
@@ -32,7 +32,7 @@ enum SmoothKernels {
     @inlinable @inline(__always)
     static func softplus<S: TensorScalar>(_ z: S.Vector, _: S.Type) -> S.Vector {
         let zero = S.Vector(repeating: 0)
-        return S.vSelect(S.vLess(zero, z), z, zero) + S.vLog1p(S.vExp(-S.vAbs(z)))
+        return S.vSelect(S.vLess(zero, z), z, zero) + S.vLog1p(S.vExpNegAbs(z))
     }
 
     /// log(1 + e^z) = max(z, 0) + log1p(e^−|z|); for Float by `VectorMath.log1pExp` (one exp, one

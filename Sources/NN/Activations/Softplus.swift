@@ -18,12 +18,18 @@ extension Tensor {
 struct SoftplusKernel<Scalar: TensorScalar>: UnaryVectorKernel {
     @usableFromInline let beta: Scalar.Vector
     @usableFromInline let threshold: Scalar.Vector
+    @usableFromInline let unitBeta: Bool
     @inlinable init(beta: Scalar, threshold: Scalar) {
         self.beta = Scalar.Vector(repeating: beta)
         self.threshold = Scalar.Vector(repeating: threshold)
+        unitBeta = beta == 1
     }
     @inlinable @inline(__always)
     func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
+        if unitBeta {
+            // β = 1 (the default): z = x and the division by β is exact, so skip both.
+            return Scalar.vSelect(Scalar.vLess(threshold, x), x, SmoothKernels.log1pExp(x, Scalar.self))
+        }
         let z = beta * x
         return Scalar.vSelect(Scalar.vLess(threshold, z), x, SmoothKernels.log1pExp(z, Scalar.self) / beta)
     }

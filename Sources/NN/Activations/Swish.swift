@@ -30,8 +30,10 @@ struct SwishKernel<Scalar: TensorScalar>: UnaryVectorKernel {
     @usableFromInline let zero: Scalar.Vector
     @usableFromInline let lowest: Scalar.Vector
     @usableFromInline let side: Scalar.Vector
+    @usableFromInline let isSiLU: Bool
     @inlinable init(beta: Scalar) {
         self.beta = Scalar.Vector(repeating: beta)
+        isSiLU = beta == 1
         flush = Scalar.Vector(repeating: Scalar(pytorchSigmoidFlush))
         zero = Scalar.Vector(repeating: 0)
         // σ(βx) flushes to 0 only on the side where βx → −∞: x → −∞ for β > 0, x → +∞ for β < 0.
@@ -41,6 +43,9 @@ struct SwishKernel<Scalar: TensorScalar>: UnaryVectorKernel {
     @usableFromInline typealias V = Scalar.Vector
     @inlinable @inline(__always)
     func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
+        if Scalar.self == Float.self && isSiLU {
+            return unsafeBitCast(SiLUFloat.forward(unsafeBitCast(x, to: SIMD16<Float>.self)), to: Scalar.Vector.self)
+        }
         let z = beta * x
         // Flushed lanes give x·0 = ±0 with x's sign; an infinite x on the flushing side is first
         // pulled in to the largest finite value (∞·0 would be NaN; the limit is ±0). One max on
@@ -48,6 +53,23 @@ struct SwishKernel<Scalar: TensorScalar>: UnaryVectorKernel {
         let s = Scalar.vSelect(Scalar.vLess(z, flush), zero, SmoothKernels.sigmoid(z, Scalar.self))
         let u = side * x
         return side * Scalar.vSelect(Scalar.vLess(u, lowest), lowest, u) * s
+    }
+}
+
+/// SiLU in Float, x·σ(x), with one division and no flush or limit selects. With
+/// e·2⁶⁴ = E and x_c = max(−|x|, −110) from `VectorMath.expNonPositiveScaled(−|x|)`:
+/// x/(1 + e) for x ≥ 0 and (x_c·E/(1 + e))·2⁻⁶⁴ for x < 0, where x_c = x down to −110 (below,
+/// the result rounds to −0 either way, and x = −∞ gives the limit −0 instead of −∞·0). The
+/// final 2⁻⁶⁴ rounds a subnormal result once, so silu(−100) keeps its accuracy.
+@usableFromInline
+enum SiLUFloat {
+    @usableFromInline typealias F = SIMD16<Float>
+    @inlinable @inline(__always)
+    static func forward(_ x: F) -> F {
+        let (scaled, clamped) = VectorMath.expNonPositiveScaled(VectorMath.negativeAbs(x))
+        let e = scaled * 0x1p-64
+        let numerator = Float.vSignSelect(x, clamped * scaled, x)
+        return (numerator / (1 + e)) * Float.vSignSelect(x, F(repeating: 0x1p-64), F(repeating: 1))
     }
 }
 
