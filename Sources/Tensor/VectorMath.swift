@@ -558,6 +558,10 @@ public enum VectorMath {
         return _fma(p, r, 1)
     }
 
+    /// e^r for |r| ≤ ln2/2 (the reduced argument of an exponential), degree 6, ~0.1 ulp.
+    @inlinable @inline(__always)
+    public static func expPolynomial(_ r: SIMD16<Float>) -> SIMD16<Float> { _expPoly(r) }
+
     /// e^x·2⁶⁴ for x ≤ 0, and x clamped below at −110 (where e^x·(anything up to 110) is below
     /// half the smallest subnormal, so every use rounds to 0 there).
     ///

@@ -70,16 +70,9 @@ enum Bench {
         }
     }
 
-    static func elementwise(n: Int, threads: Int) {
-        TensorRuntime.threadCount = threads
-        let big = n >= 1 << 20
-        let samples = big ? 7 : 15
-        let inner = big ? 1 : Swift.max(1, (1 << 22) / n)
-        let x = Tensor<Float>.randomNormal([n], seed: 1)
-        let y = Tensor<Float>.randomNormal([n], seed: 2)
-        let positive = x.abs() + 0.5
-
-        // Baseline: copy the same bytes into an existing buffer, on the same threads.
+    /// Seconds for copying `n` floats into an existing buffer (median), split over `threads` as
+    /// memory-bound work is: the baseline every elementwise ratio is taken against.
+    static func copyTime(n: Int, threads: Int, samples: Int, inner: Int) -> Double {
         let src = UnsafeMutablePointer<Float>.allocate(capacity: n)
         let dst = UnsafeMutablePointer<Float>.allocate(capacity: n)
         src.initialize(repeating: 1, count: n)
@@ -91,7 +84,7 @@ enum Bench {
         let pieces = Swift.max(1, Swift.min(threads, n / TensorRuntime.memoryBoundGrain))
         nonisolated(unsafe) let s = src
         nonisolated(unsafe) let d = dst
-        let copy = median(samples: samples, inner: inner) {
+        return median(samples: samples, inner: inner) {
             if pieces == 1 {
                 d.update(from: s, count: n)
                 return
@@ -102,7 +95,19 @@ enum Bench {
                 (d + start).update(from: s + start, count: i == pieces - 1 ? n - start : chunk)
             }
         }
-        let copyNs = copy / Double(n) * 1e9
+    }
+
+    static func elementwise(n: Int, threads: Int) {
+        TensorRuntime.threadCount = threads
+        let big = n >= 1 << 20
+        let samples = big ? 7 : 15
+        let inner = big ? 1 : Swift.max(1, (1 << 22) / n)
+        let x = Tensor<Float>.randomNormal([n], seed: 1)
+        let y = Tensor<Float>.randomNormal([n], seed: 2)
+        let positive = x.abs() + 0.5
+
+        // Baseline: copy the same bytes into an existing buffer, on the same threads.
+        let copyNs = copyTime(n: n, threads: threads, samples: samples, inner: inner) / Double(n) * 1e9
         emit([("suite", "copy"), ("n", n), ("threads", threads), ("ns_per_elem", copyNs)],
              text: String(format: "copy        n=%-9d threads=%d  %7.3f ns/elem", n, threads, copyNs))
 
@@ -162,6 +167,8 @@ enum Bench {
         let go = Tensor<Float>.randomNormal([n], seed: 2)
         let xv = Variable(x, requiresGradient: true)
         for (name, forward, differentiable) in activationCases where only == nil || only == name {
+            // The copy baseline right before each activation: the machine's speed drifts.
+            let copy = copyTime(n: n, threads: 1, samples: samples, inner: inner) / Double(n) * 1e9
             let fwd = median(samples: samples, inner: inner) { _ = forward(x) }
             let both = median(samples: samples, inner: inner) {
                 differentiable(xv).backward(seed: go)
@@ -169,8 +176,20 @@ enum Bench {
             }
             let f = fwd / Double(n) * 1e9
             let fb = both / Double(n) * 1e9
-            emit([("suite", "activation"), ("name", name), ("n", n), ("threads", 1), ("fwd_ns_per_elem", f), ("fwdbwd_ns_per_elem", fb)],
-                 text: String(format: "%@ n=%-9d threads=1  fwd %7.3f ns/elem  fwd+bwd %7.3f ns/elem", name.padding(toLength: 11, withPad: " ", startingAt: 0), n, f, fb))
+            var fields: [(String, Any)] = [
+                ("suite", "activation"), ("name", name), ("n", n), ("threads", 1), ("fwd_ns_per_elem", f),
+                ("fwdbwd_ns_per_elem", fb), ("copy_ns_per_elem", copy)]
+            var text = String(format: "%@ n=%-9d threads=1  fwd %7.3f ns/elem  fwd+bwd %7.3f ns/elem  fwd %5.2f× copy", name.padding(toLength: 11, withPad: " ", startingAt: 0), n, f, fb, f / copy)
+            if big {
+                // The default configuration (all cores) against a copy on as many threads.
+                TensorRuntime.threadCount = 2
+                let copy2 = copyTime(n: n, threads: 2, samples: samples, inner: inner) / Double(n) * 1e9
+                let f2 = median(samples: samples, inner: inner) { _ = forward(x) } / Double(n) * 1e9
+                TensorRuntime.threadCount = 1
+                fields += [("fwd2_ns_per_elem", f2), ("copy2_ns_per_elem", copy2)]
+                text += String(format: "  | 2 threads fwd %7.3f ns/elem  %5.2f× copy", f2, f2 / copy2)
+            }
+            emit(fields, text: text)
         }
     }
 

@@ -9,8 +9,8 @@ import Autograd
 //
 // In Double both are evaluated as PyTorch writes them. The exact form's Float forward and
 // derivative are computed in Float (`GELUFloat`: erfc by one polynomial, far-negative values on
-// float64's grid); the tanh form's Float forward is 0.5x·2/(1 + e^{−2u}) with u in Double and
-// the exponential in Float (`GELUTanhFloat`), its derivative in Double with one exp instead of
+// float64's grid); the tanh form's Float forward is x/(1 + e^{−2u}) with −2u carried as a pair
+// of Floats and the exponential in Float (`GELUTanhFloat`), its derivative in Double with one exp instead of
 // a tanh, and vectors with an input below −4 take the Double formula, so Float results are
 // accurate to the float64 reference. For x ≲ −5 the terms
 // 1 + erf and 1 + tanh cancel in Double as they do in PyTorch: the results there are accurate to
@@ -164,7 +164,7 @@ struct GELUTanhKernel<Scalar: TensorScalar>: UnaryVectorKernel {
     func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
         if Scalar.self == Float.self {
             let v = unsafeBitCast(x, to: SIMD16<Float>.self)
-            if !any(v .< GELUTanhFloat.floatLimit) {
+            if !any(v .< SIMD16<Float>(repeating: -4)) {
                 return unsafeBitCast(GELUTanhFloat.forward(v), to: Scalar.Vector.self)
             }
         }
@@ -175,9 +175,9 @@ struct GELUTanhKernel<Scalar: TensorScalar>: UnaryVectorKernel {
 }
 
 /// GELU (tanh form) for Float. With u = √(2/π)(x + 0.044715x³),
-/// 1 + tanh u = E = 2/(1 + e^{−2u}) (no cancellation), so 0.5x(1 + tanh u) = 0.5x·E.
-/// u is evaluated in Double and split into uₕ + uₗ (Float each), e^{−2u} = e^{−2uₕ}(1 − 2uₗ): E's
-/// relative error grows like 2|u|·δu on the negative side, so u must be good beyond Float.
+/// 1 + tanh u = E = 2/(1 + e^{−2u}) (no cancellation), so 0.5x(1 + tanh u) = 0.5x·E = x/(1 + e^{−2u}).
+/// E's relative error grows like 2|u|·δu on the negative side, so −2u is carried beyond Float
+/// precision, as a head and a tail (see `forward`).
 /// Only for x ≥ −4 (E ≥ 3.5e-5): below, float64's 1 + tanh u sits on the 2⁻⁵³ grid, and E is
 /// then so small that a grid step is several Float ulps — PyTorch's value depends on how its
 /// tanh rounds (ties to within 1e-7 of a step occur), which only a Double tanh reproduces. A
@@ -186,35 +186,41 @@ struct GELUTanhKernel<Scalar: TensorScalar>: UnaryVectorKernel {
 @usableFromInline
 enum GELUTanhFloat {
     @usableFromInline typealias F = SIMD16<Float>
-    @usableFromInline typealias D = SIMD8<Double>
-    @usableFromInline static let floatLimit = F(repeating: -4)
 
-    /// u = √(2/π)(x + 0.044715x³) in Double, for one half.
+    /// 0.5x(1 + tanh u) = x/(1 + e^w), w = −2u = x(c₁ + c₃x²), c₁ = −2√(2/π), c₃ = 0.044715c₁.
+    ///
+    /// w is carried as wₕ + wₗ in Float pairs (x² exact by an FMA, c₁ and c₃ split into head and
+    /// tail, 1-term sums by Fast2Sum: |c₁| ≥ |c₃x²| for |x| ≤ 4.7, and beyond that e^w is too
+    /// small for the error to show), since a Float w would cost ~10 ulp in e^w on the negative
+    /// side. e^w: wₕ clamped at −87 (e^w then below 2e-38 next to 1), the FMA reduction of
+    /// `VectorMath.expNonPositiveScaled` with wₗ added to the reduced argument, the degree-6
+    /// polynomial and 2^k in the exponent field. One division. For x ≥ −4 (see the type).
     @inlinable @inline(__always)
-    static func argument(_ x: SIMD8<Float>) -> D {
-        let d = D(x)
-        return D(repeating: geluTanhScale) * d.addingProduct(D(repeating: geluKappa) * d, d * d)
+    static func forward(_ x: F) -> F {
+        let x2h = x * x
+        let x2l = (-x2h).addingProduct(x, x)
+        let c3h = F(repeating: -0.07135481387376785)
+        let mh = c3h * x2h
+        let ml = (-mh).addingProduct(c3h, x2h).addingProduct(c3h, x2l)
+            .addingProduct(F(repeating: -2.3988324659995897e-09), x2h)
+        let c1h: Float = -1.5957691669464111
+        let qh = mh + c1h
+        let ql = ((c1h - qh) + mh) + (ml + 4.534068054340423e-08)
+        let wh = x * qh
+        let low = wh .< -87
+        let w = wh.replacing(with: -87, where: low)
+        // Far out (and at +∞, where x·qₕ − wₕ is NaN) the tail is dropped.
+        let wl = (-wh).addingProduct(x, qh).addingProduct(x, ql).replacing(with: 0, where: low)
+        let magic: Float = 12582912.0
+        let t = F(repeating: magic).addingProduct(w, F(repeating: 1.44269504088896341))
+        let kf = t - magic
+        let r = w.addingProduct(kf, F(repeating: -0.693147182464599609375))
+            .addingProduct(kf, F(repeating: 1.904654323148236e-09)) + wl
+        let bits = (unsafeBitCast(t, to: SIMD16<Int32>.self) &+ SIMD16<Int32>(repeating: 127 - 0x4B40_0000))
+            &<< SIMD16<Int32>(repeating: 23)
+        let e = VectorMath.expPolynomial(r) * unsafeBitCast(bits, to: F.self)
+        return x / (1 + e)
     }
-
-    /// E = 1 + tanh u = 2/(1 + e^{−2u}) (for x ≥ −4).
-    @inlinable @inline(__always)
-    static func onePlusTanh(_ x: F) -> F {
-        let ulo = argument(x.lowHalf)
-        let uhi = argument(x.highHalf)
-        let hl = SIMD8<Float>(ulo)
-        let hh = SIMD8<Float>(uhi)
-        let uh = F(lowHalf: hl, highHalf: hh)
-        var ul = F(lowHalf: SIMD8<Float>(ulo - D(hl)), highHalf: SIMD8<Float>(uhi - D(hh)))
-        // ±∞ (and NaN, carried by uₕ) leave no residual.
-        let aul = ul.replacing(with: -ul, where: ul .< 0)
-        ul = F(repeating: 0).replacing(with: ul, where: aul .< 1)
-        let e = VectorMath.exp(-2 * uh) * ((-2 as Float) * ul + 1)
-        return 2 / (e + 1)
-    }
-
-    /// 0.5x(1 + tanh u).
-    @inlinable @inline(__always)
-    static func forward(_ x: F) -> F { (x * 0.5) * onePlusTanh(x) }
 }
 
 extension Variable {
@@ -310,7 +316,7 @@ struct GELUBackward<Scalar: TensorScalar>: DifferentiableFunction {
     struct TanhKernel: BinaryVectorKernel {
         @inline(__always)
         func callAsFunction(_ g: Scalar.Vector, _ x: Scalar.Vector) -> Scalar.Vector {
-            if Scalar.self == Float.self, !any(unsafeBitCast(x, to: SIMD16<Float>.self) .< GELUTanhFloat.floatLimit) {
+            if Scalar.self == Float.self, !any(unsafeBitCast(x, to: SIMD16<Float>.self) .< SIMD16<Float>(repeating: -4)) {
                 return SmoothKernels.inDouble(g, x, Scalar.self) { (g: D, x: D) in g * GELUBackward.tanhDerivativeViaExp(x) }
             }
             return SmoothKernels.inDouble(g, x, Scalar.self) { (g: D, x: D) in g * GELUBackward.derivative(x, .tanh) }
