@@ -336,9 +336,9 @@ public enum VectorMath {
     ///
     /// Method: for |x| < 0.55, x + x^3*P(x^2) with a fitted P of degree 5
     /// (Float) / 10 (Double) (relative accuracy near 0); otherwise, Float:
-    /// 1 - 2/(e + 1) with e = e^{2|x|} (2/(e + 1) <= 1/2, no cancellation);
+    /// (1 - e)/(1 + e) with e = e^{-2|x|} <= 1/3 (one-sided exponential, no cancellation);
     /// Double: e/(e + 2) with e = expm1(2|x|) (well conditioned since e >= 2); |x|
-    /// clamped to 10 / 20 where the result rounds to exactly 1; sign restored.
+    /// (Double) clamped at 20 where the result rounds to exactly 1; sign restored.
     ///
     /// Accuracy: Float 2 ulp, Double 2 ulp (vs glibc).
     ///
@@ -347,10 +347,10 @@ public enum VectorMath {
     @inlinable @inline(__always)
     public static func tanh(_ x: SIMD16<Float>) -> SIMD16<Float> {
         let ax = _abs(x)
-        let axc = ax.replacing(with: 10, where: ax .> 10)
-        // From 0.55 on 1 − 2/(e^{2|x|} + 1): 2/(e + 1) ≤ ½ so the difference does not cancel,
-        // and e^{2|x|} ≤ e^20 needs neither the overflow nor the underflow handling of `exp`.
-        let big = 1 - 2 / (_expInRange(axc + axc) + 1)
+        // From 0.55 on (1 − e)/(1 + e) with e = e^{−2|x|} ≤ 1/3 (no cancellation; the one-sided
+        // exponential needs no clamp: e = 0 gives exactly 1).
+        let e = expNonPositive(-(ax + ax))
+        let big = (1 - e) / (1 + e)
         let z = ax * ax
         var p = SIMD16<Float>(repeating: 0.002395784016698599)
         p = _fma(p, z, -0.008413925766944885)
@@ -358,9 +358,9 @@ public enum VectorMath {
         p = _fma(p, z, -0.05395964905619621)
         p = _fma(p, z, 0.13333293795585632)
         p = _fma(p, z, -0.3333333134651184)
-        let small = ax + (ax * z) * p
+        let small = ax.addingProduct(ax * z, p)
         let y = big.replacing(with: small, where: ax .< 0.55)
-        return _copySign(y, x).replacing(with: x, where: x .!= x)
+        return _copySign(y, x)  // NaN stays NaN through both branches
     }
 
     /// Hyperbolic tangent, lane-wise. See the `SIMD16<Float>` overload.
@@ -480,23 +480,22 @@ public enum VectorMath {
         return _copySign(y, x).replacing(with: x, where: x .!= x)
     }
 
-    /// e^x for x in [−87, 88] with no special values (NaN stays NaN through the arithmetic):
-    /// one reduction, the degree-5 polynomial and one exponent factor.
-    @usableFromInline @_transparent
-    internal static func _expInRange(_ x: SIMD16<Float>) -> SIMD16<Float> {
-        let (k, _, r) = _reduce(x)
-        return (_em1Poly(r) + 1) * _pow2(k)
-    }
-
+    /// e^x on the whole Float range: x clamped to [−104, 89] (NaN passes both clamps and
+    /// propagates through the arithmetic), the FMA reduction and degree-6 polynomial of
+    /// `expNonPositiveScaled`, and 2^k applied as two factors so that results from 2⁻¹⁴⁹ to
+    /// overflow come out right.
     @usableFromInline @_transparent
     internal static func _exp(_ x: SIMD16<Float>) -> SIMD16<Float> {
         var xc = x.replacing(with: -104, where: x .< -104)
         xc = xc.replacing(with: 89, where: xc .> 89)
-        let (k, _, r) = _reduce(xc)
-        let p = _em1Poly(r) + 1
+        let magic: Float = 12582912.0
+        let t = _fma(xc, SIMD16<Float>(repeating: 1.44269504088896341), magic)
+        let kf = t - magic
+        let r = xc.addingProduct(kf, SIMD16<Float>(repeating: -0.693147182464599609375))
+            .addingProduct(kf, SIMD16<Float>(repeating: 1.904654323148236e-09))
+        let k = unsafeBitCast(t, to: SIMD16<Int32>.self) &- SIMD16<Int32>(repeating: 0x4B40_0000)
         let k1 = k &>> _one(k)
-        let y = (p * _pow2(k1)) * _pow2(k &- k1)
-        return y.replacing(with: x, where: x .!= x)
+        return (_expPoly(r) * _pow2(k1)) * _pow2(k &- k1)
     }
 
     @usableFromInline @_transparent
