@@ -25,6 +25,9 @@ where RawSignificand: FixedWidthInteger {
     /// e^{−|x|} (in (0, 1], NaN stays NaN): the stable logistic's building block; Float by a
     /// one-sided exponential (`VectorMath.expNonPositive`), about half the cost of `vExp`.
     static func vExpNegAbs(_ x: Vector) -> Vector
+    /// e^x − 1 where x ≤ 0 (ELU's negative side; lanes with x > 0 give meaningless values the
+    /// caller selects away). Float: a one-sided form about half the cost of `vExpm1`.
+    static func vExpm1NonPositive(_ x: Vector) -> Vector
     /// `ifNegative` where x's sign bit is set (negative numbers and −0), `ifNotNegative`
     /// elsewhere: one blend on the sign bit, no comparison.
     static func vSignSelect(_ x: Vector, _ ifNegative: Vector, _ ifNotNegative: Vector) -> Vector
@@ -73,6 +76,9 @@ extension Float: TensorScalar {
     }
     @inlinable @inline(__always) public static func vExpNegAbs(_ x: Vector) -> Vector {
         VectorMath.expNonPositive(VectorMath.negativeAbs(x))
+    }
+    @inlinable @inline(__always) public static func vExpm1NonPositive(_ x: Vector) -> Vector {
+        VectorMath.expm1NonPositive(x)
     }
     @inlinable @inline(__always) public static func vSignSelect(_ x: Vector, _ ifNegative: Vector, _ ifNotNegative: Vector) -> Vector {
         ifNotNegative.replacing(with: ifNegative, where: unsafeBitCast(x, to: SIMD16<Int32>.self) .< SIMD16<Int32>(repeating: 0))
@@ -123,6 +129,9 @@ extension Double: TensorScalar {
     }
     @inlinable @inline(__always) public static func vExpNegAbs(_ x: Vector) -> Vector {
         VectorMath.expNonPositive(VectorMath.negativeAbs(x))
+    }
+    @inlinable @inline(__always) public static func vExpm1NonPositive(_ x: Vector) -> Vector {
+        VectorMath.expm1NonPositive(x)
     }
     @inlinable @inline(__always) public static func vSignSelect(_ x: Vector, _ ifNegative: Vector, _ ifNotNegative: Vector) -> Vector {
         ifNotNegative.replacing(with: ifNegative, where: unsafeBitCast(x, to: SIMD8<Int64>.self) .< SIMD8<Int64>(repeating: 0))

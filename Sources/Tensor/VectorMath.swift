@@ -598,6 +598,36 @@ public enum VectorMath {
     @inlinable @inline(__always)
     public static func expNonPositive(_ x: SIMD8<Double>) -> SIMD8<Double> { _exp(x) }
 
+    /// e^x − 1 for x ≤ 0 (ELU's negative side), lane-wise: x clamped at −20 (where the result
+    /// rounds to −1), x = k·ln2 + r by the FMA reduction, e^r − 1 = r + r²·P(r) (the `expm1`
+    /// polynomial) and 2^k·(e^r − 1) + (2^k − 1) in one FMA (2^k − 1 is exact for k ≥ −24).
+    /// ±0 → ±0, NaN → NaN. For x > 0 the result is meaningless (callers select those lanes
+    /// away). Accuracy: as `expm1`.
+    @inlinable @inline(__always)
+    public static func expm1NonPositive(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        let xc = x.replacing(with: -20, where: x .< -20)
+        let magic: Float = 12582912.0
+        let t = _fma(xc, SIMD16<Float>(repeating: 1.44269504088896341), magic)
+        let kf = t - magic
+        let r = xc.addingProduct(kf, SIMD16<Float>(repeating: -0.693147182464599609375))
+            .addingProduct(kf, SIMD16<Float>(repeating: 1.904654323148236e-09))
+        var p = SIMD16<Float>(repeating: 0.00019845974748022854)
+        p = _fma(p, r, 0.0013941816287115216)
+        p = _fma(p, r, 0.008333392441272736)
+        p = _fma(p, r, 0.04166634753346443)
+        p = _fma(p, r, 0.1666666567325592)
+        p = _fma(p, r, 0.5)
+        let em = r.addingProduct(r * r, p)
+        let bits = (unsafeBitCast(t, to: SIMD16<Int32>.self) &+ SIMD16<Int32>(repeating: 127 - 0x4B40_0000))
+            &<< SIMD16<Int32>(repeating: 23)
+        let scale = unsafeBitCast(bits, to: SIMD16<Float>.self)
+        return (scale - 1).addingProduct(scale, em).replacing(with: x, where: x .== 0)
+    }
+
+    /// e^x − 1 for x ≤ 0: for Double the full-range `expm1`.
+    @inlinable @inline(__always)
+    public static func expm1NonPositive(_ x: SIMD8<Double>) -> SIMD8<Double> { _expm1(x) }
+
     /// −|x| by setting the sign bit (one instruction; NaN stays NaN).
     @inlinable @inline(__always)
     public static func negativeAbs(_ x: SIMD16<Float>) -> SIMD16<Float> {

@@ -17,14 +17,19 @@ struct CELUKernel<Scalar: TensorScalar>: UnaryVectorKernel {
     @usableFromInline let alpha: Scalar.Vector
     @usableFromInline let inverse: Scalar.Vector
     @usableFromInline let zero: Scalar.Vector
+    @usableFromInline let positiveAlpha: Bool
     @inlinable init(alpha: Scalar) {
         self.alpha = Scalar.Vector(repeating: alpha)
         inverse = Scalar.Vector(repeating: 1 / alpha)
         zero = Scalar.Vector(repeating: 0)
+        positiveAlpha = alpha > 0
     }
     @inlinable @inline(__always)
     func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
-        Scalar.vSelect(Scalar.vLess(zero, x), x, alpha * Scalar.vExpm1(x * inverse))
+        // x/α ≤ 0 on the kept side only when α > 0; a negative α needs the two-sided expm1.
+        let z = x * inverse
+        let m = positiveAlpha ? Scalar.vExpm1NonPositive(z) : Scalar.vExpm1(z)
+        return Scalar.vSelect(Scalar.vLess(zero, x), x, alpha * m)
     }
 }
 

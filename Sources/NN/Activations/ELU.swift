@@ -20,7 +20,7 @@ struct ELUKernel<Scalar: TensorScalar>: UnaryVectorKernel {
     @inlinable init(alpha: Scalar) { self.alpha = Scalar.Vector(repeating: alpha) }
     @inlinable @inline(__always)
     func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
-        Scalar.vSelect(Scalar.vLess(Scalar.Vector(repeating: 0), x), x, alpha * Scalar.vExpm1(x))
+        Scalar.vSelect(Scalar.vLess(Scalar.Vector(repeating: 0), x), x, alpha * Scalar.vExpm1NonPositive(x))
     }
 }
 

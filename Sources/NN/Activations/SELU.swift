@@ -30,7 +30,7 @@ struct SELUKernel<Scalar: TensorScalar>: UnaryVectorKernel {
     }
     @inlinable @inline(__always)
     func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
-        Scalar.vSelect(Scalar.vLess(zero, x), scale * x, scaledAlpha * Scalar.vExpm1(x))
+        Scalar.vSelect(Scalar.vLess(zero, x), scale * x, scaledAlpha * Scalar.vExpm1NonPositive(x))
     }
 }
 
