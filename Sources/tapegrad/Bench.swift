@@ -73,14 +73,7 @@ enum Bench {
     /// Seconds for copying `n` floats into an existing buffer (median), split over `threads` as
     /// memory-bound work is: the baseline every elementwise ratio is taken against.
     static func copyTime(n: Int, threads: Int, samples: Int, inner: Int) -> Double {
-        let src = UnsafeMutablePointer<Float>.allocate(capacity: n)
-        let dst = UnsafeMutablePointer<Float>.allocate(capacity: n)
-        src.initialize(repeating: 1, count: n)
-        dst.initialize(repeating: 0, count: n)
-        defer {
-            src.deallocate()
-            dst.deallocate()
-        }
+        let (src, dst) = copyBuffers(n)
         let pieces = Swift.max(1, Swift.min(threads, n / TensorRuntime.memoryBoundGrain))
         nonisolated(unsafe) let s = src
         nonisolated(unsafe) let d = dst
@@ -95,6 +88,18 @@ enum Bench {
                 (d + start).update(from: s + start, count: i == pieces - 1 ? n - start : chunk)
             }
         }
+    }
+
+    /// Source and destination for the copy baseline, allocated and touched once per size.
+    nonisolated(unsafe) static var copyBufferCache: [Int: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>)] = [:]
+    static func copyBuffers(_ n: Int) -> (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) {
+        if let b = copyBufferCache[n] { return b }
+        let src = UnsafeMutablePointer<Float>.allocate(capacity: n)
+        let dst = UnsafeMutablePointer<Float>.allocate(capacity: n)
+        src.initialize(repeating: 1, count: n)
+        dst.initialize(repeating: 0, count: n)
+        copyBufferCache[n] = (src, dst)
+        return (src, dst)
     }
 
     static func elementwise(n: Int, threads: Int) {
