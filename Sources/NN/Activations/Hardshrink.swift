@@ -12,12 +12,22 @@ extension Tensor {
     /// Hardshrink: 0 for −λ ≤ x ≤ λ, `x` otherwise (default λ 0.5). NaN in gives NaN out.
     @inlinable
     public func hardshrink(lambda: Scalar = 0.5) -> Tensor {
-        typealias V = Scalar.Vector
-        let l = V(repeating: lambda)
-        let nl = V(repeating: -lambda)
-        return mapped(grain: TensorRuntime.memoryBoundGrain) { x in
-            Scalar.vSelect(Scalar.vLessEqual(x, l), Scalar.vSelect(Scalar.vLessEqual(nl, x), V(repeating: 0), x), x)
-        }
+        mapped(grain: TensorRuntime.memoryBoundGrain, kernel: HardshrinkKernel(lambda: lambda))
+    }
+}
+
+/// The hardshrink forward kernel: 0 on [−λ, λ], x elsewhere (NaN stays NaN).
+@usableFromInline
+struct HardshrinkKernel<Scalar: TensorScalar>: UnaryVectorKernel {
+    @usableFromInline let l: Scalar.Vector
+    @usableFromInline let nl: Scalar.Vector
+    @inlinable init(lambda: Scalar) {
+        l = Scalar.Vector(repeating: lambda)
+        nl = Scalar.Vector(repeating: -lambda)
+    }
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
+        Scalar.vSelect(Scalar.vLessEqual(x, l), Scalar.vSelect(Scalar.vLessEqual(nl, x), Scalar.Vector(repeating: 0), x), x)
     }
 }
 

@@ -77,17 +77,6 @@ public enum Activation<Scalar: TensorScalar>: Sendable {
     }
 }
 
-/// Leaky ReLU as a kernel type (for the in-place form).
-@usableFromInline
-struct LeakyReLUKernel<Scalar: TensorScalar>: UnaryVectorKernel {
-    @usableFromInline let slope: Scalar.Vector
-    @inlinable init(slope: Scalar) { self.slope = Scalar.Vector(repeating: slope) }
-    @inlinable @inline(__always)
-    func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
-        Scalar.vSelect(Scalar.vLess(Scalar.Vector(repeating: 0), x), x, slope * x)
-    }
-}
-
 extension Variable {
     /// Applies `activation` in place: the output overwrites this variable's buffer when nothing
     /// else holds it (no allocation), and only the output is kept for backward. Stops with a

@@ -11,11 +11,18 @@ extension Tensor {
     /// Leaky ReLU: `x` for x > 0, `negativeSlope·x` otherwise. NaN in gives NaN out.
     @inlinable
     public func leakyReLU(negativeSlope: Scalar = 0.01) -> Tensor {
-        typealias V = Scalar.Vector
-        let a = V(repeating: negativeSlope)
-        return mapped(grain: TensorRuntime.memoryBoundGrain) { x in
-            Scalar.vSelect(Scalar.vLess(V(repeating: 0), x), x, a * x)
-        }
+        mapped(grain: TensorRuntime.memoryBoundGrain, kernel: LeakyReLUKernel(slope: negativeSlope))
+    }
+}
+
+/// The leaky ReLU kernel (out of place and in place): x for x > 0, a·x otherwise.
+@usableFromInline
+struct LeakyReLUKernel<Scalar: TensorScalar>: UnaryVectorKernel {
+    @usableFromInline let slope: Scalar.Vector
+    @inlinable init(slope: Scalar) { self.slope = Scalar.Vector(repeating: slope) }
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
+        Scalar.vSelect(Scalar.vLess(Scalar.Vector(repeating: 0), x), x, slope * x)
     }
 }
 

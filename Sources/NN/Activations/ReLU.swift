@@ -6,16 +6,22 @@ import Autograd
 extension Tensor {
     /// ReLU: `x` for x > 0, else 0. NaN in gives NaN out; relu(−0) = −0.
     @inlinable
-    public func relu() -> Tensor {
-        typealias V = Scalar.Vector
-        return mapped(grain: TensorRuntime.memoryBoundGrain) { x in
-            Scalar.vSelect(Scalar.vLess(x, V(repeating: 0)), V(repeating: 0), x)
-        }
-    }
+    public func relu() -> Tensor { mapped(grain: TensorRuntime.memoryBoundGrain, kernel: ReLUKernel<Scalar>()) }
 
     /// ReLU in place: overwrites this tensor (its buffer is reused when it owns it).
     public mutating func formReLU() {
         formMapped(grain: TensorRuntime.memoryBoundGrain, kernel: ClampKernel(lower: 0, upper: .infinity))
+    }
+}
+
+/// The ReLU forward kernel: a select, so NaN stays NaN. (A kernel type rather than a closure:
+/// the closure was not inlined and cost a call per vector.)
+@usableFromInline
+struct ReLUKernel<Scalar: TensorScalar>: UnaryVectorKernel {
+    @inlinable init() {}
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
+        Scalar.vSelect(Scalar.vLess(x, Scalar.Vector(repeating: 0)), Scalar.Vector(repeating: 0), x)
     }
 }
 
@@ -79,9 +85,7 @@ struct MaskedGradient<Scalar: TensorScalar>: DifferentiableFunction {
         let grain = TensorRuntime.memoryBoundGrain
         switch kind {
         case .positive:
-            return Tensor.zipMapped(inputs[0], inputs[1], grain: grain) { g, y in
-                Scalar.vSelect(Scalar.vLess(zero, y), g, zero)
-            }
+            return Tensor.zipMapped(inputs[0], inputs[1], grain: grain, kernel: PositiveKernel(zero: zero))
         case .inside(let lo, let hi, let scale):
             let l = V(repeating: lo)
             let h = V(repeating: hi)
@@ -92,20 +96,46 @@ struct MaskedGradient<Scalar: TensorScalar>: DifferentiableFunction {
                 inputs[0], inputs[1], grain: grain, kernel: ScaledInsideKernel(lo: l, hi: h, scale: V(repeating: scale), zero: zero))
         case .positiveElseScaled(let slope):
             let a = V(repeating: slope)
-            return Tensor.zipMapped(inputs[0], inputs[1], grain: grain) { g, x in
-                Scalar.vSelect(Scalar.vLess(zero, x), g, a * g)
-            }
+            return Tensor.zipMapped(inputs[0], inputs[1], grain: grain, kernel: PositiveElseScaledKernel(slope: a, zero: zero))
         case .above(let t):
             let tv = V(repeating: t)
-            return Tensor.zipMapped(inputs[0], inputs[1], grain: grain) { g, x in
-                Scalar.vSelect(Scalar.vLessEqual(x, tv), zero, g)
-            }
+            return Tensor.zipMapped(inputs[0], inputs[1], grain: grain, kernel: AboveKernel(t: tv, zero: zero))
         case .outsideClosed(let lo, let hi):
             let l = V(repeating: lo)
             let h = V(repeating: hi)
-            return Tensor.zipMapped(inputs[0], inputs[1], grain: grain) { g, x in
-                Scalar.vSelect(Scalar.vLessEqual(x, h), Scalar.vSelect(Scalar.vLessEqual(l, x), zero, g), g)
-            }
+            return Tensor.zipMapped(inputs[0], inputs[1], grain: grain, kernel: OutsideClosedKernel(lo: l, hi: h, zero: zero))
+        }
+    }
+
+    // Kernel types rather than closures, so each inlines into the vector loop.
+
+    /// g where 0 < y, else 0.
+    struct PositiveKernel: BinaryVectorKernel {
+        let zero: Scalar.Vector
+        @inline(__always)
+        func callAsFunction(_ g: Scalar.Vector, _ y: Scalar.Vector) -> Scalar.Vector { Scalar.vSelect(Scalar.vLess(zero, y), g, zero) }
+    }
+
+    /// g where 0 < x, else slope·g.
+    struct PositiveElseScaledKernel: BinaryVectorKernel {
+        let slope, zero: Scalar.Vector
+        @inline(__always)
+        func callAsFunction(_ g: Scalar.Vector, _ x: Scalar.Vector) -> Scalar.Vector { Scalar.vSelect(Scalar.vLess(zero, x), g, slope * g) }
+    }
+
+    /// 0 where x ≤ t, else g.
+    struct AboveKernel: BinaryVectorKernel {
+        let t, zero: Scalar.Vector
+        @inline(__always)
+        func callAsFunction(_ g: Scalar.Vector, _ x: Scalar.Vector) -> Scalar.Vector { Scalar.vSelect(Scalar.vLessEqual(x, t), zero, g) }
+    }
+
+    /// 0 where lo ≤ x ≤ hi, else g.
+    struct OutsideClosedKernel: BinaryVectorKernel {
+        let lo, hi, zero: Scalar.Vector
+        @inline(__always)
+        func callAsFunction(_ g: Scalar.Vector, _ x: Scalar.Vector) -> Scalar.Vector {
+            Scalar.vSelect(Scalar.vLessEqual(x, hi), Scalar.vSelect(Scalar.vLessEqual(lo, x), zero, g), g)
         }
     }
 

@@ -9,13 +9,21 @@ extension Tensor {
     /// Threshold: `x` where x > threshold, else `value`. NaN in gives NaN out.
     @inlinable
     public func threshold(threshold: Scalar, value: Scalar) -> Tensor {
-        typealias V = Scalar.Vector
-        let t = V(repeating: threshold)
-        let v = V(repeating: value)
-        return mapped(grain: TensorRuntime.memoryBoundGrain) { x in
-            Scalar.vSelect(Scalar.vLessEqual(x, t), v, x)
-        }
+        mapped(grain: TensorRuntime.memoryBoundGrain, kernel: ThresholdKernel(threshold: threshold, value: value))
     }
+}
+
+/// The threshold forward kernel: `value` where x ≤ t, x elsewhere (NaN stays NaN).
+@usableFromInline
+struct ThresholdKernel<Scalar: TensorScalar>: UnaryVectorKernel {
+    @usableFromInline let t: Scalar.Vector
+    @usableFromInline let v: Scalar.Vector
+    @inlinable init(threshold: Scalar, value: Scalar) {
+        t = Scalar.Vector(repeating: threshold)
+        v = Scalar.Vector(repeating: value)
+    }
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector { Scalar.vSelect(Scalar.vLessEqual(x, t), v, x) }
 }
 
 extension Variable {
