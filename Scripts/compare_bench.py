@@ -64,9 +64,25 @@ for n in (1 << 16, 1 << 24):
                     ("tanh", lambda: torch.tanh(x)), ("erf", lambda: torch.erf(x)), ("sigmoid", lambda: torch.sigmoid(x)),
                     ("sqrt", lambda: torch.sqrt(p)), ("sum", lambda: x.sum())):
         out[f"{name} {n}"] = med(f, reps=7 if n > 1e6 else 15) / n * 1e9
+# The activations PyTorch has beyond the anchor's twelve, measured the anchor's way.
+F = torch.nn.functional
+more = {"celu": F.celu, "hardtanh": F.hardtanh, "hardsigmoid": F.hardsigmoid, "hardswish": F.hardswish,
+        "logsigmoid": F.logsigmoid, "softshrink": F.softshrink, "hardshrink": F.hardshrink,
+        "tanhshrink": F.tanhshrink, "gelu_tanh": lambda t: F.gelu(t, approximate="tanh")}
+for n in (1 << 16, 1 << 24):
+    x = torch.randn(n); xg = torch.randn(n, requires_grad=True); go = torch.randn(n)
+    for name, f in more.items():
+        fwd = med(lambda: f(x), reps=7 if n > 1e6 else 15)
+        def fb():
+            y = f(xg); y.backward(go); xg.grad = None
+        both = med(fb, reps=7 if n > 1e6 else 15)
+        out[f"act {name} {n}"] = (fwd / n * 1e9, both / n * 1e9)
 print(json.dumps(out))
 '''], env=env)
 extra = json.loads(extra.strip().splitlines()[-1])
+for key in [k for k in extra if k.startswith("act ")]:
+    _, name, n = key.split()
+    torch_act[(name, int(n))] = tuple(extra.pop(key))
 
 # Matmul: on a shared machine single measurements swing by ±30%, so ours and numpy/PyTorch
 # are measured in alternation for ROUNDS rounds and each side keeps its best round.

@@ -117,7 +117,7 @@ extension Float: TensorScalar {
 extension Double: TensorScalar {
     public typealias Vector = SIMD8<Double>
     public static var dtypeName: String { "Float64" }
-    @inlinable @inline(__always) public static func vExp(_ x: Vector) -> Vector { VectorMath.exp(x) }
+    @_transparent public static func vExp(_ x: Vector) -> Vector { VectorMath.exp(x) }
     @inlinable @inline(__always) public static func vExpm1(_ x: Vector) -> Vector { VectorMath.expm1(x) }
     @inlinable @inline(__always) public static func vLog(_ x: Vector) -> Vector { VectorMath.log(x) }
     @inlinable @inline(__always) public static func vLog1p(_ x: Vector) -> Vector { VectorMath.log1p(x) }

@@ -222,7 +222,7 @@ public enum VectorMath {
     public static func exp(_ x: SIMD16<Float>) -> SIMD16<Float> { _exp(x) }
 
     /// Natural exponential e^x, lane-wise. See the `SIMD16<Float>` overload.
-    @inlinable @inline(__always)
+    @_transparent
     public static func exp(_ x: SIMD8<Double>) -> SIMD8<Double> { _exp(x) }
 
     // MARK: - expm1
@@ -649,7 +649,7 @@ public enum VectorMath {
     ///
     /// Accuracy: ~1 ulp (as `exp`). NaN -> NaN; ±inf and |x| > 13.1 -> 0 (results below
     /// 6e-38; no subnormals).
-    @inlinable @inline(__always)
+    @_transparent
     public static func expNegativeHalfSquare(_ x: SIMD16<Float>) -> SIMD16<Float> {
         let ax = _abs(x)
         let y = expNegativeHalfSquareInRange(ax.replacing(with: 13.1, where: ax .> 13.1))
