@@ -8,28 +8,44 @@ import Autograd
 extension Tensor {
     /// CELU: `x` for x > 0, `α(e^{x/α} − 1)` otherwise (via expm1; x/α as x·(1/α), as PyTorch).
     @inlinable
-    public func celu(alpha: Scalar = 1) -> Tensor { mapped(kernel: CELUKernel(alpha: alpha)) }
+    public func celu(alpha: Scalar = 1) -> Tensor {
+        // x/α ≤ 0 on the kept side only when α > 0: then the one-sided expm1; a negative α
+        // needs the two-sided one. (Chosen here, once, not per vector.)
+        alpha > 0 ? mapped(kernel: CELUKernel(alpha: alpha)) : mapped(kernel: CELUTwoSidedKernel(alpha: alpha))
+    }
 }
 
-/// The CELU forward kernel.
+/// The CELU forward kernel for α > 0 (x/α ≤ 0 on the kept side: the one-sided expm1).
 @usableFromInline
 struct CELUKernel<Scalar: TensorScalar>: UnaryVectorKernel {
     @usableFromInline let alpha: Scalar.Vector
     @usableFromInline let inverse: Scalar.Vector
     @usableFromInline let zero: Scalar.Vector
-    @usableFromInline let positiveAlpha: Bool
     @inlinable init(alpha: Scalar) {
         self.alpha = Scalar.Vector(repeating: alpha)
         inverse = Scalar.Vector(repeating: 1 / alpha)
         zero = Scalar.Vector(repeating: 0)
-        positiveAlpha = alpha > 0
     }
     @inlinable @inline(__always)
     func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
-        // x/α ≤ 0 on the kept side only when α > 0; a negative α needs the two-sided expm1.
-        let z = x * inverse
-        let m = positiveAlpha ? Scalar.vExpm1NonPositive(z) : Scalar.vExpm1(z)
-        return Scalar.vSelect(Scalar.vLess(zero, x), x, alpha * m)
+        Scalar.vSelect(Scalar.vLess(zero, x), x, alpha * Scalar.vExpm1NonPositive(x * inverse))
+    }
+}
+
+/// The CELU forward kernel for α < 0 (x/α > 0 on the kept side: the two-sided expm1).
+@usableFromInline
+struct CELUTwoSidedKernel<Scalar: TensorScalar>: UnaryVectorKernel {
+    @usableFromInline let alpha: Scalar.Vector
+    @usableFromInline let inverse: Scalar.Vector
+    @usableFromInline let zero: Scalar.Vector
+    @inlinable init(alpha: Scalar) {
+        self.alpha = Scalar.Vector(repeating: alpha)
+        inverse = Scalar.Vector(repeating: 1 / alpha)
+        zero = Scalar.Vector(repeating: 0)
+    }
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
+        Scalar.vSelect(Scalar.vLess(zero, x), x, alpha * Scalar.vExpm1(x * inverse))
     }
 }
 

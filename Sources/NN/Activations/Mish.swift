@@ -104,8 +104,10 @@ struct MishBackward<Scalar: TensorScalar>: DifferentiableFunction {
         let d = e * (e + two) + two
         let inner = (four + four * x) + e * ((V(repeating: 6) + four * x) + e * (four + e))
         let full = e * inner / (d * d)
-        // Below −709.78 PyTorch's σ(x) is 0, leaving t = n/(n + 2) = e(e + 2)/d.
-        let negative = Scalar.vSelect(Scalar.vLess(x, V(repeating: Scalar(pytorchSigmoidFlush))), e * (e + two) / d, full)
+        // Below −709.78 PyTorch's σ(x) is 0, leaving t = n/(n + 2) = e(e + 2)/d (in Float e is
+        // already 0 there, so that is 0: no third division).
+        let flushed = Scalar.self == Float.self ? V(repeating: 0) : e * (e + two) / d
+        let negative = Scalar.vSelect(Scalar.vLess(x, V(repeating: Scalar(pytorchSigmoidFlush))), flushed, full)
         // x ≥ 0 (e = e^−x): t + 4x·e²(1 + e)/D², D = 1 + 2e + 2e²
         let a = one + two * e
         let big = a + two * e * e

@@ -9,7 +9,11 @@ extension Tensor {
     /// Softplus: `(1/β)·log(1 + e^{βx})`, and `x` where βx > threshold.
     @inlinable
     public func softplus(beta: Scalar = 1, threshold: Scalar = 20) -> Tensor {
-        mapped(kernel: SoftplusKernel(beta: beta, threshold: threshold))
+        // β = 1 (the default): z = x and the division by β is exact, so a kernel without either
+        // (chosen here once, not by a flag inside the kernel).
+        beta == 1
+            ? mapped(kernel: UnitSoftplusKernel(threshold: threshold))
+            : mapped(kernel: SoftplusKernel(beta: beta, threshold: threshold))
     }
 }
 
@@ -18,20 +22,25 @@ extension Tensor {
 struct SoftplusKernel<Scalar: TensorScalar>: UnaryVectorKernel {
     @usableFromInline let beta: Scalar.Vector
     @usableFromInline let threshold: Scalar.Vector
-    @usableFromInline let unitBeta: Bool
     @inlinable init(beta: Scalar, threshold: Scalar) {
         self.beta = Scalar.Vector(repeating: beta)
         self.threshold = Scalar.Vector(repeating: threshold)
-        unitBeta = beta == 1
     }
     @inlinable @inline(__always)
     func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
-        if unitBeta {
-            // β = 1 (the default): z = x and the division by β is exact, so skip both.
-            return Scalar.vSelect(Scalar.vLess(threshold, x), x, SmoothKernels.log1pExp(x, Scalar.self))
-        }
         let z = beta * x
         return Scalar.vSelect(Scalar.vLess(threshold, z), x, SmoothKernels.log1pExp(z, Scalar.self) / beta)
+    }
+}
+
+/// The softplus forward kernel for β = 1.
+@usableFromInline
+struct UnitSoftplusKernel<Scalar: TensorScalar>: UnaryVectorKernel {
+    @usableFromInline let threshold: Scalar.Vector
+    @inlinable init(threshold: Scalar) { self.threshold = Scalar.Vector(repeating: threshold) }
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
+        Scalar.vSelect(Scalar.vLess(threshold, x), x, SmoothKernels.log1pExp(x, Scalar.self))
     }
 }
 

@@ -15,7 +15,12 @@ import Autograd
 extension Tensor {
     /// Swish: `x·σ(βx)` (stable logistic).
     @inlinable
-    public func swish(beta: Scalar = 1) -> Tensor { mapped(kernel: SwishKernel(beta: beta)) }
+    public func swish(beta: Scalar = 1) -> Tensor {
+        // β = 1 (SiLU) in Float: the fused kernel, chosen here once (a Bool tested inside the
+        // kernel was if-converted into computing both kernels for every vector).
+        if Scalar.self == Float.self && beta == 1 { return mapped(kernel: SiLUFloatKernel<Scalar>()) }
+        return mapped(kernel: SwishKernel(beta: beta))
+    }
 
     /// SiLU: `x·σ(x)` (swish with β = 1).
     @inlinable
@@ -30,10 +35,8 @@ struct SwishKernel<Scalar: TensorScalar>: UnaryVectorKernel {
     @usableFromInline let zero: Scalar.Vector
     @usableFromInline let lowest: Scalar.Vector
     @usableFromInline let side: Scalar.Vector
-    @usableFromInline let isSiLU: Bool
     @inlinable init(beta: Scalar) {
         self.beta = Scalar.Vector(repeating: beta)
-        isSiLU = beta == 1
         flush = Scalar.Vector(repeating: Scalar(pytorchSigmoidFlush))
         zero = Scalar.Vector(repeating: 0)
         // σ(βx) flushes to 0 only on the side where βx → −∞: x → −∞ for β > 0, x → +∞ for β < 0.
@@ -43,9 +46,6 @@ struct SwishKernel<Scalar: TensorScalar>: UnaryVectorKernel {
     @usableFromInline typealias V = Scalar.Vector
     @inlinable @inline(__always)
     func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
-        if Scalar.self == Float.self && isSiLU {
-            return unsafeBitCast(SiLUFloat.forward(unsafeBitCast(x, to: SIMD16<Float>.self)), to: Scalar.Vector.self)
-        }
         let z = beta * x
         // Flushed lanes give x·0 = ±0 with x's sign; an infinite x on the flushing side is first
         // pulled in to the largest finite value (∞·0 would be NaN; the limit is ±0). One max on
@@ -53,6 +53,16 @@ struct SwishKernel<Scalar: TensorScalar>: UnaryVectorKernel {
         let s = Scalar.vSelect(Scalar.vLess(z, flush), zero, SmoothKernels.sigmoid(z, Scalar.self))
         let u = side * x
         return side * Scalar.vSelect(Scalar.vLess(u, lowest), lowest, u) * s
+    }
+}
+
+/// The SiLU kernel for Float tensors (`SiLUFloat`).
+@usableFromInline
+struct SiLUFloatKernel<Scalar: TensorScalar>: UnaryVectorKernel {
+    @inlinable init() {}
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
+        unsafeBitCast(SiLUFloat.forward(unsafeBitCast(x, to: SIMD16<Float>.self)), to: Scalar.Vector.self)
     }
 }
 
