@@ -10,8 +10,9 @@ import Autograd
 // In Double both are evaluated as PyTorch writes them. The exact form's Float forward and
 // derivative are computed in Float (`GELUFloat`: erfc by one polynomial, far-negative values on
 // float64's grid); the tanh form's Float forward is x/(1 + e^{−2u}) with −2u carried as a pair
-// of Floats and the exponential in Float (`GELUTanhFloat`), its derivative in Double with one exp instead of
-// a tanh, and vectors with an input below −4 take the Double formula, so Float results are
+// of Floats and the exponential in Float (`GELUTanhFloat`), its derivative likewise (with a
+// root-factored fit around its zero), and vectors with an input below −4 take the Double
+// formula, so Float results are
 // accurate to the float64 reference. For x ≲ −5 the terms
 // 1 + erf and 1 + tanh cancel in Double as they do in PyTorch: the results there are accurate to
 // about 1e-16·|x| absolute, not relative (e.g. gelu(−20) = −0, like PyTorch's).
@@ -187,16 +188,12 @@ struct GELUTanhKernel<Scalar: TensorScalar>: UnaryVectorKernel {
 enum GELUTanhFloat {
     @usableFromInline typealias F = SIMD16<Float>
 
-    /// 0.5x(1 + tanh u) = x/(1 + e^w), w = −2u = x(c₁ + c₃x²), c₁ = −2√(2/π), c₃ = 0.044715c₁.
-    ///
-    /// w is carried as wₕ + wₗ in Float pairs (x² exact by an FMA, c₁ and c₃ split into head and
-    /// tail, 1-term sums by Fast2Sum: |c₁| ≥ |c₃x²| for |x| ≤ 4.7, and beyond that e^w is too
-    /// small for the error to show), since a Float w would cost ~10 ulp in e^w on the negative
-    /// side. e^w: wₕ clamped at −87 (e^w then below 2e-38 next to 1), the FMA reduction of
-    /// `VectorMath.expNonPositiveScaled` with wₗ added to the reduced argument, the degree-6
-    /// polynomial and 2^k in the exponent field. One division. For x ≥ −4 (see the type).
+    /// w = −2u = x(c₁ + c₃x²), c₁ = −2√(2/π), c₃ = 0.044715c₁, as a head and a tail: x² exact
+    /// by an FMA, c₁ and c₃ split into head and tail, the sum c₁ + c₃x² by Fast2Sum
+    /// (|c₁| ≥ |c₃x²| for |x| ≤ 4.7; beyond, e^w is too small for the error to show). A Float w
+    /// would cost ~10 ulp in e^w on the negative side.
     @inlinable @inline(__always)
-    static func forward(_ x: F) -> F {
+    static func negativeTwoU(_ x: F) -> (head: F, tail: F) {
         let x2h = x * x
         let x2l = (-x2h).addingProduct(x, x)
         let c3h = F(repeating: -0.07135481387376785)
@@ -207,19 +204,61 @@ enum GELUTanhFloat {
         let qh = mh + c1h
         let ql = ((c1h - qh) + mh) + (ml + 4.534068054340423e-08)
         let wh = x * qh
+        return (wh, (-wh).addingProduct(x, qh).addingProduct(x, ql))
+    }
+
+    /// e^{wₕ + wₗ} for wₕ ≤ 7 (x ≥ −4): wₕ clamped at −87 (e^w then below 2e-38, next to 1
+    /// everywhere it is used; the tail dropped there, which also covers x = +∞, where the tail
+    /// is NaN), the FMA reduction with wₗ added to the reduced argument, the degree-6
+    /// polynomial and 2^k in the exponent field.
+    @inlinable @inline(__always)
+    static func exponential(_ wh: F, _ wl: F) -> F {
         let low = wh .< -87
         let w = wh.replacing(with: -87, where: low)
-        // Far out (and at +∞, where x·qₕ − wₕ is NaN) the tail is dropped.
-        let wl = (-wh).addingProduct(x, qh).addingProduct(x, ql).replacing(with: 0, where: low)
         let magic: Float = 12582912.0
         let t = F(repeating: magic).addingProduct(w, F(repeating: 1.44269504088896341))
         let kf = t - magic
         let r = w.addingProduct(kf, F(repeating: -0.693147182464599609375))
-            .addingProduct(kf, F(repeating: 1.904654323148236e-09)) + wl
+            .addingProduct(kf, F(repeating: 1.904654323148236e-09)) + wl.replacing(with: 0, where: low)
         let bits = (unsafeBitCast(t, to: SIMD16<Int32>.self) &+ SIMD16<Int32>(repeating: 127 - 0x4B40_0000))
             &<< SIMD16<Int32>(repeating: 23)
-        let e = VectorMath.expPolynomial(r) * unsafeBitCast(bits, to: F.self)
-        return x / (1 + e)
+        return VectorMath.expPolynomial(r) * unsafeBitCast(bits, to: F.self)
+    }
+
+    /// 0.5x(1 + tanh u) = x/(1 + e^w), one division. For x ≥ −4 (see the type).
+    @inlinable @inline(__always)
+    static func forward(_ x: F) -> F {
+        let (wh, wl) = negativeTwoU(x)
+        return x / (1 + exponential(wh, wl))
+    }
+
+    /// The exact derivative 0.5(1 + tanh u) + 0.5x(1 − tanh²u)u′ for x ≥ −4, in Float: with
+    /// E = e^w and q = 1/(1 + E) it is q²·(1 + E(1 + 2xu′)). That cancels near its root
+    /// x₀ = −0.752461422…, so on (−1.25, −0.35) it is (x − x₀)·H(x) instead, H a degree-8 fit
+    /// in x + 0.8 (relative error 1.6e-8; x − x₀ with x₀ as head and tail). Outside the window
+    /// the bracket's cancellation is at most 1.1×. x is capped at 10⁴ inside the bracket (there
+    /// E ≈ 0 and x² would overflow at the top of the range). Within 6 ulp of float64.
+    @inlinable @inline(__always)
+    static func derivative(_ x: F) -> F {
+        let (wh, wl) = negativeTwoU(x)
+        let e = exponential(wh, wl)
+        let q = 1 / (1 + e)
+        let xb = x.replacing(with: 1e4, where: x .> 1e4)
+        let du = F(repeating: 0.7978845608028654).addingProduct(xb * xb, F(repeating: 3 * 0.044715 * 0.7978845608028654))
+        let bracket = F(repeating: 1).addingProduct(e, F(repeating: 1).addingProduct(xb + xb, du))
+        let plain = (q * q) * bracket
+        let s = x + 0.8
+        var h = F(repeating: -0.0013035807060077786)
+        h = F(repeating: -0.0019280104897916317).addingProduct(h, s)
+        h = F(repeating: 0.006147442385554314).addingProduct(h, s)
+        h = F(repeating: 0.0180494487285614).addingProduct(h, s)
+        h = F(repeating: -0.021131081506609917).addingProduct(h, s)
+        h = F(repeating: -0.11034971475601196).addingProduct(h, s)
+        h = F(repeating: 0.00022228338639251888).addingProduct(h, s)
+        h = F(repeating: 0.3882541358470917).addingProduct(h, s)
+        h = F(repeating: 0.41195449233055115).addingProduct(h, s)
+        let windowed = ((x + 0.7524614334106445) - 1.1339628272762046e-08) * h
+        return plain.replacing(with: windowed, where: (x .> -1.25) .& (x .< -0.35))
     }
 }
 
@@ -317,35 +356,13 @@ struct GELUBackward<Scalar: TensorScalar>: DifferentiableFunction {
         @inline(__always)
         func callAsFunction(_ g: Scalar.Vector, _ x: Scalar.Vector) -> Scalar.Vector {
             if Scalar.self == Float.self, !any(unsafeBitCast(x, to: SIMD16<Float>.self) .< SIMD16<Float>(repeating: -4)) {
-                // The two halves written out (a closure here was not inlined: a call per half).
-                let gv = unsafeBitCast(g, to: SIMD16<Float>.self)
-                let xv = unsafeBitCast(x, to: SIMD16<Float>.self)
-                let lo = SIMD8<Float>(D(gv.lowHalf) * GELUBackward.tanhDerivativeViaExp(D(xv.lowHalf)))
-                let hi = SIMD8<Float>(D(gv.highHalf) * GELUBackward.tanhDerivativeViaExp(D(xv.highHalf)))
-                return unsafeBitCast(SIMD16<Float>(lowHalf: lo, highHalf: hi), to: Scalar.Vector.self)
+                let d = GELUTanhFloat.derivative(unsafeBitCast(x, to: SIMD16<Float>.self))
+                return g * unsafeBitCast(d, to: Scalar.Vector.self)
             }
             return SmoothKernels.inDouble(g, x, Scalar.self) { (g: D, x: D) in g * GELUBackward.derivative(x, .tanh) }
         }
     }
 
-    /// The tanh form's derivative for Float results (x ≥ −4, see `GELUTanhFloat`), in Double with
-    /// t = 2/(1 + e^{−2u}) − 1 (one exp and one division instead of a tanh), then PyTorch's
-    /// 0.5(1 + t) + 0.5x(1 − t)(1 + t)·u′.
-    @inline(__always)
-    static func tanhDerivativeViaExp(_ x: D) -> D {
-        let half = D(repeating: 0.5)
-        let one = D(repeating: 1)
-        let k = D(repeating: geluTanhScale)
-        let kappa = D(repeating: geluKappa)
-        let x2 = x * x
-        let u = k * x.addingProduct(kappa * x, x2)
-        let e = Double.vExp(-2 * u)
-        let t = 2 / (e + one) - one
-        let dU = k * (one + D(repeating: 3) * kappa * x2)
-        let sech2 = (one - t) * (one + t)
-        // The second term → 0 at +∞ (where ∞·0 would be NaN).
-        return half * (one + t) + (half * x * sech2 * dU).replacing(with: 0, where: sech2 .== 0)
-    }
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
