@@ -136,7 +136,7 @@ enum GELUFloat {
     /// Φ(x) + x·φ(x).
     @inlinable @inline(__always)
     static func derivative(_ x: F) -> F {
-        let ax = x.replacing(with: -x, where: x .< 0)
+        let ax = Float.vAbs(x)
         let a = ax.replacing(with: 8.77, where: ax .> 8.77)
         let s = reducedArgument(a)
         let g = VectorMath.expNegativeHalfSquare(x)
@@ -147,7 +147,8 @@ enum GELUFloat {
         let e = g * r
         let grid = F(repeating: 0x1p-30)
         let eg = select(e .< grid, (e + grid) - grid, e)
-        let negFar = eg * 0.5 - c * (ax * g).replacing(with: 0, where: g .== 0)  // 0 at −∞, not ∞·0
+        // |x| capped at 14 (g is 0 from 13.1 on): x·φ is 0 at −∞, not ∞·0.
+        let negFar = eg * 0.5 - c * (ax.replacing(with: 14, where: ax .> 14) * g)
         return select(x .< 0, select(window, g * d, negFar), 1 - g * d)
     }
 }
