@@ -94,7 +94,7 @@ public enum VectorMath {
         p = _fma(p, r, 0.04166634753346443)
         p = _fma(p, r, 0.1666666567325592)
         p = _fma(p, r, 0.5)
-        return r + (r * r) * p
+        return r.addingProduct(r * r, p)
     }
 
     /// Shared reduction x = k*ln2 + r, |r| <= ~0.35, for already-clamped x.
@@ -488,11 +488,7 @@ public enum VectorMath {
     internal static func _exp(_ x: SIMD16<Float>) -> SIMD16<Float> {
         var xc = x.replacing(with: -104, where: x .< -104)
         xc = xc.replacing(with: 89, where: xc .> 89)
-        let magic: Float = 12582912.0
-        let t = _fma(xc, SIMD16<Float>(repeating: 1.44269504088896341), magic)
-        let kf = t - magic
-        let r = xc.addingProduct(kf, SIMD16<Float>(repeating: -0.693147182464599609375))
-            .addingProduct(kf, SIMD16<Float>(repeating: 1.904654323148236e-09))
+        let (t, r) = reduceForExp(xc)
         let k = unsafeBitCast(t, to: SIMD16<Int32>.self) &- SIMD16<Int32>(repeating: 0x4B40_0000)
         let k1 = k &>> _one(k)
         return (_expPoly(r) * _pow2(k1)) * _pow2(k &- k1)
@@ -557,6 +553,28 @@ public enum VectorMath {
         return _fma(p, r, 1)
     }
 
+    /// x = k·ln2 + r, |r| ≤ ln2/2, for |x| < 2²²: t = x·log₂e + 1.5·2²³ (one FMA) holds k in its
+    /// low bits (the magic-number rounding), and r = x − k·ln2 with ln2 as a Float head and tail,
+    /// in two FMAs (each product enters unrounded, so r carries one final rounding).
+    /// `exponentScale(t, bias:)` turns t into 2^{k + bias}.
+    @inlinable @inline(__always)
+    public static func reduceForExp(_ x: SIMD16<Float>) -> (t: SIMD16<Float>, r: SIMD16<Float>) {
+        let magic: Float = 12582912.0  // 1.5·2²³
+        let t = _fma(x, SIMD16<Float>(repeating: 1.44269504088896341), magic)
+        let kf = t - magic
+        let r = x.addingProduct(kf, SIMD16<Float>(repeating: -0.693147182464599609375))
+            .addingProduct(kf, SIMD16<Float>(repeating: 1.904654323148236e-09))
+        return (t, r)
+    }
+
+    /// 2^{k + bias} built in the exponent field from t of `reduceForExp` (k + bias in [−126, 127]).
+    @inlinable @inline(__always)
+    public static func exponentScale(_ t: SIMD16<Float>, bias: Int32) -> SIMD16<Float> {
+        let bits = (unsafeBitCast(t, to: SIMD16<Int32>.self) &+ SIMD16<Int32>(repeating: 127 &+ bias &- 0x4B40_0000))
+            &<< SIMD16<Int32>(repeating: 23)
+        return unsafeBitCast(bits, to: SIMD16<Float>.self)
+    }
+
     /// e^r for |r| ≤ ln2/2 (the reduced argument of an exponential), degree 6, ~0.1 ulp.
     @inlinable @inline(__always)
     public static func expPolynomial(_ r: SIMD16<Float>) -> SIMD16<Float> { _expPoly(r) }
@@ -575,16 +593,8 @@ public enum VectorMath {
     @inlinable @inline(__always)
     public static func expNonPositiveScaled(_ x: SIMD16<Float>) -> (scaled: SIMD16<Float>, clamped: SIMD16<Float>) {
         let xc = x.replacing(with: -110, where: x .< -110)
-        let magic: Float = 12582912.0  // 1.5·2²³
-        let t = _fma(xc, SIMD16<Float>(repeating: 1.44269504088896341), magic)
-        let kf = t - magic
-        // ln2 = 0.693147182464599609375 (Float) − 1.904654323148236e-09; with FMAs each product
-        // enters unrounded, so r carries only the final rounding.
-        let r = xc.addingProduct(kf, SIMD16<Float>(repeating: -0.693147182464599609375))
-            .addingProduct(kf, SIMD16<Float>(repeating: 1.904654323148236e-09))
-        let bits = (unsafeBitCast(t, to: SIMD16<Int32>.self) &+ SIMD16<Int32>(repeating: 127 + 64 - 0x4B40_0000))
-            &<< SIMD16<Int32>(repeating: 23)
-        return (_expPoly(r) * unsafeBitCast(bits, to: SIMD16<Float>.self), xc)
+        let (t, r) = reduceForExp(xc)
+        return (_expPoly(r) * exponentScale(t, bias: 64), xc)
     }
 
     /// e^x for x ≤ 0 (−∞ → 0, NaN → NaN), lane-wise; subnormal results rounded once. Not for
@@ -606,21 +616,9 @@ public enum VectorMath {
     @inlinable @inline(__always)
     public static func expm1NonPositive(_ x: SIMD16<Float>) -> SIMD16<Float> {
         let xc = x.replacing(with: -20, where: x .< -20)
-        let magic: Float = 12582912.0
-        let t = _fma(xc, SIMD16<Float>(repeating: 1.44269504088896341), magic)
-        let kf = t - magic
-        let r = xc.addingProduct(kf, SIMD16<Float>(repeating: -0.693147182464599609375))
-            .addingProduct(kf, SIMD16<Float>(repeating: 1.904654323148236e-09))
-        var p = SIMD16<Float>(repeating: 0.00019845974748022854)
-        p = _fma(p, r, 0.0013941816287115216)
-        p = _fma(p, r, 0.008333392441272736)
-        p = _fma(p, r, 0.04166634753346443)
-        p = _fma(p, r, 0.1666666567325592)
-        p = _fma(p, r, 0.5)
-        let em = r.addingProduct(r * r, p)
-        let bits = (unsafeBitCast(t, to: SIMD16<Int32>.self) &+ SIMD16<Int32>(repeating: 127 - 0x4B40_0000))
-            &<< SIMD16<Int32>(repeating: 23)
-        let scale = unsafeBitCast(bits, to: SIMD16<Float>.self)
+        let (t, r) = reduceForExp(xc)
+        let em = _em1Poly(r)
+        let scale = exponentScale(t, bias: 0)
         return (scale - 1).addingProduct(scale, em).replacing(with: x, where: x .== 0)
     }
 
@@ -664,15 +662,8 @@ public enum VectorMath {
         typealias F = SIMD16<Float>
         let h = a * a
         let l = (-h).addingProduct(a, a)  // exact: a·a − h
-        let magic: Float = 12582912.0
-        let t = F(repeating: magic).addingProduct(h, F(repeating: -0.721347520444481703))  // −h/2·log₂e
-        let kf = t - magic
-        let r = (h * -0.5).addingProduct(kf, F(repeating: -0.693147182464599609375))
-            .addingProduct(kf, F(repeating: 1.904654323148236e-09))
-            .addingProduct(l, F(repeating: -0.5))
-        let bits = (unsafeBitCast(t, to: SIMD16<Int32>.self) &+ SIMD16<Int32>(repeating: 127 - 0x4B40_0000))
-            &<< SIMD16<Int32>(repeating: 23)
-        return _expPoly(r) * unsafeBitCast(bits, to: F.self)
+        let (t, r) = reduceForExp(h * -0.5)  // −h/2 exact
+        return _expPoly(r.addingProduct(l, F(repeating: -0.5))) * exponentScale(t, bias: 0)
     }
 
     /// log(1 + e^x) (softplus), lane-wise, as max(x, 0) + log1p(u), u = e^{−|x|} in (0, 1]:

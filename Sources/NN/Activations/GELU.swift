@@ -215,15 +215,8 @@ enum GELUTanhFloat {
     @inlinable @inline(__always)
     static func exponential(_ wh: F, _ wl: F) -> F {
         let low = wh .< -87
-        let w = wh.replacing(with: -87, where: low)
-        let magic: Float = 12582912.0
-        let t = F(repeating: magic).addingProduct(w, F(repeating: 1.44269504088896341))
-        let kf = t - magic
-        let r = w.addingProduct(kf, F(repeating: -0.693147182464599609375))
-            .addingProduct(kf, F(repeating: 1.904654323148236e-09)) + wl.replacing(with: 0, where: low)
-        let bits = (unsafeBitCast(t, to: SIMD16<Int32>.self) &+ SIMD16<Int32>(repeating: 127 - 0x4B40_0000))
-            &<< SIMD16<Int32>(repeating: 23)
-        return VectorMath.expPolynomial(r) * unsafeBitCast(bits, to: F.self)
+        let (t, r) = VectorMath.reduceForExp(wh.replacing(with: -87, where: low))
+        return VectorMath.expPolynomial(r + wl.replacing(with: 0, where: low)) * VectorMath.exponentScale(t, bias: 0)
     }
 
     /// 0.5x(1 + tanh u) = x/(1 + e^w), one division. For x ≥ −4 (see the type).
