@@ -167,6 +167,26 @@ let smoothPoints: [DT] = [checkPoints, DT([-7.5, -4.2, -1.9, 1.6, 3.7, 6.4]), DT
         #expect(Tensor<Double>([20]).softplus().scalars[0] == 20 + Foundation.log1p(Foundation.exp(-20)))
     }
 
+    @Test func siluAndMishKeepSubnormalAccuracyFarOut() {
+        // x·e^x from x = −87 down: the result (and e^x before it) is near or below the smallest
+        // normal Float. The kernels scale by 2⁻⁶⁴ last, so the result is rounded once: within
+        // 4 units of its own spacing (the subnormal spacing there) of the Double value.
+        var xs: [Float] = []
+        var v: Float = -86.5
+        while v > -104 { xs.append(v); v -= 0.173 }
+        let silu = Tensor<Float>(xs).silu().scalars
+        let mish = Tensor<Float>(xs).mish().scalars
+        for (i, x) in xs.enumerated() {
+            let d = Double(x)
+            let refSilu = d / (1 + Foundation.exp(-d))
+            let refMish = d * Foundation.tanh(Foundation.log1p(Foundation.exp(d)))
+            for (got, ref, name) in [(silu[i], refSilu, "silu"), (mish[i], refMish, "mish")] {
+                let spacing = Double(Swift.max(Float(ref).magnitude, Float.leastNormalMagnitude).ulp)
+                #expect(Swift.abs(Double(got) - ref) <= 4 * spacing, "\(name)(\(x)) = \(got), float64 \(ref)")
+            }
+        }
+    }
+
     @Test func siluIsSwishWithBetaOne() {
         let t = Tensor<Float>.randomNormal([333], seed: 2) * Float(6)
         #expect(bitIdentical(t.silu().scalars, t.swish(beta: 1).scalars))

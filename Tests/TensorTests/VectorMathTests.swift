@@ -117,6 +117,34 @@ struct AccuracyTests {
         #expect(VectorMath.exp(Float(-104)) == 0)
     }
 
+    @Test func oneSidedExponentials() {
+        // e^x for x ≤ 0 (the activations' e^{−|x|}): within 1 ulp, subnormal results within one
+        // subnormal spacing (the 2⁶⁴ scaling rounds them once), down to where e^x rounds to 0.
+        var x: Float = 0
+        var worst = 0.0
+        while x > -110 {
+            let v = SIMD16<Float>(repeating: x)
+            worst = max(worst, ulpErrF(VectorMath.expNonPositive(v)[0], Foundation.exp(Double(x))))
+            x -= 0.0371
+        }
+        #expect(worst <= 1, "expNonPositive: max \(worst) ulp")
+        #expect(VectorMath.expNonPositive(SIMD16<Float>(repeating: -.infinity))[0] == 0)
+        #expect(VectorMath.expNonPositive(SIMD16<Float>(repeating: .nan))[0].isNaN)
+        // e^x − 1 for x ≤ 0: within 1 ulp, relative accuracy near 0, −0 kept.
+        worst = 0
+        x = 0
+        while x > -30 {
+            let v = SIMD16<Float>(repeating: x)
+            worst = max(worst, ulpErrF(VectorMath.expm1NonPositive(v)[0], Foundation.expm1(Double(x))))
+            x = x > -0.01 ? x - 1e-4 : x - 0.0173
+        }
+        #expect(worst <= 1, "expm1NonPositive: max \(worst) ulp")
+        let negativeZero = VectorMath.expm1NonPositive(SIMD16<Float>(repeating: -0.0))[0]
+        #expect(negativeZero == 0 && negativeZero.sign == .minus)
+        #expect(VectorMath.expm1NonPositive(SIMD16<Float>(repeating: -.infinity))[0] == -1)
+        #expect(VectorMath.expm1NonPositive(SIMD16<Float>(repeating: .nan))[0].isNaN)
+    }
+
     @Test func doubleExpGradualUnderflow() {
         var x = -708.0
         while x > -746 {
