@@ -97,16 +97,13 @@ public enum VectorMath {
         return r.addingProduct(r * r, p)
     }
 
-    /// Shared reduction x = k*ln2 + r, |r| <= ~0.35, for already-clamped x.
+    /// Shared reduction x = k*ln2 + r, |r| <= ln2/2, for already-clamped x: `reduceForExp`'s
+    /// FMA reduction, with k as an integer and as a float.
     @usableFromInline @_transparent
     internal static func _reduce(_ x: SIMD16<Float>) -> (k: SIMD16<Int32>, kf: SIMD16<Float>, r: SIMD16<Float>) {
-        let magic: Float = 12582912.0 // 1.5 * 2^23
-        let t = x * 1.44269504088896341 + magic
-        let kf = t - magic
+        let (t, r) = reduceForExp(x)
         let k = unsafeBitCast(t, to: SIMD16<Int32>.self) &- SIMD16<Int32>(repeating: 0x4B40_0000)
-        // ln2 = 0.693145751953125 (15 significant bits, k*hi exact) + 1.42860677e-6
-        let r = (x - kf * 0.693145751953125) - kf * 1.428606765330187045e-06
-        return (k, kf, r)
+        return (k, t - 12582912.0, r)
     }
 
     /// log1p(f) for f = m - 1, m in [sqrt(1/2), sqrt(2)), with s = f/(2+f):
@@ -488,10 +485,9 @@ public enum VectorMath {
     internal static func _exp(_ x: SIMD16<Float>) -> SIMD16<Float> {
         var xc = x.replacing(with: -104, where: x .< -104)
         xc = xc.replacing(with: 89, where: xc .> 89)
-        let (t, r) = reduceForExp(xc)
-        let k = unsafeBitCast(t, to: SIMD16<Int32>.self) &- SIMD16<Int32>(repeating: 0x4B40_0000)
+        let (k, _, r) = _reduce(xc)
         let k1 = k &>> _one(k)
-        return (_expPoly(r) * _pow2(k1)) * _pow2(k &- k1)
+        return (expPolynomial(r) * _pow2(k1)) * _pow2(k &- k1)
     }
 
     @usableFromInline @_transparent
@@ -542,8 +538,8 @@ public enum VectorMath {
     /// e^r for |r| ≤ ln2/2: 1 + r + r²/2 + r³·(c₃ + c₄r + c₅r² + c₆r³), Horner form in FMAs only
     /// (fitted, weighted minimax with the coefficients rounded to Float one at a time: relative
     /// error 5.2e-9 of the fit, below 0.1 ulp).
-    @usableFromInline @_transparent
-    internal static func _expPoly(_ r: SIMD16<Float>) -> SIMD16<Float> {
+    @_transparent
+    public static func expPolynomial(_ r: SIMD16<Float>) -> SIMD16<Float> {
         var p = SIMD16<Float>(repeating: 0.0013863109052181244)
         p = _fma(p, r, 0.008367440663278103)
         p = _fma(p, r, 0.04166724532842636)
@@ -575,15 +571,11 @@ public enum VectorMath {
         return unsafeBitCast(bits, to: SIMD16<Float>.self)
     }
 
-    /// e^r for |r| ≤ ln2/2 (the reduced argument of an exponential), degree 6, ~0.1 ulp.
-    @inlinable @inline(__always)
-    public static func expPolynomial(_ r: SIMD16<Float>) -> SIMD16<Float> { _expPoly(r) }
-
     /// e^x·2⁶⁴ for x ≤ 0, and x clamped below at −110 (where e^x·(anything up to 110) is below
     /// half the smallest subnormal, so every use rounds to 0 there).
     ///
     /// Method: x = k·ln2 + r with k = round(x/ln2) (k ∈ [−159, 0]) by the magic-number rounding
-    /// and a two-FMA Cody–Waite reduction, e^r by `_expPoly`, then 2^{k+64} built in the exponent
+    /// and a two-FMA Cody–Waite reduction, e^r by `expPolynomial`, then 2^{k+64} built in the exponent
     /// field. The factor 2⁶⁴ keeps the result a normal number for every k, so a caller that scales
     /// by 2⁻⁶⁴ at the very end rounds a subnormal result once, exactly like a correct e^x would.
     /// All FMAs; no select besides the clamp (a NaN passes it and propagates through the
@@ -594,7 +586,7 @@ public enum VectorMath {
     public static func expNonPositiveScaled(_ x: SIMD16<Float>) -> (scaled: SIMD16<Float>, clamped: SIMD16<Float>) {
         let xc = x.replacing(with: -110, where: x .< -110)
         let (t, r) = reduceForExp(xc)
-        return (_expPoly(r) * exponentScale(t, bias: 64), xc)
+        return (expPolynomial(r) * exponentScale(t, bias: 64), xc)
     }
 
     /// e^x for x ≤ 0 (−∞ → 0, NaN → NaN), lane-wise; subnormal results rounded once. Not for
@@ -656,14 +648,14 @@ public enum VectorMath {
 
     /// e^{−a²/2} for 0 ≤ a ≤ 13.1 (or NaN, which propagates), a² exact as in
     /// `expNegativeHalfSquare`: the reduction −a²/2 = k·ln2 + r in FMAs (the tail of a² enters
-    /// r), e^r by the degree-6 `_expPoly`, 2^k in the exponent field (k ≥ −124: no subnormals).
+    /// r), e^r by the degree-6 `expPolynomial`, 2^k in the exponent field (k ≥ −124: no subnormals).
     @inlinable @inline(__always)
     public static func expNegativeHalfSquareInRange(_ a: SIMD16<Float>) -> SIMD16<Float> {
         typealias F = SIMD16<Float>
         let h = a * a
         let l = (-h).addingProduct(a, a)  // exact: a·a − h
         let (t, r) = reduceForExp(h * -0.5)  // −h/2 exact
-        return _expPoly(r.addingProduct(l, F(repeating: -0.5))) * exponentScale(t, bias: 0)
+        return expPolynomial(r.addingProduct(l, F(repeating: -0.5))) * exponentScale(t, bias: 0)
     }
 
     /// log(1 + e^x) (softplus), lane-wise, as max(x, 0) + log1p(u), u = e^{−|x|} in (0, 1]:
