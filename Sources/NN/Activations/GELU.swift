@@ -124,11 +124,16 @@ enum GELUFloat {
     /// factor is 0).
     @inlinable @inline(__always)
     static func forward(_ x: F) -> F {
-        let ax = Float.vAbs(x)
-        let a = ax.replacing(with: 8.77, where: ax .> 8.77)
+        // |x| capped at 8.77 and e compared with 2⁻³⁰ as integers on their bits (both ≥ 0, where
+        // integer order is float order; integer instructions leave the FMA ports free). The cap
+        // turns a NaN into 8.77; the NaN comes back through the factor x.
+        typealias I = SIMD16<Int32>
+        let ai = unsafeBitCast(Float.vAbs(x), to: I.self)
+        let cap = I(repeating: 0x410C_51EC)  // 8.77
+        let a = unsafeBitCast(ai.replacing(with: cap, where: ai .> cap), to: F.self)
         let e = VectorMath.expNegativeHalfSquareInRange(a) * erfcxPolynomial(reducedArgument(a))  // 2Φ(−a)
         let grid = F(repeating: 0x1p-30)
-        let eg = select(e .< grid, (e + grid) - grid, e)
+        let eg = select(unsafeBitCast(e, to: I.self) .< I(repeating: 0x3080_0000), (e + grid) - grid, e)
         let xc = x.replacing(with: -.greatestFiniteMagnitude, where: x .< -.greatestFiniteMagnitude)
         return (xc * 0.5) * Float.vSignSelect(x, eg, 2 - e)
     }

@@ -11,9 +11,14 @@ extension Tensor {
     public func softplus(beta: Scalar = 1, threshold: Scalar = 20) -> Tensor {
         // β = 1 (the default): z = x and the division by β is exact, so a kernel without either
         // (chosen here once, not by a flag inside the kernel).
-        beta == 1
-            ? mapped(kernel: UnitSoftplusKernel(threshold: threshold))
-            : mapped(kernel: SoftplusKernel(beta: beta, threshold: threshold))
+        // In Float, from a threshold of 16 on the linear branch changes nothing: there
+        // log(1 + e^x) = x + log1p(e^{−x}) rounds to x (e^{−16} < half an ulp of 16), so the
+        // comparison is skipped (again by kernel type).
+        if beta == 1 {
+            if Scalar.self == Float.self && threshold >= 16 { return mapped(kernel: UnitSoftplusFloatKernel<Scalar>()) }
+            return mapped(kernel: UnitSoftplusKernel(threshold: threshold))
+        }
+        return mapped(kernel: SoftplusKernel(beta: beta, threshold: threshold))
     }
 }
 
@@ -42,6 +47,15 @@ struct UnitSoftplusKernel<Scalar: TensorScalar>: UnaryVectorKernel {
     func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
         Scalar.vSelect(Scalar.vLess(threshold, x), x, SmoothKernels.log1pExp(x, Scalar.self))
     }
+}
+
+/// The softplus forward kernel for β = 1 and a threshold ≥ 16, Float only: log1pExp(x), whose
+/// value above the threshold is x itself (see `Tensor.softplus`).
+@usableFromInline
+struct UnitSoftplusFloatKernel<Scalar: TensorScalar>: UnaryVectorKernel {
+    @inlinable init() {}
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector { SmoothKernels.log1pExp(x, Scalar.self) }
 }
 
 extension Variable {
