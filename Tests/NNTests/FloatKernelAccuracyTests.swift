@@ -66,4 +66,15 @@ import TestSupport
         let w = worstUlps(xs, y) { 0.5 * $0 * (1 + Foundation.erf($0 / 2.0.squareRoot())) }
         #expect(w.ulps <= 4, "gelu: \(w.ulps) ulp at \(w.at)")
     }
+
+    @Test func geluDerivativeWithinEightUlps() {
+        // Including the derivative's zero at x ≈ −0.7518, where it is kept relatively accurate.
+        let xs = grid(-5, 12, 8001) + grid(-0.8, -0.7, 2001)
+        let x = Variable(Tensor<Float>(xs), requiresGradient: true)
+        let dx = gradients(of: x.gelu().sum(), withRespectTo: [x])[0]!.value.scalars
+        let w = worstUlps(xs, dx) { x in
+            0.5 * (1 + Foundation.erf(x / 2.0.squareRoot())) + x * Foundation.exp(-x * x / 2) / (2 * Double.pi).squareRoot()
+        }
+        #expect(w.ulps <= 8, "gelu′: \(w.ulps) ulp at \(w.at)")
+    }
 }

@@ -61,11 +61,13 @@ struct GELUErfKernel<Scalar: TensorScalar>: UnaryVectorKernel {
 
 /// GELU (erf form) and its derivative in Float. With a = |x| and g = e^{−x²/2} (x² exact, see
 /// `VectorMath.expNegativeHalfSquare`), E = erfc(a/√2) = 2Φ(−a) = g·R(a), R(a) = erfc(a/√2)·e^{a²/2}
-/// a degree-9 polynomial in s = t − 0.6566, t = 1/(1 + a/4) (fit 4e-8 relative on a ≤ 8.77;
-/// s carried with its rounding error corrected, since R′ amplifies an error in t threefold).
-/// Then 2Φ(x) = E for x < 0 and 2 − E otherwise. For x < 0, E below 2⁻³⁰ is rounded to
-/// multiples of 2⁻⁵³, as float64's 1 + erf(x/√2) is, so far-negative inputs give PyTorch's
-/// float64 values (e.g. −0 from x ≈ −7.9 on).
+/// a degree-8 polynomial in s = t − 0.6411, t = 1/(1 + 0.29a) (weighted minimax with the
+/// coefficients rounded to Float one at a time: 2.4e-8 relative on a ≤ 8.77; s carried with its
+/// rounding error corrected, since R′ amplifies an error in t almost threefold). The forward
+/// uses R/2 (the coefficients halved, exactly), so Φ(−a) = g·R/2 comes without a multiplication
+/// by ½: Φ(x) = Φ(−a) for x < 0 and 1 − Φ(−a) otherwise. For x < 0, Φ(−a) below 2⁻³¹ is rounded
+/// to multiples of 2⁻⁵⁴, as float64's 1 + erf(x/√2) is to multiples of 2⁻⁵³, so far-negative
+/// inputs give PyTorch's float64 values (e.g. −0 from x ≈ −7.9 on).
 ///
 /// Derivative Φ + xφ = g·D(a) for x < 0 and 1 − g·D(a) for x ≥ 0, D(a) = R(a)/2 − a/√(2π). D
 /// has a root at a₀ = 0.75179…: on a in (0.4, 1.2) it is (a − a₀)·H(a), H a degree-8 fit
@@ -78,29 +80,30 @@ enum GELUFloat {
     @inlinable @inline(__always)
     static func select(_ m: SIMDMask<SIMD16<Int32>>, _ a: F, _ b: F) -> F { b.replacing(with: a, where: m) }
 
-    /// s = 1/(1 + a/4) − 0.6566…, with the rounding of 1 + a/4 and of the quotient corrected.
+    /// s = 1/(1 + 0.29a) − 0.6411…, with the rounding of 1 + 0.29a (an FMA gives its error) and
+    /// of the quotient corrected.
     @inlinable @inline(__always)
     static func reducedArgument(_ a: F) -> F {
-        let d = F(repeating: 1).addingProduct(a, F(repeating: 0.25))
+        let d = F(repeating: 1).addingProduct(a, F(repeating: 0.29))
         let t0 = 1 / d
-        let err = (1 - d).addingProduct(a, F(repeating: 0.25))
+        let err = (1 - d).addingProduct(a, F(repeating: 0.29))
         let rho = F(repeating: 1).addingProduct(-t0, d).addingProduct(-t0, err)
-        return (t0 - 0.6566170454025269).addingProduct(t0, rho)
+        return (t0 - 0.6411113739013672).addingProduct(t0, rho)
     }
 
-    /// R(a) = erfc(a/√2)·e^{a²/2} from s.
+    /// scale·R(a), R(a) = erfc(a/√2)·e^{a²/2}, from s; `scale` is 1 or ½ (a constant, folded
+    /// into the coefficients exactly).
     @inlinable @inline(__always)
-    static func erfcxPolynomial(_ s: F) -> F {
-        var p = F(repeating: 0.05432961508631706)
-        p = F(repeating: 0.0032609282061457634).addingProduct(p, s)
-        p = F(repeating: -0.21414989233016968).addingProduct(p, s)
-        p = F(repeating: -0.15656763315200806).addingProduct(p, s)
-        p = F(repeating: 0.5039591789245605).addingProduct(p, s)
-        p = F(repeating: 1.4117099046707153).addingProduct(p, s)
-        p = F(repeating: 1.9005025625228882).addingProduct(p, s)
-        p = F(repeating: 1.7005727291107178).addingProduct(p, s)
-        p = F(repeating: 1.094527244567871).addingProduct(p, s)
-        p = F(repeating: 0.32503071427345276).addingProduct(p, s)
+    static func erfcxPolynomial(_ s: F, scale: Float) -> F {
+        var p = F(repeating: scale * 0.08407051861286163)
+        p = F(repeating: scale * 0.018711142241954803).addingProduct(p, s)
+        p = F(repeating: scale * -0.214598149061203).addingProduct(p, s)
+        p = F(repeating: scale * -0.11567814648151398).addingProduct(p, s)
+        p = F(repeating: scale * 0.5500383973121643).addingProduct(p, s)
+        p = F(repeating: scale * 1.2864692211151123).addingProduct(p, s)
+        p = F(repeating: scale * 1.4834558963775635).addingProduct(p, s)
+        p = F(repeating: scale * 1.104207158088684).addingProduct(p, s)
+        p = F(repeating: scale * 0.3451594412326813).addingProduct(p, s)
         return p
     }
 
@@ -124,18 +127,18 @@ enum GELUFloat {
     /// factor is 0).
     @inlinable @inline(__always)
     static func forward(_ x: F) -> F {
-        // |x| capped at 8.77 and e compared with 2⁻³⁰ as integers on their bits (both ≥ 0, where
+        // |x| capped at 8.77 and e compared with 2⁻³¹ as integers on their bits (both ≥ 0, where
         // integer order is float order; integer instructions leave the FMA ports free). The cap
         // turns a NaN into 8.77; the NaN comes back through the factor x.
         typealias I = SIMD16<Int32>
         let ai = unsafeBitCast(Float.vAbs(x), to: I.self)
         let cap = I(repeating: 0x410C_51EC)  // 8.77
         let a = unsafeBitCast(ai.replacing(with: cap, where: ai .> cap), to: F.self)
-        let e = VectorMath.expNegativeHalfSquareInRange(a) * erfcxPolynomial(reducedArgument(a))  // 2Φ(−a)
-        let grid = F(repeating: 0x1p-30)
-        let eg = select(unsafeBitCast(e, to: I.self) .< I(repeating: 0x3080_0000), (e + grid) - grid, e)
+        let e = VectorMath.expNegativeHalfSquareInRange(a) * erfcxPolynomial(reducedArgument(a), scale: 0.5)  // Φ(−a)
+        let grid = F(repeating: 0x1p-31)
+        let eg = select(unsafeBitCast(e, to: I.self) .< I(repeating: 0x3000_0000), (e + grid) - grid, e)
         let xc = x.replacing(with: -.greatestFiniteMagnitude, where: x .< -.greatestFiniteMagnitude)
-        return (xc * 0.5) * Float.vSignSelect(x, eg, 2 - e)
+        return xc * Float.vSignSelect(x, eg, 1 - e)
     }
 
     /// Φ(x) + x·φ(x).
@@ -145,7 +148,7 @@ enum GELUFloat {
         let a = ax.replacing(with: 8.77, where: ax .> 8.77)
         let s = reducedArgument(a)
         let g = VectorMath.expNegativeHalfSquare(x)
-        let r = erfcxPolynomial(s)
+        let r = erfcxPolynomial(s, scale: 1)
         let c = F(repeating: 0.3989422804014327)
         let window = (a .> 0.4) .& (a .< 1.2)
         let d = select(window, ((a - 0.75179153680801392) + 1.211444988769017e-08) * rootQuotient(a), r * 0.5 - c * a)
