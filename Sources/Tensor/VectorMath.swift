@@ -344,9 +344,15 @@ public enum VectorMath {
     @inlinable @inline(__always)
     public static func tanh(_ x: SIMD16<Float>) -> SIMD16<Float> {
         let ax = _abs(x)
-        // From 0.55 on (1 − e)/(1 + e) with e = e^{−2|x|} ≤ 1/3 (no cancellation; the one-sided
-        // exponential needs no clamp: e = 0 gives exactly 1).
-        let e = expNonPositive(-(ax + ax))
+        // From 0.55 on (1 − e)/(1 + e) with e = e^{−2|x|} ≤ 1/3 (no cancellation). |x| is capped
+        // at 20 (where the quotient is exactly 1) on its bits as an unsigned integer, so e is a
+        // normal number (no 2⁶⁴ scaling) and the cap leaves the FMA ports free; a NaN becomes 20
+        // there but takes the polynomial side below (the comparison is false for NaN).
+        let bits = unsafeBitCast(ax, to: SIMD16<UInt32>.self)
+        let cap = SIMD16<UInt32>(repeating: 0x41A0_0000)  // 20
+        let ac = unsafeBitCast(bits.replacing(with: cap, where: bits .> cap), to: SIMD16<Float>.self)
+        let (t, r) = reduceForExp(-(ac + ac))
+        let e = expPolynomial(r) * exponentScale(t, bias: 0)
         let big = (1 - e) / (1 + e)
         let z = ax * ax
         var p = SIMD16<Float>(repeating: 0.002395784016698599)
@@ -356,8 +362,8 @@ public enum VectorMath {
         p = _fma(p, z, 0.13333293795585632)
         p = _fma(p, z, -0.3333333134651184)
         let small = ax.addingProduct(ax * z, p)
-        let y = big.replacing(with: small, where: ax .< 0.55)
-        return _copySign(y, x)  // NaN stays NaN through both branches
+        let y = small.replacing(with: big, where: ax .>= 0.55)
+        return _copySign(y, x)  // NaN stays NaN (the polynomial side)
     }
 
     /// Hyperbolic tangent, lane-wise. See the `SIMD16<Float>` overload.

@@ -57,10 +57,11 @@ enum TanhshrinkFloat {
         f = F(repeating: -0.09223751723766327).addingProduct(f, s)
         f = F(repeating: 0.27788564562797546).addingProduct(f, s)
         let p = a * (t * f)
-        // Round p to multiples of the Double ulp of x: a·2⁻²⁹ has that ulp in Float.
-        let k = a * 0x1p-29
-        let tiny = (p + k) - k
-        let small = p.replacing(with: tiny, where: ai .< I(repeating: 0x3580_0000))  // a < 2⁻²⁰
+        // Below 2⁻²⁰, round p to multiples of the Double ulp of x: a·2⁻²⁹ has that ulp in Float.
+        // Above, k is masked to 0 (an integer and instead of a select), so p + k − k = p.
+        let below = I(repeating: 0).replacing(with: I(repeating: -1), where: ai .< I(repeating: 0x3580_0000))
+        let k = unsafeBitCast(unsafeBitCast(a * 0x1p-29, to: I.self) & below, to: F.self)
+        let small = (p + k) - k
         let cap = I(repeating: 0x41A0_0000)  // 20
         let ac = unsafeBitCast(ai.replacing(with: cap, where: ai .> cap), to: F.self)
         let (scaleBits, r) = VectorMath.reduceForExp(-(ac + ac))
