@@ -345,12 +345,10 @@ public enum VectorMath {
     public static func tanh(_ x: SIMD16<Float>) -> SIMD16<Float> {
         let ax = _abs(x)
         // From 0.55 on (1 − e)/(1 + e) with e = e^{−2|x|} ≤ 1/3 (no cancellation). |x| is capped
-        // at 20 (where the quotient is exactly 1) on its bits as an unsigned integer, so e is a
-        // normal number (no 2⁶⁴ scaling) and the cap leaves the FMA ports free; a NaN becomes 20
-        // there but takes the polynomial side below (the comparison is false for NaN).
-        let bits = unsafeBitCast(ax, to: SIMD16<UInt32>.self)
-        let cap = SIMD16<UInt32>(repeating: 0x41A0_0000)  // 20
-        let ac = unsafeBitCast(bits.replacing(with: cap, where: bits .> cap), to: SIMD16<Float>.self)
+        // at 20 (where the quotient is exactly 1) by `capMagnitude`, so e is a normal number (no
+        // 2⁶⁴ scaling); a NaN becomes 20 there but takes the polynomial side below (the
+        // comparison is false for NaN).
+        let ac = capMagnitude(ax, 20)
         let (t, r) = reduceForExp(-(ac + ac))
         let e = expPolynomial(r) * exponentScale(t, bias: 0)
         let big = (1 - e) / (1 + e)
@@ -624,6 +622,17 @@ public enum VectorMath {
     @inlinable @inline(__always)
     public static func expm1NonPositive(_ x: SIMD8<Double>) -> SIMD8<Double> { _expm1(x) }
 
+    /// min(a, cap) for magnitudes a ≥ 0, compared as unsigned integers on the bits: integer order
+    /// is float order there, and integer instructions leave the ports that do FMAs and float
+    /// comparisons free. A NaN becomes `cap` (its bits are above every finite value's): the
+    /// caller carries NaN some other way.
+    @inlinable @inline(__always)
+    public static func capMagnitude(_ a: SIMD16<Float>, _ cap: Float) -> SIMD16<Float> {
+        let bits = unsafeBitCast(a, to: SIMD16<UInt32>.self)
+        let c = SIMD16<UInt32>(repeating: cap.bitPattern)
+        return unsafeBitCast(bits.replacing(with: c, where: bits .> c), to: SIMD16<Float>.self)
+    }
+
     /// −|x| by setting the sign bit (one instruction; NaN stays NaN).
     @inlinable @inline(__always)
     public static func negativeAbs(_ x: SIMD16<Float>) -> SIMD16<Float> {
@@ -669,17 +678,13 @@ public enum VectorMath {
     /// degree-3 fit of (atanh(s)/s − 1)/z (weighted minimax: z·|δQ| ≤ 5.7e-9, the relative error
     /// it leaves in log1p). No overflow, no cancellation.
     ///
-    /// e^{−|x|} is `expNonPositive`'s method with the clamp at |x| = 110 done on the bits of |x| as
-    /// an unsigned integer (integer instructions leave the FMA ports free). That clamp turns a NaN
-    /// into 110; the NaN comes back through max(x, 0), which keeps it.
+    /// e^{−|x|} is `expNonPositive`'s method with |x| capped at 110 by `capMagnitude`, which
+    /// turns a NaN into 110; the NaN comes back through max(x, 0), which keeps it.
     ///
     /// Accuracy: Float 2.6 ulp (dense sweep of [−100, 30]). NaN -> NaN; −inf -> 0; +inf -> +inf.
     @inlinable @inline(__always)
     public static func log1pExp(_ x: SIMD16<Float>) -> SIMD16<Float> {
-        let a = unsafeBitCast(x, to: SIMD16<UInt32>.self) & SIMD16<UInt32>(repeating: 0x7FFF_FFFF)
-        let cap = SIMD16<UInt32>(repeating: 0x42DC_0000)  // 110
-        let ac = unsafeBitCast(a.replacing(with: cap, where: a .> cap), to: SIMD16<Float>.self)
-        let (t, r) = reduceForExp(-ac)
+        let (t, r) = reduceForExp(-capMagnitude(_abs(x), 110))
         let u = (expPolynomial(r) * exponentScale(t, bias: 64)) * 0x1p-64
         let s = u / (u + 2)
         let z = s * s

@@ -131,9 +131,7 @@ enum GELUFloat {
         // integer order is float order; integer instructions leave the FMA ports free). The cap
         // turns a NaN into 8.77; the NaN comes back through the factor x.
         typealias I = SIMD16<Int32>
-        let ai = unsafeBitCast(Float.vAbs(x), to: I.self)
-        let cap = I(repeating: 0x410C_51EC)  // 8.77
-        let a = unsafeBitCast(ai.replacing(with: cap, where: ai .> cap), to: F.self)
+        let a = VectorMath.capMagnitude(Float.vAbs(x), 8.77)
         let e = VectorMath.expNegativeHalfSquareInRange(a) * erfcxPolynomial(reducedArgument(a), scale: 0.5)  // Φ(−a)
         let grid = F(repeating: 0x1p-31)
         let eg = select(unsafeBitCast(e, to: I.self) .< I(repeating: 0x3000_0000), (e + grid) - grid, e)

@@ -34,9 +34,9 @@ struct TanhshrinkKernel<Scalar: TensorScalar>: UnaryVectorKernel {
 ///   is (so tanhshrink(1e-8) = 0, like PyTorch's).
 /// - a ≥ 1: (a − 1) + 2e/(1 + e), e = e^{−2a} (no cancellation: a − 1 ≥ 0), with a capped at 20
 ///   for the exponential (e^{−40} is far below an ulp of a − 1; no subnormals, no 2⁶⁴ scaling).
-/// The comparisons and the cap act on the bits of a ≥ 0 as integers (integer order is float order
-/// there, and integer instructions don't compete with the FMAs for execution ports); NaN is
-/// carried by a − 1 and a³·P. Dense sweep against float64: 3.3 ulp.
+/// The comparisons and the cap (`VectorMath.capMagnitude`) act on the bits of a ≥ 0 as integers
+/// (integer order is float order there, and integer instructions don't compete with the FMAs
+/// for execution ports); NaN is carried by a − 1 and a³·P. Dense sweep against float64: 3.3 ulp.
 @usableFromInline
 enum TanhshrinkFloat {
     @usableFromInline typealias F = SIMD16<Float>
@@ -62,8 +62,7 @@ enum TanhshrinkFloat {
         let below = I(repeating: 0).replacing(with: I(repeating: -1), where: ai .< I(repeating: 0x3580_0000))
         let k = unsafeBitCast(unsafeBitCast(a * 0x1p-29, to: I.self) & below, to: F.self)
         let small = (p + k) - k
-        let cap = I(repeating: 0x41A0_0000)  // 20
-        let ac = unsafeBitCast(ai.replacing(with: cap, where: ai .> cap), to: F.self)
+        let ac = VectorMath.capMagnitude(a, 20)
         let (scaleBits, r) = VectorMath.reduceForExp(-(ac + ac))
         let e = VectorMath.expPolynomial(r) * VectorMath.exponentScale(scaleBits, bias: 0)
         let big = (a - 1) + (e + e) / (1 + e)
