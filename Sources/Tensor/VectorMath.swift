@@ -681,7 +681,7 @@ public enum VectorMath {
     /// e^{−|x|} is `expNonPositive`'s method with |x| capped at 110 by `capMagnitude`, which
     /// turns a NaN into 110; the NaN comes back through max(x, 0), which keeps it.
     ///
-    /// Accuracy: Float 2.6 ulp (dense sweep of [−100, 30]). NaN -> NaN; −inf -> 0; +inf -> +inf.
+    /// Accuracy: Float 2.7 ulp (dense sweep of [−110, 30]). NaN -> NaN; −inf -> 0; +inf -> +inf.
     @inlinable @inline(__always)
     public static func log1pExp(_ x: SIMD16<Float>) -> SIMD16<Float> {
         let (t, r) = reduceForExp(-capMagnitude(_abs(x), 110))
