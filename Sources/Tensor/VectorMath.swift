@@ -349,8 +349,7 @@ public enum VectorMath {
         // 2⁶⁴ scaling); a NaN becomes 20 there but takes the polynomial side below (the
         // comparison is false for NaN).
         let ac = capMagnitude(ax, 20)
-        let (t, r) = reduceForExp(-(ac + ac))
-        let e = expPolynomial(r) * exponentScale(t, bias: 0)
+        let e = expNegative(ac + ac, bias: 0)
         let big = (1 - e) / (1 + e)
         let z = ax * ax
         var p = SIMD16<Float>(repeating: 0.002395784016698599)
@@ -575,6 +574,15 @@ public enum VectorMath {
         return unsafeBitCast(bits, to: SIMD16<Float>.self)
     }
 
+    /// e^{−a}·2^bias for a ≥ 0 where k + bias stays in [−126, 127] (k = round(−a/ln2)): the FMA
+    /// reduction (`reduceForExp`), e^r by `expPolynomial`, 2^{k + bias} in the exponent field. No
+    /// clamp and no select: the caller caps a (NaN propagates through the arithmetic).
+    @inlinable @inline(__always)
+    public static func expNegative(_ a: SIMD16<Float>, bias: Int32) -> SIMD16<Float> {
+        let (t, r) = reduceForExp(-a)
+        return expPolynomial(r) * exponentScale(t, bias: bias)
+    }
+
     /// e^x·2⁶⁴ for x ≤ 0, and x clamped below at −110 (where e^x·(anything up to 110) is below
     /// half the smallest subnormal, so every use rounds to 0 there).
     ///
@@ -589,8 +597,7 @@ public enum VectorMath {
     @inlinable @inline(__always)
     public static func expNonPositiveScaled(_ x: SIMD16<Float>) -> (scaled: SIMD16<Float>, clamped: SIMD16<Float>) {
         let xc = x.replacing(with: -110, where: x .< -110)
-        let (t, r) = reduceForExp(xc)
-        return (expPolynomial(r) * exponentScale(t, bias: 64), xc)
+        return (expNegative(-xc, bias: 64), xc)
     }
 
     /// e^x for x ≤ 0 (−∞ → 0, NaN → NaN), lane-wise; subnormal results rounded once. Not for
@@ -678,14 +685,13 @@ public enum VectorMath {
     /// degree-3 fit of (atanh(s)/s − 1)/z (weighted minimax: z·|δQ| ≤ 5.7e-9, the relative error
     /// it leaves in log1p). No overflow, no cancellation.
     ///
-    /// e^{−|x|} is `expNonPositive`'s method with |x| capped at 110 by `capMagnitude`, which
-    /// turns a NaN into 110; the NaN comes back through max(x, 0), which keeps it.
+    /// e^{−|x|} is `expNegative` (2⁶⁴-scaled, as in `expNonPositiveScaled`) with |x| capped at 110
+    /// by `capMagnitude`, which turns a NaN into 110; the NaN comes back through max(x, 0).
     ///
     /// Accuracy: Float 2.7 ulp (dense sweep of [−110, 30]). NaN -> NaN; −inf -> 0; +inf -> +inf.
     @inlinable @inline(__always)
     public static func log1pExp(_ x: SIMD16<Float>) -> SIMD16<Float> {
-        let (t, r) = reduceForExp(-capMagnitude(_abs(x), 110))
-        let u = (expPolynomial(r) * exponentScale(t, bias: 64)) * 0x1p-64
+        let u = expNegative(capMagnitude(_abs(x), 110), bias: 64) * 0x1p-64
         let s = u / (u + 2)
         let z = s * s
         var q = SIMD16<Float>(repeating: 0.13993781805038452)

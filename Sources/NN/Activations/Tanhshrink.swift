@@ -63,8 +63,7 @@ enum TanhshrinkFloat {
         let k = unsafeBitCast(unsafeBitCast(a * 0x1p-29, to: I.self) & below, to: F.self)
         let small = (p + k) - k
         let ac = VectorMath.capMagnitude(a, 20)
-        let (scaleBits, r) = VectorMath.reduceForExp(-(ac + ac))
-        let e = VectorMath.expPolynomial(r) * VectorMath.exponentScale(scaleBits, bias: 0)
+        let e = VectorMath.expNegative(ac + ac, bias: 0)
         let big = (a - 1) + (e + e) / (1 + e)
         let magnitude = big.replacing(with: small, where: ai .< I(repeating: 0x3F80_0000))  // a < 1
         let sign = unsafeBitCast(x, to: I.self) & I(repeating: Int32(bitPattern: 0x8000_0000))
