@@ -123,7 +123,11 @@ public enum ActivationSpecError: Error, Equatable, CustomStringConvertible {
     /// The value is a number outside the parameter's domain.
     case outsideDomain(activation: String, parameter: String, value: String, requirement: String)
 
-    public var description: String {
+    /// One line: control characters in names, paths and values are escaped, and the length is
+    /// capped (see `oneLine`).
+    public var description: String { oneLine(rawDescription) }
+
+    private var rawDescription: String {
         switch self {
         case .malformed(let spec, let reason):
             return "activation spec '\(spec)': \(reason); expected name or name:key=value,key=value (e.g. leaky_relu:negative_slope=0.2)"

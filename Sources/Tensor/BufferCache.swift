@@ -47,14 +47,14 @@ enum BufferCache {
         }
         if size < minCachedBytes {
             // Small buffers: plain malloc (16-byte aligned; kernels load unaligned anyway).
-            guard let p = malloc(size) else { tensorFailure("Tensor: out of memory allocating \(size) bytes.") }
+            guard let p = malloc(size) else { tensorFailure("Tensor: out of memory allocating \(size) bytes. Fix: use smaller tensors or batches.") }
             return p
         }
         let alignment = size >= 2 * hugePageBytes ? hugePageBytes : 64
         var p: UnsafeMutableRawPointer?
         let rc = posix_memalign(&p, alignment, size)
         guard rc == 0, let p else {
-            tensorFailure("Tensor: out of memory allocating \(size) bytes.")
+            tensorFailure("Tensor: out of memory allocating \(size) bytes. Fix: use smaller tensors or batches.")
         }
         if size >= 2 * hugePageBytes {
             _ = madvise(p, size, 14)  // MADV_HUGEPAGE

@@ -38,6 +38,7 @@ extension Tensor {
                 "\(op): shapes \(describeShape(a)) and \(describeShape(b)) do not broadcast\(detail). Fix: sizes must match or be 1 when aligned from the right; reshape or unsqueeze one operand."
             )
         }
+        _ = checkedElementCount(s, op: op)
         return s
     }
 

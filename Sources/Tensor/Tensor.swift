@@ -115,7 +115,7 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
     /// recomputing them), elements not initialized.
     @usableFromInline
     init(uninitializedShape shape: [Int], contiguousStrides strides: [Int]) {
-        let storage = TensorStorage<Scalar>.make(capacity: shape.reduce(1, *))
+        let storage = TensorStorage<Scalar>.make(capacity: checkedElementCount(shape, op: "Tensor"))
         self.init(storage: storage, shape: shape, strides: strides, offset: 0)
     }
 
@@ -133,10 +133,7 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
         uninitializedShape shape: [Int],
         initializingWith body: (UnsafeMutableBufferPointer<Scalar>) throws -> Void
     ) rethrows {
-        for d in shape {
-            tensorCheck(d >= 0, "Tensor: negative dimension in shape \(describeShape(shape)). Fix: use sizes ≥ 0.")
-        }
-        let count = shape.reduce(1, *)
+        let count = checkedElementCount(shape, op: "Tensor")
         let storage = TensorStorage<Scalar>.make(capacity: count)
         try body(UnsafeMutableBufferPointer(start: storage.base, count: count))
         self.init(storage: storage, shape: shape, strides: Tensor.contiguousStrides(for: shape), offset: 0)
@@ -146,9 +143,9 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public init(shape: [Int], scalars: [Scalar]) {
-        let count = shape.reduce(1, *)
+        let count = checkedElementCount(shape, op: "Tensor(shape:scalars:)")
         tensorCheck(
-            scalars.count == count && shape.allSatisfy { $0 >= 0 },
+            scalars.count == count,
             "Tensor(shape:scalars:): shape \(describeShape(shape)) holds \(count) elements but \(scalars.count) scalars were given. Fix: pass exactly \(count) scalars, or a shape whose product is \(scalars.count)."
         )
         self.init(uninitializedShape: shape) { buf in

@@ -8,7 +8,7 @@ extension Tensor {
             "\(op): shape \(describeShape(newShape)) may hold at most one −1 and no other negative size. Fix: give every size but one explicitly."
         )
         var shape = newShape
-        let known = newShape.filter { $0 != -1 }.reduce(1, *)
+        let known = checkedElementCount(newShape.filter { $0 != -1 }, op: op)
         if let u = unknown.first {
             tensorCheck(
                 known != 0 && count % known == 0,
@@ -16,9 +16,10 @@ extension Tensor {
             )
             shape[u] = count / known
         }
+        let newCount = checkedElementCount(shape, op: op)
         tensorCheck(
-            shape.reduce(1, *) == count,
-            "\(op): cannot reshape \(describeShape(self.shape)) (\(count) elements) to \(describeShape(newShape)) (\(shape.reduce(1, *)) elements). Fix: choose sizes whose product is \(count)."
+            newCount == count,
+            "\(op): cannot reshape \(describeShape(self.shape)) (\(count) elements) to \(describeShape(newShape)) (\(newCount) elements). Fix: choose sizes whose product is \(count)."
         )
         return shape
     }
@@ -193,6 +194,7 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func expanded(to newShape: [Int]) -> Tensor {
+        _ = checkedElementCount(newShape, op: "expanded(to:)")
         let r = newShape.count
         tensorCheck(
             r >= rank,

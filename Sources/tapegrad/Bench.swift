@@ -9,12 +9,17 @@ enum Bench {
 
     static func emit(_ fields: [(String, Any)], text: String) {
         if json {
-            let body = fields.map { key, value -> String in
-                if let s = value as? String { return "\"\(key)\":\"\(s)\"" }
-                if let d = value as? Double { return "\"\(key)\":\(String(format: "%.4f", d))" }
-                return "\"\(key)\":\(value)"
-            }.joined(separator: ",")
-            print("{\(body)}")
+            var line = JSONLine()
+            for (key, value) in fields {
+                switch value {
+                case let v as String: line.add(key, v)
+                case let v as Double: line.add(key, v, format: "%.4f")
+                case let v as Int: line.add(key, v)
+                case let v as Bool: line.add(key, v)
+                default: line.add(key, "\(value)")
+                }
+            }
+            print(line.text)
         } else {
             print(text)
         }
@@ -231,7 +236,9 @@ enum Bench {
         let target = Variable(Tensor<Float>.randomNormal([4, 2], seed: 2))
         var w1 = Variable(Tensor<Float>.randomNormal([8, 16], standardDeviation: 0.3, seed: 3), requiresGradient: true)
         var w2 = Variable(Tensor<Float>.randomNormal([16, 2], standardDeviation: 0.3, seed: 4), requiresGradient: true)
-        let warmup = Swift.min(steps / 10, 10_000)
+        // At least one warm-up step, so the baseline is always sampled (with fewer than 10 steps
+        // a warm-up of steps / 10 = 0 steps never sampled it and reported all memory as growth).
+        let warmup = Swift.max(1, Swift.min(steps / 10, 10_000))
         var baseline = 0
         var peak = 0
         let start = DispatchTime.now().uptimeNanoseconds

@@ -17,15 +17,22 @@ enum Demo {
             throw CLIError.file(path: path, reason: "\(error)")
         }
         let n = data.count
-        let testCount = n >= 720 ? 360 : n / 5
+        // One row to train on and one to test on, at the least (a test set of 0 rows gave a
+        // "test accuracy" of 0/0 = nan).
+        guard n >= 2 else {
+            throw CLIError.file(path: path, reason: "\(n) row\(n == 1 ? "" : "s"); demo needs at least 2 (one to train on, one to test on)")
+        }
+        let testCount = n >= 720 ? 360 : Swift.max(1, n / 5)
         let trainCount = n - testCount
         let trainX = data.features.sliced(alongAxis: 0, 0..<trainCount)
         let testX = data.features.sliced(alongAxis: 0, trainCount..<n)
         let trainY = Array(data.labels[0..<trainCount])
         let testY = Array(data.labels[trainCount..<n])
+        // Softmax regression takes any number of features: the weights are sized from the file.
+        let features = data.featureCount
 
         var rng = TensorRandom(seed: UInt64(seed))
-        var w = Tensor<Float>.randomNormal([64, 10], standardDeviation: 0.01, using: &rng)
+        var w = Tensor<Float>.randomNormal([features, 10], standardDeviation: 0.01, using: &rng)
         var b = Tensor<Float>.zeros([10])
         let batch = 32
         let lr: Float = 0.5

@@ -81,7 +81,14 @@ enum GradcheckCommand {
                 let pass = r.failures == 0
                 allPass = allPass && pass
                 if json {
-                    print("{\"activation\":\"\(e.name)\",\"order\":\(order),\"points\":\(r.points),\"max_abs_error\":\(r.maxAbs),\"max_rel_error\":\(r.maxRel),\"pass\":\(pass)}")
+                    var line = JSONLine()
+                    line.add("activation", e.name)
+                    line.add("order", order)
+                    line.add("points", r.points)
+                    line.add("max_abs_error", r.maxAbs, format: "%.17g")
+                    line.add("max_rel_error", r.maxRel, format: "%.17g")
+                    line.add("pass", pass)
+                    print(line.text)
                 } else {
                     let name = e.name.padding(toLength: 16, withPad: " ", startingAt: 0)
                     print(String(format: "%@ %5d  %6d  %13.3e  %13.3e  %@", name, order, r.points, r.maxAbs, r.maxRel, pass ? "yes" : "NO  \(r.worst)"))

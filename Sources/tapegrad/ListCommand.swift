@@ -35,24 +35,12 @@ enum ListCommand {
 
     static func json(_ e: ActivationEntry) -> String {
         let params = e.parameters.map { p in
-            "{\"name\":\(quoted(p.name)),\"type\":\(quoted(p.kind.rawValue)),\"default\":\(p.defaultValue.map(number) ?? "null"),"
+            "{\"name\":\(quoted(p.name)),\"type\":\(quoted(p.kind.rawValue)),\"default\":\(p.defaultValue.flatMap { $0.isFinite ? number($0) : nil } ?? "null"),"
                 + "\"requirement\":\(quoted(p.requirement)),\"description\":\(quoted(p.summary))}"
         }
         return "{\"name\":\(quoted(e.name)),\"module\":\(quoted(e.moduleName)),\"elementwise\":\(e.isElementwise),"
             + "\"parameters\":[\(params.joined(separator: ","))],\"description\":\(quoted(e.summary))}"
     }
 
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        return out + "\""
-    }
+    static func quoted(_ s: String) -> String { JSONLine.quoted(s) }
 }

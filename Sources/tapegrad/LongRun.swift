@@ -61,8 +61,14 @@ enum LongRunCommand {
         var samples = [sample(0, .nan)]
         func report(_ s: Sample) {
             if json {
-                print(String(format: "{\"suite\":\"longrun\",\"step\":%d,\"rss_mb\":%.3f,\"live_storages\":%d,\"live_nodes\":%d,\"loss\":%.6f}",
-                             s.step, Double(s.residentBytes) / 1e6, s.liveStorages, s.liveNodes, Double(s.loss)))
+                var line = JSONLine()
+                line.add("suite", "longrun")
+                line.add("step", s.step)
+                line.add("rss_mb", Double(s.residentBytes) / 1e6, format: "%.3f")
+                line.add("live_storages", s.liveStorages)
+                line.add("live_nodes", s.liveNodes)
+                line.add("loss", Double(s.loss), format: "%.6f")  // null before the first step
+                print(line.text)
             } else {
                 print(String(format: "step %9d  RSS %8.3f MB  live storages %5d  live graph nodes %5d  loss %.4g",
                              s.step, Double(s.residentBytes) / 1e6, s.liveStorages, s.liveNodes, Double(s.loss)))
@@ -86,9 +92,20 @@ enum LongRunCommand {
         let storageRange = (late.map(\.liveStorages).min()!, late.map(\.liveStorages).max()!)
         let nodeRange = (late.map(\.liveNodes).min()!, late.map(\.liveNodes).max()!)
         if json {
-            print(String(format: "{\"suite\":\"longrun\",\"steps\":%d,\"warmup\":%d,\"rss_after_warmup_mb\":%.3f,\"rss_end_mb\":%.3f,\"rss_growth_mb\":%.3f,\"live_storages_min\":%d,\"live_storages_max\":%d,\"live_nodes_min\":%d,\"live_nodes_max\":%d,\"us_per_step\":%.3f,\"final_loss\":%.6f}",
-                         steps, warmup, Double(after.residentBytes) / 1e6, Double(end.residentBytes) / 1e6, rssGrowth,
-                         storageRange.0, storageRange.1, nodeRange.0, nodeRange.1, seconds / Double(steps) * 1e6, Double(end.loss)))
+            var line = JSONLine()
+            line.add("suite", "longrun")
+            line.add("steps", steps)
+            line.add("warmup", warmup)
+            line.add("rss_after_warmup_mb", Double(after.residentBytes) / 1e6, format: "%.3f")
+            line.add("rss_end_mb", Double(end.residentBytes) / 1e6, format: "%.3f")
+            line.add("rss_growth_mb", rssGrowth, format: "%.3f")
+            line.add("live_storages_min", storageRange.0)
+            line.add("live_storages_max", storageRange.1)
+            line.add("live_nodes_min", nodeRange.0)
+            line.add("live_nodes_max", nodeRange.1)
+            line.add("us_per_step", seconds / Double(steps) * 1e6, format: "%.3f")
+            line.add("final_loss", Double(end.loss), format: "%.6f")
+            print(line.text)
         } else {
             print(String(format: "longrun %d steps (%d warm-up): RSS %.3f MB after warm-up, %.3f MB at the end, growth %.3f MB; live storages %d…%d, live graph nodes %d…%d after warm-up; %.2f µs per step; final loss %.4g",
                          steps, warmup, Double(after.residentBytes) / 1e6, Double(end.residentBytes) / 1e6, rssGrowth,

@@ -3,11 +3,18 @@ import NN
 
 // The models `tapegrad train` knows, all for 8×8 digits with 10 classes.
 extension TrainCommand {
-    /// An activation module from a catalogue spec ("relu", "elu:alpha=0.5", …); a bad spec is a
+    /// The feature count every model takes: 8×8 digits.
+    static let inputFeatures = 64
+
+    /// An activation module from a catalogue spec ("relu", "elu:alpha=0.5", …) for the place in
+    /// a model that follows `channels` features (channels of a feature map); a bad spec is a
     /// flag error.
+    ///
+    /// A spec with a `channels` parameter (prelu, trainable_swish) must give 1 (one shared
+    /// value) or exactly `channels` there: any other count would stop the first forward pass.
     /// In the CNN, a `prelu` without an explicit `channels` gets one slope per channel of the
-    /// feature map it follows (`channels`); elsewhere one shared slope, as PyTorch's `nn.PReLU()`.
-    static func makeActivation(_ spec: String, channels: Int? = nil) throws -> any Layer<Float> {
+    /// feature map it follows; elsewhere one shared slope, as PyTorch's `nn.PReLU()`.
+    static func makeActivation(_ spec: String, channels: Int, place: String, perChannelPReLU: Bool = false) throws -> any Layer<Float> {
         let parsed: ActivationSpec
         do {
             parsed = try ActivationSpec(parsing: spec)
@@ -17,7 +24,12 @@ extension TrainCommand {
         guard parsed.entry.isElementwise else {
             throw CLIError.badValue(flag: "--activation", value: spec, expected: "an element-wise activation (see 'tapegrad list')")
         }
-        if parsed.entry.name == "prelu", parsed.arguments["channels"] == nil, let channels {
+        if let given = parsed.arguments["channels"], given != 1, given != Double(channels) {
+            throw CLIError.badValue(
+                flag: "--activation", value: spec,
+                expected: "channels=1 (one shared value) or channels=\(channels): the \(place) follows \(channels) channels")
+        }
+        if parsed.entry.name == "prelu", parsed.arguments["channels"] == nil, perChannelPReLU {
             return PReLU<Float>(channels: channels, initialValue: Float(parsed.value(of: "init")))
         }
         return parsed.makeLayer(Float.self)
@@ -31,13 +43,13 @@ extension TrainCommand {
         switch name {
         case "cnn":
             return try Sequential<Float> {
-                Conv2d(1, 16, kernelSize: 3, padding: 1)
+                Conv2d(1, 16, kernelSize: 3, padding: 1)  // on [N, 1, 8, 8]: inputFeatures = 64
                 BatchNorm2d(16)
-                try makeActivation(activation, channels: 16)
+                try makeActivation(activation, channels: 16, place: "cnn's first activation", perChannelPReLU: true)
                 MaxPool2d(kernelSize: 2)
                 Conv2d(16, 32, kernelSize: 3, padding: 1)
                 BatchNorm2d(32)
-                try makeActivation(activation, channels: 32)
+                try makeActivation(activation, channels: 32, place: "cnn's second activation", perChannelPReLU: true)
                 MaxPool2d(kernelSize: 2)
                 Flatten()
                 Linear(128, 10)
@@ -50,10 +62,10 @@ extension TrainCommand {
             }
         default:
             return try Sequential<Float> {
-                Linear(64, 128)
-                try makeActivation(activation)
+                Linear(inputFeatures, 128)
+                try makeActivation(activation, channels: 128, place: "mlp's first activation")
                 Linear(128, 64)
-                try makeActivation(activation)
+                try makeActivation(activation, channels: 64, place: "mlp's second activation")
                 Linear(64, 10)
             }
         }
@@ -107,11 +119,9 @@ extension TrainCommand {
         }
         svg += "</svg>\n"
         do {
-            let dir = (path as NSString).deletingLastPathComponent
-            if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-            try svg.write(toFile: path, atomically: true, encoding: .utf8)
+            try AtomicFile.write(Array(svg.utf8), to: URL(fileURLWithPath: path))
         } catch {
-            throw CLIError.file(path: path, reason: "cannot write the loss plot (\(error.localizedDescription))")
+            throw CLIError.file(path: path, reason: "cannot write the loss plot (\(error.reason))")
         }
     }
 }

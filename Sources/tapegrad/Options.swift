@@ -1,4 +1,5 @@
 import Foundation
+import NN
 
 let usage = """
     usage: tapegrad <command> [options]
@@ -29,7 +30,10 @@ enum CLIError: Error, CustomStringConvertible {
     case badValue(flag: String, value: String, expected: String)
     case file(path: String, reason: String)
 
-    var description: String {
+    /// One line: control characters in flag values and paths are escaped, the length capped.
+    var description: String { oneLine(rawDescription) }
+
+    private var rawDescription: String {
         switch self {
         case .usage(let s): return "\(s) (see 'tapegrad help')"
         case .badValue(let f, let v, let e): return "\(f) \(v): expected \(e)"
@@ -38,8 +42,15 @@ enum CLIError: Error, CustomStringConvertible {
     }
 }
 
-/// Parsed `--flag value` / `--flag` options.
+/// Parsed `--flag value` / `--flag=value` options and `--switch` flags.
+///
+/// A value flag needs a value that is not empty (`--save ""`, `--save=` and a trailing
+/// `--save` are errors, never "absent"); a switch (`--json`, `--quick`, `--quiet`) takes none
+/// (`--json=false` is an error, and a word after it is an unexpected argument).
 struct Options {
+    /// The flags that take no value, in every command.
+    static let switches: Set<String> = ["--json", "--quick", "--quiet"]
+
     var values: [String: String] = [:]
 
     init(_ args: [String], allowed: Set<String>) throws {
@@ -47,17 +58,30 @@ struct Options {
         while i < args.count {
             let a = args[i]
             guard a.hasPrefix("--") else { throw CLIError.usage("unexpected argument '\(a)'") }
-            let parts = a.split(separator: "=", maxSplits: 1).map(String.init)
+            let parts = a.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             let name = parts[0]
             guard allowed.contains(name) else { throw CLIError.usage("unknown option '\(name)'") }
+            if Self.switches.contains(name) {
+                guard parts.count == 1 else {
+                    throw CLIError.usage("\(name) takes no value (got '\(a)'); give \(name) alone to turn it on, leave it out to keep it off")
+                }
+                values[name] = ""
+                i += 1
+                continue
+            }
+            let value: String
             if parts.count == 2 {
-                values[name] = parts[1]
+                value = parts[1]
             } else if i + 1 < args.count && !args[i + 1].hasPrefix("--") {
-                values[name] = args[i + 1]
+                value = args[i + 1]
                 i += 1
             } else {
-                values[name] = ""
+                throw CLIError.badValue(flag: name, value: "(missing)", expected: "a value after it")
             }
+            guard !value.isEmpty else {
+                throw CLIError.badValue(flag: name, value: "(empty)", expected: "a value that is not empty (leave the flag out for its default)")
+            }
+            values[name] = value
             i += 1
         }
     }
@@ -67,7 +91,7 @@ struct Options {
     func int(_ name: String, default d: Int, range: ClosedRange<Int>) throws -> Int {
         guard let v = values[name] else { return d }
         guard let n = Int(v), range.contains(n) else {
-            throw CLIError.badValue(flag: name, value: v.isEmpty ? "(missing)" : v, expected: "an integer in \(range.lowerBound)...\(range.upperBound)")
+            throw CLIError.badValue(flag: name, value: v, expected: "an integer in \(range.lowerBound)...\(range.upperBound)")
         }
         return n
     }
@@ -75,10 +99,10 @@ struct Options {
     func double(_ name: String, default d: Double, range: ClosedRange<Double>) throws -> Double {
         guard let v = values[name] else { return d }
         guard let x = Double(v), x.isFinite, range.contains(x) else {
-            throw CLIError.badValue(flag: name, value: v.isEmpty ? "(missing)" : v, expected: "a number in \(range.lowerBound)...\(range.upperBound)")
+            throw CLIError.badValue(flag: name, value: v, expected: "a number in \(range.lowerBound)...\(range.upperBound)")
         }
         return x
     }
 
-    func string(_ name: String) -> String? { values[name].flatMap { $0.isEmpty ? nil : $0 } }
+    func string(_ name: String) -> String? { values[name] }
 }

@@ -19,11 +19,11 @@ enum PlotCommand {
         for e in entries {
             let svg = render(e)
             let path = (directory as NSString).appendingPathComponent("\(e.name).svg")
-            // Atomic: written to a temporary file, then renamed.
+            // Atomic, following a symbolic link and keeping the file's permissions.
             do {
-                try svg.write(toFile: path, atomically: true, encoding: .utf8)
+                try AtomicFile.write(Array(svg.utf8), to: URL(fileURLWithPath: path))
             } catch {
-                throw CLIError.file(path: path, reason: "cannot write (\(error.localizedDescription))")
+                throw CLIError.file(path: path, reason: error.reason)
             }
             print("wrote \(path)")
         }

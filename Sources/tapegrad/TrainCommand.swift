@@ -60,6 +60,13 @@ enum TrainCommand {
         guard data.count > 360 else {
             throw CLIError.file(path: url.path, reason: "\(data.count) rows; need more than 360 (the last 360 are the test set)")
         }
+        // Every model takes 8×8 digits: a file with another feature count is refused here, not
+        // by a shape check deep inside the first forward pass.
+        guard data.featureCount == inputFeatures else {
+            throw CLIError.file(
+                path: url.path,
+                reason: "rows have \(data.featureCount) feature\(data.featureCount == 1 ? "" : "s") after the label; the \(config.model) model takes \(inputFeatures) (8×8 pixels: label,p0,…,p63)")
+        }
         let activations: [String]
         if let list = options.string("--compare") {
             activations = list.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -67,18 +74,27 @@ enum TrainCommand {
         } else {
             activations = [config.activation]
         }
-        // Validate every spec before training anything.
-        for a in activations { _ = try makeActivation(a) }
+        // Validate every spec before training anything, by building each model once (a spec
+        // value that does not fit the model, such as prelu:channels=4, is found here).
+        for a in activations { _ = try makeModel(config.model, activation: a) }
         if let save = options.string("--save"), activations.count > 1 {
             throw CLIError.usage("--save \(save) with --compare: save one model at a time")
         }
-        // A save that can only fail is refused before training, not after it.
-        if let save = options.string("--save") {
-            let directory = URL(fileURLWithPath: save).deletingLastPathComponent().path
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw CLIError.file(path: save, reason: "the directory \(directory) does not exist; create it first (nothing was trained)")
+        // Every output is checked before training, so a run never trains and then fails to
+        // write (the directory exists, the target is not a directory, a file can be created).
+        let save = options.string("--save")
+        if let save {
+            do {
+                try AtomicFile.checkWritable(URL(fileURLWithPath: save))
+            } catch {
+                throw CLIError.file(path: save, reason: "\(error.reason) (nothing was trained)")
             }
+        }
+        let plotPath = options.string("--plot") ?? defaultPlotPath(activations.count > 1 ? "compare" : "\(config.model)_\(activations[0])")
+        do {
+            try AtomicFile.checkWritable(URL(fileURLWithPath: plotPath))
+        } catch {
+            throw CLIError.file(path: plotPath, reason: "cannot write the loss plot: \(error.reason) (nothing was trained)")
         }
 
         var outcomes: [Outcome] = []
@@ -102,16 +118,29 @@ enum TrainCommand {
                       + String(format: "  %8.4f  %9.2f   %10.5f", o.testAccuracy, o.msPerEpoch, o.epochLosses.last ?? .nan))
             }
         }
-        let plotPath = options.string("--plot") ?? defaultPlotPath(activations.count > 1 ? "compare" : "\(config.model)_\(activations[0])")
-        try writeLossPlot(outcomes, to: plotPath)
-        if !quiet { FileHandle.standardError.write(Data("wrote \(plotPath)\n".utf8)) }
-        if let save = options.string("--save") {
+        // The checkpoint first: if one output still fails now (a disk filled up during
+        // training), the others are written and the failure is reported.
+        var written: [String] = []
+        var failures: [String] = []
+        if let save {
             do {
                 try outcomes[0].model.save(to: URL(fileURLWithPath: save), metadata: ["model": config.model, "activation": activations[0]])
+                written.append("the checkpoint \(save)")
+                if !quiet { FileHandle.standardError.write(Data("saved \(save)\n".utf8)) }
             } catch {
-                throw CLIError.file(path: save, reason: "\(error)")
+                failures.append("the checkpoint: \(error)")
             }
-            if !quiet { FileHandle.standardError.write(Data("saved \(save)\n".utf8)) }
+        }
+        do {
+            try writeLossPlot(outcomes, to: plotPath)
+            written.append("the loss plot \(plotPath)")
+            if !quiet { FileHandle.standardError.write(Data("wrote \(plotPath)\n".utf8)) }
+        } catch {
+            failures.append("\(error)")
+        }
+        if !failures.isEmpty {
+            let kept = written.isEmpty ? "nothing was written" : "wrote " + written.joined(separator: " and ")
+            throw CLIError.usage("training finished, but \(failures.joined(separator: "; ")); \(kept)")
         }
     }
 
@@ -121,9 +150,17 @@ enum TrainCommand {
     }
 
     static func jsonLine(_ o: Outcome) -> String {
-        func esc(_ s: String) -> String { s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") }
-        return String(format: "{\"model\":\"%@\",\"activation\":\"%@\",\"optimizer\":\"%@\",\"epochs\":%d,\"batch_size\":%d,\"seed\":%llu,\"final_loss\":%.6f,\"test_accuracy\":%.4f,\"ms_per_epoch\":%.3f}",
-                      esc(o.config.model), esc(o.config.activation), esc(o.config.optimizer), o.config.epochs, o.config.batchSize, o.config.seed, o.epochLosses.last ?? .nan, o.testAccuracy, o.msPerEpoch)
+        var line = JSONLine()
+        line.add("model", o.config.model)
+        line.add("activation", o.config.activation)
+        line.add("optimizer", o.config.optimizer)
+        line.add("epochs", o.config.epochs)
+        line.add("batch_size", o.config.batchSize)
+        line.add("seed", o.config.seed)
+        line.add("final_loss", o.epochLosses.last ?? .nan, format: "%.6f")
+        line.add("test_accuracy", o.testAccuracy, format: "%.4f")
+        line.add("ms_per_epoch", o.msPerEpoch, format: "%.3f")
+        return line.text
     }
 
     /// Trains one model; returns the mean training loss per epoch and the test accuracy.

@@ -25,10 +25,9 @@ do {
     default:
         throw CLIError.usage("unknown command '\(command)'")
     }
-} catch let error as CLIError {
-    FileHandle.standardError.write(Data("tapegrad: \(error)\n".utf8))
-    exit(2)
 } catch {
-    FileHandle.standardError.write(Data("tapegrad: \(error)\n".utf8))
+    // Every error from outside the program ends here: one line (control characters escaped,
+    // length capped), exit status 2.
+    FileHandle.standardError.write(Data("tapegrad: \(oneLine("\(error)"))\n".utf8))
     exit(2)
 }

@@ -51,9 +51,9 @@ extension Module {
         var wrongShape: [CheckpointError.ShapeMismatch] = []
         var wrongDType: [CheckpointError.DTypeMismatch] = []
         var matched: [(slot: any ModuleTensor, entry: SafeTensorsFile.Entry)] = []
-        var modelNames = Set<String>()
+        var modelNames = Set<ByteKey>()  // byte for byte, as the file's names
         for (name, slot) in slots {
-            modelNames.insert(name)
+            modelNames.insert(ByteKey(name))
             guard let entry = file.entry(named: name) else {
                 missing.append(name)
                 continue
@@ -70,7 +70,7 @@ extension Module {
             }
             if ok { matched.append((slot, entry)) }
         }
-        let unexpected = file.entries.map(\.name).filter { !modelNames.contains($0) }.sorted()
+        let unexpected = file.entries.map(\.name).filter { !modelNames.contains(ByteKey($0)) }.sorted { ByteKey($0) < ByteKey($1) }
         guard missing.isEmpty, unexpected.isEmpty, wrongShape.isEmpty, wrongDType.isEmpty else {
             throw .mismatch(missing: missing, unexpected: unexpected, wrongShape: wrongShape, wrongDType: wrongDType)
         }

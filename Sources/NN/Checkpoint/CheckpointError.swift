@@ -49,7 +49,11 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
         public var description: String { "\(name) (model \(expected.rawValue), file \(found.rawValue))" }
     }
 
-    public var description: String {
+    /// One line: control characters in names, paths and values are escaped, and the length is
+    /// capped (see `oneLine`).
+    public var description: String { oneLine(rawDescription) }
+
+    private var rawDescription: String {
         switch self {
         case .fileNotFound(let path):
             return "checkpoint: no file at \(path)"
@@ -73,10 +77,10 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
             return "checkpoint: tensor \"\(name)\" added twice"
         case let .mismatch(missing, unexpected, wrongShape, wrongDType):
             var parts: [String] = []
-            if !missing.isEmpty { parts.append("missing \(missing.joined(separator: ", "))") }
-            if !unexpected.isEmpty { parts.append("unexpected \(unexpected.joined(separator: ", "))") }
-            if !wrongShape.isEmpty { parts.append("wrong shape \(wrongShape.map(\.description).joined(separator: ", "))") }
-            if !wrongDType.isEmpty { parts.append("wrong dtype \(wrongDType.map(\.description).joined(separator: ", "))") }
+            if !missing.isEmpty { parts.append("missing \(describeList(missing))") }
+            if !unexpected.isEmpty { parts.append("unexpected \(describeList(unexpected))") }
+            if !wrongShape.isEmpty { parts.append("wrong shape \(describeList(wrongShape.map(\.description)))") }
+            if !wrongDType.isEmpty { parts.append("wrong dtype \(describeList(wrongDType.map(\.description)))") }
             return "checkpoint does not match the model (nothing was loaded): " + parts.joined(separator: "; ")
         }
     }

@@ -68,7 +68,9 @@ public struct SafeTensorsFile: Sendable {
     public var metadata: [String: String]
     /// The tensors in header order (reading) or in the order they were added (writing).
     public private(set) var entries: [Entry] = []
-    private var index: [String: Int] = [:]
+    /// Entry positions by name, compared byte for byte: "café" and "cafe\u{301}" are two
+    /// names (Swift's `String ==` would call them equal).
+    private var index: [ByteKey: Int] = [:]
     /// The file's bytes (when read) or the data buffer (when written); the data buffer starts at
     /// `dataStart`.
     private var storage: [UInt8] = []
@@ -81,7 +83,7 @@ public struct SafeTensorsFile: Sendable {
 
     /// The entry named `name`, if any.
     public func entry(named name: String) -> Entry? {
-        index[name].map { entries[$0] }
+        index[ByteKey(name)].map { entries[$0] }
     }
 
     /// The little-endian bytes of the tensor named `name`, if any.
@@ -99,7 +101,7 @@ public struct SafeTensorsFile: Sendable {
     /// Adds a tensor: `bytes` are its row-major little-endian values, `shape`'s count of `dtype`.
     /// - Throws: `CheckpointError.duplicateName`, or `.badTensor` when the byte count is wrong.
     public mutating func append(_ name: String, dtype: SafeTensorsDType, shape: [Int], bytes: some Collection<UInt8>) throws(CheckpointError) {
-        guard index[name] == nil else { throw .duplicateName(name) }
+        guard index[ByteKey(name)] == nil else { throw .duplicateName(name) }
         guard name != "__metadata__" else { throw .badTensor(name: name, reason: "the name is reserved for metadata") }
         let expected = try Self.byteCount(name: name, dtype: dtype, shape: shape)
         guard bytes.count == expected else {
@@ -111,7 +113,7 @@ public struct SafeTensorsFile: Sendable {
         }
         let begin = storage.count
         storage.append(contentsOf: bytes)
-        index[name] = entries.count
+        index[ByteKey(name)] = entries.count
         entries.append(Entry(name: name, dtype: dtype, shape: shape, dataOffsets: begin..<storage.count))
     }
 
@@ -142,17 +144,76 @@ public struct SafeTensorsFile: Sendable {
     // MARK: Reading
 
     /// Reads and validates a file.
+    ///
+    /// The header is read and validated first (8 bytes of length, then the header itself, checked
+    /// against the file's size), so a file that is not a safetensors file is refused after
+    /// reading a few bytes, whatever its size; only then is the file read, once, into memory
+    /// (one copy of its bytes). Only a regular file is read: a directory, a named pipe or a
+    /// device is refused before any read.
     /// - Throws: `CheckpointError.fileNotFound` / `.unreadable`, or any error of `init(bytes:)`.
     public init(contentsOf url: URL) throws(CheckpointError) {
         let path = url.path
-        guard FileManager.default.fileExists(atPath: path) else { throw .fileNotFound(path: path) }
-        let contents: Data
-        do {
-            contents = try Data(contentsOf: url)
-        } catch {
-            throw .unreadable(path: path, reason: "\(error.localizedDescription)")
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else {
+            let code = errno
+            if code == ENOENT { throw .fileNotFound(path: path) }
+            throw .unreadable(path: path, reason: String(cString: strerror(code)))
         }
-        try self.init(bytes: [UInt8](contents))
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
+        if let kind = nonRegularKind(info.st_mode) { throw .unreadable(path: path, reason: kind) }
+        let fileSize = Int(info.st_size)
+
+        /// Reads `count` bytes at file offset `offset` into a new array.
+        func readFully(count: Int, at offset: Int) throws(CheckpointError) -> [UInt8] {
+            var failure: CheckpointError?
+            let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+                var done = 0
+                while done < count {
+                    let n = pread(fd, buffer.baseAddress! + done, count - done, off_t(offset + done))
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        failure = .unreadable(path: path, reason: String(cString: strerror(errno)))
+                        break
+                    }
+                    if n == 0 {
+                        failure = .unreadable(path: path, reason: "the file became shorter while it was read")
+                        break
+                    }
+                    done += n
+                }
+                if done < count { buffer.baseAddress!.advanced(by: done).initialize(repeating: 0, count: count - done) }
+                initialized = count
+            }
+            if let failure { throw failure }
+            return bytes
+        }
+
+        guard fileSize >= 8 else { throw .tooShort(byteCount: fileSize) }
+        let n = Self.headerLength(try readFully(count: 8, at: 0))
+        try Self.checkHeaderLength(n, fileSize: fileSize)
+        let headerEnd = 8 + Int(n)
+        // Validate the header against the data size before reading the data.
+        let (metadata, entries) = try Self.parseHeader(try readFully(count: Int(n), at: 8), dataSize: fileSize - headerEnd)
+        let storage = try readFully(count: fileSize, at: 0)
+        self.metadata = metadata
+        self.entries = entries
+        self.storage = storage
+        self.dataStart = headerEnd
+        for (i, e) in entries.enumerated() { index[ByteKey(e.name)] = i }
+    }
+
+    static func headerLength(_ bytes: some Collection<UInt8>) -> UInt64 {
+        var n: UInt64 = 0
+        for b in bytes.prefix(8).reversed() { n = n << 8 | UInt64(b) }
+        return n
+    }
+
+    static func checkHeaderLength(_ n: UInt64, fileSize: Int) throws(CheckpointError) {
+        guard n >= 2, n <= Self.maxHeaderLength, n <= UInt64(fileSize - 8) else {
+            throw .badHeaderLength(n, fileSize: fileSize)
+        }
     }
 
     /// Parses and validates the bytes of a safetensors file.
@@ -167,14 +228,19 @@ public struct SafeTensorsFile: Sendable {
     /// - Throws: `CheckpointError` naming the first problem.
     public init(bytes: [UInt8]) throws(CheckpointError) {
         guard bytes.count >= 8 else { throw .tooShort(byteCount: bytes.count) }
-        var n: UInt64 = 0
-        for i in (0..<8).reversed() { n = n << 8 | UInt64(bytes[i]) }
-        let available = bytes.count - 8
-        guard n >= 2, n <= Self.maxHeaderLength, n <= UInt64(available) else {
-            throw .badHeaderLength(n, fileSize: bytes.count)
-        }
+        let n = Self.headerLength(bytes)
+        try Self.checkHeaderLength(n, fileSize: bytes.count)
         let headerEnd = 8 + Int(n)
-        let headerBytes = Array(bytes[8..<headerEnd])
+        let (metadata, entries) = try Self.parseHeader(Array(bytes[8..<headerEnd]), dataSize: bytes.count - headerEnd)
+        self.metadata = metadata
+        self.entries = entries
+        self.storage = bytes
+        self.dataStart = headerEnd
+        for (i, e) in entries.enumerated() { index[ByteKey(e.name)] = i }
+    }
+
+    /// Parses and validates a header for a data buffer of `dataSize` bytes (see `init(bytes:)`).
+    static func parseHeader(_ headerBytes: [UInt8], dataSize: Int) throws(CheckpointError) -> (metadata: [String: String], entries: [Entry]) {
         guard String(validating: headerBytes, as: UTF8.self) != nil else { throw .badHeader("not valid UTF-8") }
         guard headerBytes.first == UInt8(ascii: "{") else { throw .badHeader("does not start with '{'") }
         let json: HeaderJSON
@@ -185,7 +251,6 @@ public struct SafeTensorsFile: Sendable {
         }
         guard case .object(let members) = json else { throw .badHeader("not a JSON object") }
 
-        let dataSize = bytes.count - headerEnd
         var metadata: [String: String] = [:]
         var entries: [Entry] = []
         for (key, value) in members {
@@ -215,12 +280,7 @@ public struct SafeTensorsFile: Sendable {
         guard position == dataSize else {
             throw .badLayout("the tensors end at byte \(position) but the data buffer has \(dataSize) bytes")
         }
-
-        self.metadata = metadata
-        self.entries = entries
-        self.storage = bytes
-        self.dataStart = headerEnd
-        for (i, e) in entries.enumerated() { index[e.name] = i }
+        return (metadata, entries)
     }
 
     private static func entry(name: String, _ value: HeaderJSON, dataSize: Int) throws(CheckpointError) -> Entry {
@@ -306,9 +366,10 @@ public struct SafeTensorsFile: Sendable {
         return out
     }
 
-    /// Writes the file atomically: the bytes go to a temporary file in the same directory,
-    /// which is flushed to disk and then renamed over `url`. On any failure the temporary file
-    /// is removed and whatever was at `url` before is unchanged.
+    /// Writes the file atomically (`AtomicFile.write`): the bytes go to a temporary file in the
+    /// same directory, which is flushed to disk and then renamed over `url` (over the file a
+    /// symbolic link points to, keeping that file's permissions). On any failure the temporary
+    /// file is removed and whatever was at `url` before is unchanged.
     /// - Throws: `CheckpointError.unwritable`.
     public func write(to url: URL) throws(CheckpointError) {
         try atomicWrite(serialized(), to: url, beforeRename: nil)
@@ -318,43 +379,20 @@ public struct SafeTensorsFile: Sendable {
 /// A hook for tests: runs after the temporary file is complete, before the rename.
 typealias BeforeRenameHook = () throws -> Void
 
-/// Writes `bytes` to a temporary file beside `url`, syncs it and renames it over `url`.
+/// Writes `bytes` atomically (`AtomicFile`), reporting a failure as a `CheckpointError`.
 func atomicWrite(_ bytes: [UInt8], to url: URL, beforeRename: BeforeRenameHook?) throws(CheckpointError) {
-    let path = url.path
-    let directory = url.deletingLastPathComponent().path
-    let temporary = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
-    func failure(_ what: String) -> CheckpointError {
-        .unwritable(path: path, reason: "\(what): \(String(cString: strerror(errno)))")
+    do {
+        try AtomicFile.write(bytes, to: url, beforeRename: beforeRename)
+    } catch {
+        throw .unwritable(path: error.path, reason: error.reason)
     }
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-    guard fd >= 0 else { throw failure("cannot create a temporary file in \(directory)") }
-    var closed = false
-    var renamed = false
-    defer {
-        if !closed { close(fd) }
-        if !renamed { unlink(temporary) }
-    }
-    var written = 0
-    while written < bytes.count {
-        let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
-        if n < 0 {
-            if errno == EINTR { continue }
-            throw failure("write failed")
-        }
-        written += n
-    }
-    guard fsync(fd) == 0 else { throw failure("fsync failed") }
-    closed = true
-    guard close(fd) == 0 else { throw failure("close failed") }
-    if let beforeRename {
-        do { try beforeRename() } catch { throw .unwritable(path: path, reason: "\(error)") }
-    }
-    guard rename(temporary, path) == 0 else { throw failure("cannot rename the temporary file into place") }
-    renamed = true
-    // Make the rename itself durable.
-    let dfd = open(directory, O_RDONLY)
-    if dfd >= 0 {
-        _ = fsync(dfd)
-        close(dfd)
-    }
+}
+
+/// A name compared and hashed by its UTF-8 bytes, not by Unicode canonical equivalence:
+/// checkpoint names are byte strings in the safetensors format (Python compares them so), and
+/// two names that differ only in normalization are two names.
+struct ByteKey: Hashable, Comparable {
+    let bytes: [UInt8]
+    init(_ s: String) { bytes = Array(s.utf8) }
+    static func < (a: ByteKey, b: ByteKey) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
 }

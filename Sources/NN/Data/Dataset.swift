@@ -5,27 +5,22 @@ import Foundation
 /// Load one from CSV with `init(csvAt:…)` (or `digits(at:)` for the shipped digits file), split
 /// it with `split(at:)` and iterate seeded shuffled mini-batches with `batches(size:…)`.
 public struct Dataset<Scalar: TensorScalar>: Sendable {
-    /// The features, shape [count, featureCount], contiguous.
+    /// The features, shape [count, featureCount], contiguous (batches are gathered from it).
     public let features: Tensor<Scalar>
     /// The class label of each row.
     public let labels: [Int]
-    /// The features as one row-major array (what batches are gathered from).
-    private let rows: [Scalar]
 
     /// A data set from features [N, F] and N labels.
     public init(features: Tensor<Scalar>, labels: [Int]) {
         tensorCheck(
             features.rank == 2 && features.shape[0] == labels.count,
             "Dataset: features of shape \(describeShape(features.shape)) with \(labels.count) labels. Fix: pass features [N, F] and exactly N labels.")
-        let rows = features.scalars
-        self.rows = rows
-        self.features = Tensor(shape: features.shape, scalars: rows)
+        self.features = features.contiguous()
         self.labels = labels
     }
 
-    private init(rows: [Scalar], featureCount: Int, labels: [Int]) {
-        self.rows = rows
-        self.features = Tensor(shape: [labels.count, featureCount], scalars: rows)
+    private init(contiguousFeatures: Tensor<Scalar>, labels: [Int]) {
+        self.features = contiguousFeatures
         self.labels = labels
     }
 
@@ -38,87 +33,42 @@ public struct Dataset<Scalar: TensorScalar>: Sendable {
     /// `labelColumn` and the features in the other columns (in order).
     ///
     /// Each feature is stored as `Scalar(value · featureScale)` (the digits are scaled by 1/16
-    /// to 0…1, as in the PyTorch comparison script). Fields may be surrounded by spaces;
-    /// "\r\n" line ends and blank lines at the end of the file are accepted.
+    /// to 0…1, as in the PyTorch comparison script), and must be finite after that conversion
+    /// (1e300 is a finite Double but not a finite Float). Fields may be surrounded by spaces
+    /// and tabs; lines may end in "\n", "\r\n" or a lone "\r"; blank lines at the end of the
+    /// file are ignored.
+    ///
+    /// The file is read in fixed-size chunks, twice (once to count the rows, once to parse them
+    /// straight into the features tensor), so memory is the tensor plus one chunk. Only a regular
+    /// file is read: a directory, a named pipe or a device is refused before any read.
     /// - Parameters:
-    ///   - classCount: when given, every label must lie in 0..<classCount; otherwise labels
-    ///     must be non-negative.
-    /// - Throws: `DataError` naming the line (counting from 1, header included) and the problem.
+    ///   - labelColumn: the label's 0-based column; must be ≥ 0 (a programming mistake stops).
+    ///   - featureScale: must be finite (a programming mistake stops).
+    ///   - classCount: when given (≥ 1), every label must lie in 0..<classCount; otherwise
+    ///     labels must be non-negative.
+    /// - Throws: `DataError` naming the line (counting from 1, header included), the column and
+    ///   the problem.
     /// - Complexity: O(file size).
     public init(
         csvAt url: URL, hasHeader: Bool = true, labelColumn: Int = 0,
         featureScale: Double = 1, classCount: Int? = nil
     ) throws(DataError) {
-        let path = url.path
-        guard FileManager.default.fileExists(atPath: path) else { throw .fileNotFound(path: path) }
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw .unreadable(path: path, reason: error.localizedDescription)
+        tensorCheck(
+            labelColumn >= 0,
+            "Dataset(csvAt:): labelColumn \(labelColumn) is negative. Fix: pass the label's 0-based column index (0 for the first column).")
+        if let classCount {
+            tensorCheck(
+                classCount >= 1,
+                "Dataset(csvAt:): classCount \(classCount) leaves no valid label. Fix: pass the number of classes (at least 1), or nil to accept any non-negative label.")
         }
-        guard let text = String(validating: data, as: UTF8.self) else { throw .unreadable(path: path, reason: "not UTF-8 text") }
-        // "\r\n" is one Character in Swift, so it is a separator of its own.
-        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
-        while let last = lines.last, last.allSatisfy({ $0 == " " || $0 == "\t" }) { lines.removeLast() }
-
-        var expected: Int?
-        var first = 0
-        if hasHeader {
-            guard !lines.isEmpty else { throw .empty(path: path) }
-            expected = lines[0].split(separator: ",", omittingEmptySubsequences: false).count
-            first = 1
-        }
-        guard lines.count > first else { throw .empty(path: path) }
-
-        var rows: [Scalar] = []
-        var labels: [Int] = []
-        labels.reserveCapacity(lines.count - first)
-        for i in first..<lines.count {
-            let line = i + 1
-            let fields = lines[i].split(separator: ",", omittingEmptySubsequences: false)
-                .map(Self.trimmingSpaces)
-            let found = fields.count == 1 && fields[0].isEmpty ? 0 : fields.count
-            if expected == nil {
-                expected = found
-                rows.reserveCapacity((lines.count - first) * max(found - 1, 0))
-            }
-            guard found == expected!, found >= 1, labelColumn < found else {
-                throw .wrongFieldCount(path: path, line: line, found: found, expected: max(expected!, labelColumn + 1))
-            }
-            let labelField = fields[labelColumn]
-            guard let label = Int(labelField) else {
-                throw .badLabel(path: path, line: line, field: String(labelField), reason: "is not an integer")
-            }
-            if let classCount {
-                guard (0..<classCount).contains(label) else {
-                    throw .badLabel(path: path, line: line, field: String(labelField), reason: "is outside 0..<\(classCount)")
-                }
-            } else if label < 0 {
-                throw .badLabel(path: path, line: line, field: String(labelField), reason: "is negative")
-            }
-            labels.append(label)
-            for (column, field) in fields.enumerated() where column != labelColumn {
-                guard let v = Double(field), v.isFinite else {
-                    throw .notANumber(path: path, line: line, column: column + 1, field: String(field))
-                }
-                rows.append(Scalar(v * featureScale))
-            }
-        }
-        self.init(rows: rows, featureCount: expected! - 1, labels: labels)
-    }
-
-    /// A CSV field without surrounding spaces and tabs (Foundation's trimming is ~50× slower here).
-    private static func trimmingSpaces(_ field: Substring) -> Substring {
-        var start = field.startIndex
-        var end = field.endIndex
-        while start < end, field[start] == " " || field[start] == "\t" { start = field.index(after: start) }
-        while start < end {
-            let before = field.index(before: end)
-            guard field[before] == " " || field[before] == "\t" else { break }
-            end = before
-        }
-        return field[start..<end]
+        tensorCheck(
+            featureScale.isFinite,
+            "Dataset(csvAt:): featureScale \(featureScale) is not finite, so every feature would be. Fix: pass a finite scale (e.g. 1.0 / 16 for pixels 0…16).")
+        let reader = try CSVReader(path: url.path)
+        defer { reader.close() }
+        let (features, labels) = try reader.parse(
+            as: Scalar.self, hasHeader: hasHeader, labelColumn: labelColumn, featureScale: featureScale, classCount: classCount)
+        self.init(contiguousFeatures: features, labels: labels)
     }
 
     /// The digits data set (`Data/digits.csv`: header, then `label,p0,…,p63` with pixels 0…16)
@@ -159,15 +109,14 @@ public struct Dataset<Scalar: TensorScalar>: Sendable {
         for i in indices {
             tensorCheck(i >= 0 && i < count, "Dataset.subset: row \(i) of a data set of \(count) rows. Fix: use indices in 0..<\(count).")
         }
-        let gathered = [Scalar](unsafeUninitializedCapacity: indices.count * f) { dst, initialized in
-            rows.withUnsafeBufferPointer { src in
+        let gathered = Tensor<Scalar>(uninitializedShape: [indices.count, f]) { dst in
+            features.withUnsafeBufferPointer { src in
                 for (r, i) in indices.enumerated() {
                     (dst.baseAddress! + r * f).initialize(from: src.baseAddress! + i * f, count: f)
                 }
             }
-            initialized = indices.count * f
         }
-        return Dataset(rows: gathered, featureCount: f, labels: indices.map { labels[$0] })
+        return Dataset(contiguousFeatures: gathered, labels: indices.map { labels[$0] })
     }
 
     /// The first `index` rows and the rest: `digits.split(at: 1437)` gives the conventional
