@@ -26,9 +26,9 @@ public func describeShape(_ shape: [Int]) -> String {
     "[" + shape.map(String.init).joined(separator: ", ") + "]"
 }
 
-/// The number of elements of `shape`, checked: every size ≥ 0, and the product of the sizes
-/// (zero sizes taken as 1, since row-major strides are products of trailing sizes) times 8
-/// bytes fits `Int`. Stops with a message naming `op` and the shape otherwise (an overflowing
+/// The number of elements of `shape`, checked: every size ≥ 0, the product of the nonzero
+/// sizes fits `Int` (row-major strides are products of trailing sizes, even in an empty
+/// tensor), and a non-empty tensor's bytes (8 per element at most) fit `Int`. Stops with a message naming `op` and the shape otherwise (an overflowing
 /// `reduce(1, *)` would trap without one).
 @inlinable
 public func checkedElementCount(_ shape: [Int], op: @autoclosure () -> String) -> Int {
@@ -36,20 +36,25 @@ public func checkedElementCount(_ shape: [Int], op: @autoclosure () -> String) -
     var empty = false
     for d in shape {
         if d < 0 {
-            tensorFailure("\(op()): negative size \(d) in shape \(describeShape(shape)). Fix: use sizes ≥ 0.")
+            tensorFailure("\(op()): negative dimension \(d) in shape \(describeShape(shape)). Fix: use sizes ≥ 0.")
         }
         if d == 0 {
             empty = true
             continue
         }
         let (p, overflow) = count.multipliedReportingOverflow(by: d)
-        if overflow || p > Int.max / 8 {
+        if overflow {
             tensorFailure(
                 "\(op()): shape \(describeShape(shape)) has more elements than can be addressed (the product of its sizes overflows). Fix: use a smaller shape.")
         }
         count = p
     }
-    return empty ? 0 : count
+    if empty { return 0 }
+    if count > Int.max / 8 {
+        tensorFailure(
+            "\(op()): shape \(describeShape(shape)) has \(count) elements, more bytes than can be addressed. Fix: use a smaller shape.")
+    }
+    return count
 }
 
 /// Text from outside the program (a path, a flag value, a tensor name, a whole message built

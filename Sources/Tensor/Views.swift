@@ -8,7 +8,14 @@ extension Tensor {
             "\(op): shape \(describeShape(newShape)) may hold at most one −1 and no other negative size. Fix: give every size but one explicitly."
         )
         var shape = newShape
-        let known = checkedElementCount(newShape.filter { $0 != -1 }, op: op)
+        var known = 1
+        for d in newShape where d != -1 {
+            let (p, overflow) = known.multipliedReportingOverflow(by: d)
+            tensorCheck(
+                !overflow,
+                "\(op): shape \(describeShape(newShape)) has more elements than can be addressed (the product of its sizes overflows). Fix: choose sizes whose product is \(count).")
+            known = p
+        }
         if let u = unknown.first {
             tensorCheck(
                 known != 0 && count % known == 0,

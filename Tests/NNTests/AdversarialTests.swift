@@ -384,6 +384,32 @@ enum StopCatalogue {
         StopCase("batches of size 0", .data, mentions: ["BatchIndices", "batch size 0"]) {
             _ = Dataset(features: F.zeros([3, 2]), labels: [0, 1, 0]).batches(size: 0, seed: 0)
         },
+
+        // Round two (issue 12, item 13): traps that had no message.
+        StopCase("CSV label column -1", .data, mentions: ["Dataset(csvAt:)", "labelColumn -1", "0-based"]) {
+            _ = try? Dataset<Float>(csvAt: URL(fileURLWithPath: "/nonexistent.csv"), labelColumn: -1)
+        },
+        StopCase("CSV class count -1", .data, mentions: ["Dataset(csvAt:)", "classCount -1", "at least 1"]) {
+            _ = try? Dataset<Float>(csvAt: URL(fileURLWithPath: "/nonexistent.csv"), classCount: -1)
+        },
+        StopCase("CSV feature scale NaN", .data, mentions: ["Dataset(csvAt:)", "featureScale nan", "finite scale"]) {
+            _ = try? Dataset<Float>(csvAt: URL(fileURLWithPath: "/nonexistent.csv"), featureScale: .nan)
+        },
+        StopCase("zeros whose element count overflows Int", .shapes, mentions: ["Tensor", "[4294967296, 4294967296]", "overflows"]) {
+            _ = F.zeros([1 << 32, 1 << 32])
+        },
+        StopCase("zeros whose byte count overflows Int", .shapes, mentions: ["Tensor", "[2305843009213693952]", "more bytes than can be addressed"]) {
+            _ = F.zeros([1 << 61])
+        },
+        StopCase("reshape to a shape whose count overflows", .shapes, mentions: ["reshaped(to:)", "[4294967296, 4294967296, -1]", "overflows"]) {
+            _ = F.zeros([4]).reshaped(to: [1 << 32, 1 << 32, -1])
+        },
+        StopCase("expand to a shape whose count overflows", .views, mentions: ["expanded(to:)", "[4294967296, 4294967296]", "overflows"]) {
+            _ = F.zeros([1]).expanded(to: [1 << 32, 1 << 32])
+        },
+        StopCase("broadcast of two expanded views whose result overflows", .shapes, mentions: ["+", "[4294967296, 4294967296]", "overflows"]) {
+            _ = F.zeros([1, 1]).expanded(to: [1 << 32, 1]) + F.zeros([1, 1]).expanded(to: [1, 1 << 32])
+        },
     ]
 
     static let byName: [String: StopCase] = Dictionary(uniqueKeysWithValues: cases.map { ($0.name, $0) })
@@ -495,7 +521,7 @@ enum ThrowCatalogue {
             try s.model.load(from: s.url("f64.safetensors"))
         },
         ThrowCase("a float32 checkpoint into the Double model", .checkpoints, throws: CheckpointError.self,
-                  mentions: ["wrong dtype", "layers.3.bias (model F64, file F32)"]) { s in
+                  mentions: ["wrong dtype", "layers.0.weight (model F64, file F32)", "and 1 more"]) { s in
             try s.model.save(to: s.url("f32.safetensors"))
             try s.twin.load(from: s.url("f32.safetensors"))
         },
@@ -592,6 +618,67 @@ enum ThrowCatalogue {
         },
         ThrowCase("maxout with zero inputs, through the catalogue factory", .specs, throws: ActivationSpecError.self, mentions: ["maxout", "inputs=0", "1...4096"]) { _ in
             _ = try ActivationCatalogue.makeLayer("maxout:inputs=0,outputs=2,pieces=2", as: Float.self)
+        },
+        // Round two (issue 12).
+        ThrowCase("a CSV feature that overflows Float", .data, throws: DataError.self,
+                  mentions: ["line 3", "column 3", "'1e300'", "outside Float's range"]) { s in
+            _ = try Dataset<Float>(csvAt: s.file("big.csv", "label,a,b\n0,1,2\n1,3,1e300\n"))
+        },
+        ThrowCase("a CSV feature that overflows Float only once scaled", .data, throws: DataError.self,
+                  mentions: ["line 2", "column 2", "'2'", "scaled by 1e+300", "outside Float's range"]) { s in
+            _ = try Dataset<Float>(csvAt: s.file("scaled.csv", "label,a\n0,2\n"), featureScale: 1e300)
+        },
+        ThrowCase("a CSV from a named pipe", .data, throws: DataError.self, mentions: ["not a regular file", "named pipe"]) { s in
+            let u = s.url("pipe.csv")
+            #expect(mkfifo(u.path, 0o600) == 0)
+            _ = try Dataset<Float>(csvAt: u)
+        },
+        ThrowCase("a CSV from /dev/zero", .data, throws: DataError.self, mentions: ["/dev/zero", "not a regular file", "character device"]) { _ in
+            _ = try Dataset<Float>(csvAt: URL(fileURLWithPath: "/dev/zero"))
+        },
+        ThrowCase("a CSV from /dev/null", .data, throws: DataError.self, mentions: ["/dev/null", "not a regular file"]) { _ in
+            _ = try Dataset<Float>(csvAt: URL(fileURLWithPath: "/dev/null"))
+        },
+        ThrowCase("a CSV path with a newline in it", .data, throws: DataError.self, mentions: ["bad\\nname.csv"]) { s in
+            _ = try Dataset<Float>(csvAt: s.url("bad\nname.csv"))
+        },
+        ThrowCase("a checkpoint from a named pipe", .checkpoints, throws: CheckpointError.self, mentions: ["not a regular file", "named pipe"]) { s in
+            let u = s.url("pipe.safetensors")
+            #expect(mkfifo(u.path, 0o600) == 0)
+            try s.model.load(from: u)
+        },
+        ThrowCase("a checkpoint from /dev/zero", .checkpoints, throws: CheckpointError.self, mentions: ["/dev/zero", "not a regular file"]) { s in
+            try s.model.load(from: URL(fileURLWithPath: "/dev/zero"))
+        },
+        ThrowCase("a checkpoint tensor name with a newline", .checkpoints, throws: CheckpointError.self,
+                  mentions: ["unexpected layers.9\\nweight"]) { s in
+            var file = try s.model.checkpoint()
+            try file.append("layers.9\nweight", Tensor<Float>.zeros([1]))
+            try s.model.load(file)
+        },
+        ThrowCase("a checkpoint with 200,000 unexpected names", .checkpoints, throws: CheckpointError.self,
+                  mentions: ["unexpected extra.0, extra.1, extra.10,", "and 199992 more"]) { s in
+            var file = try s.model.checkpoint()
+            for i in 0..<200_000 { try file.append("extra.\(i)", dtype: .float32, shape: [0], bytes: []) }
+            do {
+                try s.model.load(file)
+            } catch {
+                let text = String(describing: error)
+                #expect(text.count < 1_000, "the message has \(text.count) characters")
+                throw error
+            }
+        },
+        ThrowCase("saving over a directory", .checkpoints, throws: CheckpointError.self, mentions: ["is a directory"]) { s in
+            try s.model.save(to: s.directory)
+        },
+        ThrowCase("saving over a named pipe", .checkpoints, throws: CheckpointError.self, mentions: ["not a regular file", "named pipe"]) { s in
+            // (A pipe rather than /dev/null: a broken check would replace the device as root.)
+            let u = s.url("pipe-out.safetensors")
+            #expect(mkfifo(u.path, 0o600) == 0)
+            try s.model.save(to: u)
+        },
+        ThrowCase("saving under a name too long for the file system", .checkpoints, throws: CheckpointError.self, mentions: ["256 bytes long", "allows 255"]) { s in
+            try s.model.save(to: s.url(String(repeating: "m", count: 256)))
         },
         ThrowCase("a Sequential whose builder meets a bad spec", .specs, throws: ActivationSpecError.self, mentions: ["unknown activation 'relu7'"]) { _ in
             _ = try Sequential<Float> {
@@ -715,13 +802,76 @@ enum CLICatalogue {
         CLICase("bench with an unknown suite", ["bench", "--suite", "gpu"], mentions: ["--suite gpu", "elementwise, activation, tape, matmul or memory"]),
         CLICase("demo with a missing data file", ["demo", "--data", "%IN%/missing.csv"], mentions: ["missing.csv"]),
         CLICase("list with an unknown option", ["list", "--all"], mentions: ["unknown option '--all'"]),
+
+        // Round two (issue 12). Item 1: a model/data mismatch from a file, before training.
+        CLICase("--data with 2 features", ["train", "--data", "%IN%/two.csv"], mentions: ["two.csv", "rows have 2 features", "takes 64"]),
+        CLICase("--data with 70 features", ["train", "--data", "%IN%/seventy.csv"], mentions: ["rows have 70 features", "takes 64"]),
+        CLICase("--data with labels only", ["train", "--data", "%IN%/labels.csv"], mentions: ["rows have 0 features"]),
+        CLICase("--model cnn on 2 features", ["train", "--model", "cnn", "--data", "%IN%/two.csv"], mentions: ["rows have 2 features", "the cnn model takes 64"]),
+        CLICase("demo on a 1-row file", ["demo", "--data", "%IN%/one.csv"], mentions: ["1 row", "at least 2"]),
+        // Item 2: a spec value that does not fit the model.
+        CLICase("prelu channels for neither layer", ["train", "--activation", "prelu:channels=4"], mentions: ["prelu:channels=4", "channels=128", "first activation"]),
+        CLICase("prelu channels for the first layer only", ["train", "--activation", "prelu:channels=128"], mentions: ["channels=64", "second activation"]),
+        CLICase("prelu channels in the cnn", ["train", "--model", "cnn", "--activation", "prelu:channels=16"], mentions: ["channels=32", "cnn's second activation"]),
+        CLICase("trainable swish channels", ["train", "--activation", "trainable_swish:channels=5"], mentions: ["trainable_swish:channels=5", "channels=128"]),
+        CLICase("prelu channels inside --compare", ["train", "--compare", "relu,prelu:channels=3"], mentions: ["prelu:channels=3"]),
+        // Item 3: outputs checked before training.
+        CLICase("--save naming an existing directory", ["train", "--save", "%IN%"], mentions: ["is a directory", "nothing was trained"]),
+        CLICase("--save /", ["train", "--save", "/"], mentions: ["names a directory", "nothing was trained"]),
+        CLICase("--save .", ["train", "--save", "."], mentions: ["directory", "nothing was trained"]),
+        CLICase("--save ..", ["train", "--save", ".."], mentions: ["directory", "nothing was trained"]),
+        CLICase("--save a name too long", ["train", "--save", "%IN%/" + String(repeating: "n", count: 256)], mentions: ["256 bytes long", "allows 255", "nothing was trained"]),
+        CLICase("--save a named pipe", ["train", "--save", "%IN%/out.fifo"], mentions: ["not a regular file", "nothing was trained"]),
+        CLICase("--plot into a missing directory", ["train", "--plot", "%IN%/nowhere/loss.svg"], mentions: ["loss plot", "does not exist", "nothing was trained"]),
+        CLICase("--plot naming a directory", ["train", "--plot", "%IN%"], mentions: ["loss plot", "is a directory"]),
+        CLICase("--plot into an unwritable place", ["train", "--plot", "/proc/loss.svg"], mentions: ["loss plot", "cannot create a file in /proc"]),
+        CLICase("--plot under a regular file", ["train", "--plot", "%IN%/two.csv/loss.svg"], mentions: ["loss plot", "not a directory"]),
+        // Item 4: empty values are errors, switches take no value.
+        CLICase("--save with an empty value", ["train", "--save", ""], mentions: ["--save (empty)"]),
+        CLICase("--save= with nothing after it", ["train", "--save="], mentions: ["--save (empty)"]),
+        CLICase("--save at the end", ["train", "--save"], mentions: ["--save (missing)"]),
+        CLICase("--model=", ["train", "--model="], mentions: ["--model (empty)"]),
+        CLICase("--optimizer=", ["train", "--optimizer="], mentions: ["--optimizer (empty)"]),
+        CLICase("--activation=", ["train", "--activation="], mentions: ["--activation (empty)"]),
+        CLICase("--data=", ["train", "--data="], mentions: ["--data (empty)"]),
+        CLICase("plot --output with an empty value", ["plot", "--output", ""], mentions: ["--output (empty)"]),
+        CLICase("--json=false", ["list", "--json=false"], mentions: ["--json takes no value"]),
+        CLICase("list --json with a stray word", ["list", "--json", "extra"], mentions: ["unexpected argument 'extra'"]),
+        CLICase("train --quiet=yes", ["train", "--quiet=yes"], mentions: ["--quiet takes no value"]),
+        // Item 9: a value that is finite as a Double but not as a Float.
+        CLICase("--data with 1e300", ["train", "--data", "%IN%/huge.csv"], mentions: ["line 2", "column 3", "'1e300'", "outside Float's range"]),
+        // Item 12: control characters from outside stay on one line, escaped.
+        CLICase("a newline in an activation spec", ["train", "--activation", "relu\nx"], mentions: ["relu\\nx"]),
+        CLICase("a newline and a NUL-free tab in a data path", ["train", "--data", "%IN%/a\nb\tc.csv"], mentions: ["a\\nb\\tc.csv", "no file at"]),
+        // Item 18: files that are not regular files; CR-only line ends.
+        CLICase("--data /dev/zero", ["train", "--data", "/dev/zero"], mentions: ["/dev/zero", "not a regular file"]),
+        CLICase("--data /dev/null", ["train", "--data", "/dev/null"], mentions: ["/dev/null", "not a regular file"]),
+        CLICase("--data a named pipe", ["train", "--data", "%IN%/in.fifo"], mentions: ["not a regular file", "named pipe"]),
+        CLICase("--data with CR-only line ends", ["train", "--data", "%IN%/cr.csv"], mentions: ["cr.csv", "3 rows", "need more than 360"]),
     ]
 
-    /// Input files for `%IN%`.
+    /// Input files for `%IN%` (a name ending in `.fifo` is made a named pipe).
     static let inputs: [String: String] = [
         "bad.csv": "label,a,b\n1,2,3\n4,5\n",
         "small.csv": "label,a\n0,1\n1,2\n2,3\n",
+        "two.csv": rows(400, features: 2),
+        "seventy.csv": rows(400, features: 70),
+        "labels.csv": rows(400, features: 0),
+        "one.csv": "label,a\n1,2\n",
+        "huge.csv": "label,a,b\n0,1,1e300\n" + rows(400, features: 2, header: false),
+        "cr.csv": "label,a\r0,1\r1,2\r2,3\r",
+        "in.fifo": "",
+        "out.fifo": "",
     ]
+
+    /// A CSV of `count` rows: a label 0…9, then `features` small integers.
+    static func rows(_ count: Int, features: Int, header: Bool = true) -> String {
+        var text = header ? (["label"] + (0..<features).map { "p\($0)" }).joined(separator: ",") + "\n" : ""
+        for r in 0..<count {
+            text += ([String(r % 10)] + (0..<features).map { String(($0 + r) % 17) }).joined(separator: ",") + "\n"
+        }
+        return text
+    }
 
     /// The `tapegrad` executable beside this test bundle's build products (`swift build` and
     /// `swift test` build every product, the tool included).
@@ -752,7 +902,14 @@ struct AdversarialCLITests {
             try? fm.removeItem(at: inputs)
             try? fm.removeItem(at: work)
         }
-        for (file, text) in CLICatalogue.inputs { try Data(text.utf8).write(to: inputs.appendingPathComponent(file)) }
+        for (file, text) in CLICatalogue.inputs {
+            let u = inputs.appendingPathComponent(file)
+            if file.hasSuffix(".fifo") {
+                #expect(mkfifo(u.path, 0o600) == 0)
+            } else {
+                try Data(text.utf8).write(to: u)
+            }
+        }
         let inputListing = try fm.contentsOfDirectory(atPath: inputs.path).sorted()
 
         let process = Process()

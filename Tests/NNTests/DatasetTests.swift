@@ -93,7 +93,14 @@ struct DatasetTests {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("tapegrad-data-\(UUID().uuidString).csv")
         try Data([0x6C, 0x0A, 0xFF, 0xFE, 0x0A]).write(to: url)
         defer { try? FileManager.default.removeItem(at: url) }
-        #expect(throws: DataError.unreadable(path: url.path, reason: "not UTF-8 text")) { try Dataset<Float>.digits(at: url) }
+        // Bytes that are not UTF-8 where a number belongs: the field is named, with its line.
+        #expect(throws: DataError.badLabel(path: url.path, line: 2, field: "\u{FFFD}\u{FFFD}", reason: "is not an integer")) {
+            try Dataset<Float>.digits(at: url)
+        }
+        // A header is never parsed, so a Latin-1 header name ("é" as 0xE9) is fine.
+        try Data([0x6C, 0x2C, 0xE9, 0x0A, 0x33, 0x2C, 0x31, 0x0A]).write(to: url)
+        let latin = try Dataset<Float>(csvAt: url)
+        #expect(latin.labels == [3] && latin.features.scalars == [1])
     }
 
     @Test("Every row is seen exactly once per epoch; the last partial batch is kept")
