@@ -50,8 +50,8 @@ enum Bench {
             threadList = [1, 2]
         }
         let suite = options.string("--suite")
-        if let suite, !["elementwise", "activation", "matmul", "tape", "memory"].contains(suite) {
-            throw CLIError.badValue(flag: "--suite", value: suite, expected: "elementwise, activation, tape, matmul or memory")
+        if let suite, !["elementwise", "activation", "matmul", "tape", "memory", "data"].contains(suite) {
+            throw CLIError.badValue(flag: "--suite", value: suite, expected: "elementwise, activation, tape, matmul, memory or data")
         }
         if suite == nil || suite == "elementwise" {
             for n in quick ? [1 << 16] : [1 << 16, 1 << 24] {
@@ -66,6 +66,7 @@ enum Bench {
             for n in quick ? [1 << 16] : [1 << 16, 1 << 24] { activations(n: n, only: only) }
         }
         if suite == nil || suite == "tape" { tape() }
+        if suite == "data" { try csvLoad(megabytes: quick ? 10 : 100) }
         if suite == "memory" { try memory(steps: try options.int("--steps", default: 1_000_000, range: 1...100_000_000)) }
         if suite == nil || suite == "matmul" {
             let shapes = quick ? [(64, 784, 128), (256, 256, 256)] : [(32, 64, 128), (64, 784, 128), (256, 256, 256), (512, 512, 512), (1024, 1024, 1024)]
@@ -226,6 +227,68 @@ enum Bench {
         guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
         let fields = text.split(separator: " ")
         return fields.count > 1 ? (Int(fields[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE))) : 0
+    }
+
+    /// The peak resident set size so far (VmHWM), in bytes.
+    static func peakResidentBytes() -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kb = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else { return 0 }
+        return kb * 1024
+    }
+
+    /// Loads a digits-like CSV of about `megabytes` MB (label + 64 pixels 0…16 per row, written
+    /// in pieces so writing it costs no memory) with `Dataset<Float>(csvAt:)`: throughput in MB/s,
+    /// against reading the same bytes with `read(2)` in the same run, and the peak resident
+    /// memory the load added, as a multiple of the file size.
+    static func csvLoad(megabytes: Int) throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tapegrad-bench-\(getpid()).csv").path
+        defer { unlink(path) }
+        guard let out = FileHandle(forWritingAtPath: path) ?? {
+            FileManager.default.createFile(atPath: path, contents: nil)
+            return FileHandle(forWritingAtPath: path)
+        }() else { throw CLIError.file(path: path, reason: "cannot create the benchmark file") }
+        out.write(Data(("label," + (0..<64).map { "p\($0)" }.joined(separator: ",") + "\n").utf8))
+        var rows = 0
+        var written = 0
+        while written < megabytes * 1_000_000 {
+            var chunk = ""
+            for _ in 0..<1000 {
+                chunk += String(rows % 10)
+                for c in 0..<64 { chunk += "," + String((rows &* 31 &+ c &* 7) % 17) }
+                chunk += "\n"
+                rows += 1
+            }
+            written += chunk.utf8.count
+            out.write(Data(chunk.utf8))
+        }
+        try out.close()
+        let url = URL(fileURLWithPath: path)
+        // Baseline: the file read through read(2) into one reused 1 MB buffer.
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        var readSeconds = Double.infinity
+        for _ in 0..<3 {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            let fd = open(path, O_RDONLY)
+            while read(fd, buffer, 1 << 20) > 0 {}
+            close(fd)
+            readSeconds = Swift.min(readSeconds, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+        }
+        let before = residentBytes()
+        var loadSeconds = Double.infinity
+        var loaded = 0
+        for _ in 0..<3 {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            let data = try Dataset<Float>(csvAt: url)
+            loadSeconds = Swift.min(loadSeconds, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+            loaded = data.count
+        }
+        let peak = peakResidentBytes() - before
+        let mb = Double(written) / 1e6
+        emit([("suite", "data"), ("file_mb", mb), ("rows", loaded), ("load_mb_per_s", mb / loadSeconds), ("read_mb_per_s", mb / readSeconds),
+              ("load_over_read", loadSeconds / readSeconds), ("peak_rss_over_file", Double(peak) / Double(written))],
+             text: String(format: "data        CSV %.1f MB, %d rows: load %.1f MB/s (read(2) alone %.0f MB/s, %.1f× its time); peak memory added %.2f× the file", mb, loaded, mb / loadSeconds, mb / readSeconds, loadSeconds / readSeconds, Double(peak) / Double(written)))
     }
 
     /// A long loop of small training steps (forward, backward, update) on a tiny MLP, sampling
