@@ -185,7 +185,7 @@ func needsPositive(_ name: String) -> Bool { ["sqrt", "log", "reciprocal"].conta
         #expect(Tensor<Float>([1, 2, 3]).pow(2).scalars == [1, 4, 9])
     }
 
-    @Test func multiThreadedElementwiseMatchesSingleThreaded() {
+    @Test(.globalState) func multiThreadedElementwiseMatchesSingleThreaded() {  // sets TensorRuntime.threadCount
         let n = 3 * TensorRuntime.elementwiseGrain + 5
         let x = Tensor<Float>.randomNormal([n], seed: 9)
         let saved = TensorRuntime.threadCount

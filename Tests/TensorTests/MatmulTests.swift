@@ -56,7 +56,7 @@ func naiveMatmul(_ a: Tensor<Double>, _ b: Tensor<Double>) -> [Double] {
         #expect(Tensor.matmul(v, v).shape == [] && Tensor.matmul(v, v).scalar == 2)
     }
 
-    @Test func largeProductUsesThreadsAndMatchesSingleThread() {
+    @Test(.globalState) func largeProductUsesThreadsAndMatchesSingleThread() {  // sets TensorRuntime.threadCount
         let a = Tensor<Float>.randomNormal([130, 257], seed: 1)
         let b = Tensor<Float>.randomNormal([257, 129], seed: 2)
         let saved = TensorRuntime.threadCount

@@ -8,16 +8,22 @@ import TestSupport
 /// with `Parallel.isParallel`), compared bit for bit with one thread. `.ci/run` also runs this
 /// suite under ThreadSanitizer (`swift test --sanitize=thread --filter ParallelKernelTests`).
 ///
-/// Serialized: the thread count is process-wide.
-@Suite(.serialized) struct ParallelKernelTests {
+/// Serialized, and `.globalState`: the thread count is process-wide, so these tests run neither
+/// alongside each other nor alongside any other test that sets it (in any suite or target).
+@Suite(.serialized, .globalState) struct ParallelKernelTests {
     /// `body` at one thread and at two threads.
     func oneAndTwo<R>(_ body: () -> R) -> (R, R) {
         let saved = TensorRuntime.threadCount
         defer { TensorRuntime.threadCount = saved }
         TensorRuntime.threadCount = 1
         let one = body()
+        let countDuringOne = TensorRuntime.threadCount
         TensorRuntime.threadCount = 2
         let two = body()
+        let countDuringTwo = TensorRuntime.threadCount
+        // A test that sets the count without `.globalState` could turn this into 1 vs 1 or 2 vs 2.
+        #expect(countDuringOne == 1 && countDuringTwo == 2,
+                "another test changed TensorRuntime.threadCount meanwhile (\(countDuringOne), \(countDuringTwo)): mark it .globalState")
         return (one, two)
     }
 
