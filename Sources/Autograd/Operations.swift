@@ -247,7 +247,11 @@ extension Variable {
         var inverse = [Int](repeating: 0, count: rank)
         for (i, m) in moved.enumerated() { inverse[m] = i }
         let maskTensor = Tensor(shape: movedShape, scalars: mask).permuted(inverse)
-        let values = (self * Variable(maskTensor)).sum(alongAxes: [a], keepingDimensions: keepingDimensions)
+        // select, not multiply: x·0 is NaN for an infinite x that is not the maximum. The other
+        // places hold −0, which adds exactly (x + (−0) = x, −0 included), so the row's sum is
+        // the maximum bit for bit.
+        let values = Variable.select(maskTensor, self, Variable(Tensor(shape: shape, repeating: -0.0)))
+            .sum(alongAxes: [a], keepingDimensions: keepingDimensions)
         return (values, indices)
     }
 

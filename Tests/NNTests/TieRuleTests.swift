@@ -21,25 +21,12 @@ func firstMaximum(_ row: [Double]) -> Int {
 /// both NaN.
 func sameValue(_ a: Double, _ b: Double) -> Bool { a == b || (a.isNaN && b.isNaN) }
 
-/// KNOWN BUG (Sources/Autograd/Operations.swift, `Variable.max(alongAxis:)`): the value is the
-/// one-hot masked sum Σ xᵢ·maskᵢ, so an infinite element that is not the first maximum adds
-/// ±∞·0 = NaN: the max of [−∞, −∞] or of [−∞, 3, 3] or of [∞, 1, ∞] comes out NaN (the gradient,
-/// g·mask, is right). ChannelMaxout and Maxout inherit it. The value check of such a row is
-/// wrapped in `withKnownIssue`, which fails once the bug is fixed: then drop the wrapper.
-func hasInfinityOffTheFirstMaximum(_ row: [Double]) -> Bool {
-    let first = firstMaximum(row)
-    return row.indices.contains { $0 != first && row[$0].isInfinite }
-}
-
-/// `#expect(sameValue(value, row.max()))`, as a known issue for the rows the bug above affects.
+/// The value of `max(alongAxis:)` is the first maximum itself (±0 compare equal: the value is a
+/// sum along the axis, which starts from +0), and an infinity elsewhere in the row does not
+/// turn it into NaN (the value was once the masked sum Σ xᵢ·maskᵢ, in which ±∞·0 = NaN).
 func expectMaximum(_ value: Double, of row: [Double], _ context: String, sourceLocation: SourceLocation = #_sourceLocation) {
-    if hasInfinityOffTheFirstMaximum(row) {
-        withKnownIssue("Variable.max(alongAxis:) is NaN when an infinity is not the first maximum (±∞·0 in the masked sum)") {
-            #expect(sameValue(value, row.max()!), "\(context): max of \(row) is \(value)", sourceLocation: sourceLocation)
-        }
-    } else {
-        #expect(sameValue(value, row.max()!), "\(context): max of \(row) is \(value)", sourceLocation: sourceLocation)
-    }
+    let expected = row[firstMaximum(row)]
+    #expect(sameValue(value, expected), "\(context): max of \(row) is \(value), expected \(expected)", sourceLocation: sourceLocation)
 }
 
 @Suite struct TieRuleTests {
