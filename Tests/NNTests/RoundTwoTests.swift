@@ -314,3 +314,47 @@ struct RoundTwoCSVTests {
         #expect(throws: DataError.notANumber(path: url.path, line: 2, column: column, field: field)) { try Dataset<Float>(csvAt: url) }
     }
 }
+
+@Suite("Round two: an output that fails after training does not lose the model")
+struct RoundTwoLateFailureTests {
+    @Test("The plot's directory vanishes during training: the checkpoint is still written, and the failure is named (item 3)")
+    func checkpointSurvivesALatePlotFailure() throws {
+        let dir = scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let plots = dir.appendingPathComponent("plots")
+        try FileManager.default.createDirectory(at: plots, withIntermediateDirectories: true)
+        let checkpoint = dir.appendingPathComponent("model.safetensors")
+        let tool = try #require(CLICatalogue.executable(), "the tapegrad executable was not built (run swift build)")
+        let process = Process()
+        process.executableURL = tool
+        process.arguments = ["train", "--epochs", "3", "--save", checkpoint.path, "--plot", plots.appendingPathComponent("loss.svg").path]
+        process.currentDirectoryURL = dir
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // "training mlp with relu, …" is printed once every output has been checked, right
+        // before the first epoch: remove the plot's directory then.
+        var stderr = Data()
+        while !String(decoding: stderr, as: UTF8.self).contains("training ") {
+            let chunk = err.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            stderr += chunk
+        }
+        try FileManager.default.removeItem(at: plots)
+        stderr += err.fileHandleForReading.readDataToEndOfFile()
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let text = String(decoding: stderr, as: UTF8.self)
+        #expect(process.terminationReason == .exit && process.terminationStatus == 2, "\(text)")
+        #expect(stdout.contains("test accuracy"))
+        let last = text.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(last.hasPrefix("tapegrad: training finished, but"), "\(last)")
+        #expect(last.contains("loss plot") && last.contains("wrote the checkpoint"), "\(last)")
+        // The checkpoint is whole: it loads into a fresh model of the same architecture.
+        let file = try SafeTensorsFile(contentsOf: checkpoint)
+        #expect(file.metadata["model"] == "mlp")
+        #expect(file.entries.count == 6)
+    }
+}
