@@ -38,6 +38,12 @@ public enum GraphStatistics {
 /// Nodes are numbered in recording order, which is a valid topological order; backward visits
 /// them from the highest number down. The graph is owned by the variables that reach it, so it
 /// is freed with them (and its saved tensors right after a backward without `retainGraph`).
+///
+/// `@unchecked Sendable` holds because every mutable field is written either under
+/// `engineLock` (`primitive`, `released`, `leafGradient`, the scratch state: only backward
+/// passes and the gradient accessors write them, all under the lock) or in `deinit` on a node
+/// no other reference can reach (the edges). Forward passes only read the `let` fields of
+/// existing nodes.
 public final class Node<Scalar: TensorScalar>: @unchecked Sendable {
     let sequence: Int
     var primitive: Primitive<Scalar>
@@ -50,14 +56,14 @@ public final class Node<Scalar: TensorScalar>: @unchecked Sendable {
     let isLeaf: Bool
     /// The shape of the output (of the leaf, for leaves).
     let shape: [Int]
-    /// A leaf's accumulated gradient.
+    /// A leaf's accumulated gradient (under `engineLock`).
     var leafGradient: Tensor<Scalar>?
     /// Set after a backward without `retainGraph` freed the saved tensors.
     var released = false
     /// Whether this node was counted in `GraphStatistics.liveNodeCount`.
     let counted: Bool
 
-    // Backward-pass scratch state.
+    // Backward-pass scratch state (under `engineLock`).
     var pending: Variable<Scalar>?
     var queued = false
 

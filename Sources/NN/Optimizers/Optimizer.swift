@@ -52,7 +52,10 @@ public struct ParameterUpdate<Scalar: TensorScalar> {
 
 /// `count` contiguous scalars owned by an optimizer's per-parameter state (moment estimates),
 /// zero at creation. A class so the update rule writes it without copy-on-write checks.
-public final class OptimizerBuffer<Scalar: TensorScalar>: @unchecked Sendable {
+///
+/// Not `Sendable`: the update rule writes it through `base` without synchronization (it was
+/// marked `@unchecked Sendable`, which did not hold).
+public final class OptimizerBuffer<Scalar: TensorScalar> {
     public let count: Int
     public let base: UnsafeMutablePointer<Scalar>
 
