@@ -1,3 +1,17 @@
+import Foundation
+
+/// The lock of the graph's mutable state: every backward pass (`backward`, `gradients(of:)`)
+/// runs under it, and a leaf's accumulated gradient is read and reset under it.
+///
+/// A backward pass writes scratch state into the nodes it visits (the pending gradient, the
+/// queued flag), swaps their primitives out and back, and adds into the leaves' gradients, and a
+/// leaf or a subgraph can be reached from graphs built on several threads (a shared parameter,
+/// `Variable` being `Sendable`); so backward passes serialize on this lock while forward passes
+/// (which only create nodes and never write existing ones) run concurrently. Recursive: a custom
+/// `DifferentiableFunction`'s backward, or a derivative recorded with `createGraph`, may run
+/// backward or `gradients(of:)` again on the same thread.
+let engineLock = NSRecursiveLock()
+
 /// The reverse pass.
 ///
 /// Nodes are visited in decreasing recording order (a max-heap on their sequence number): a
@@ -44,6 +58,8 @@ enum Engine {
         root: Node<S>, seed: Variable<S>, retainGraph: Bool, createGraph: Bool,
         capture: Set<ObjectIdentifier>, accumulate: Bool
     ) -> [ObjectIdentifier: Variable<S>] {
+        engineLock.lock()
+        defer { engineLock.unlock() }
         var captured: [ObjectIdentifier: Variable<S>] = [:]
         var heap = Heap<S>()
         root.pending = seed

@@ -38,25 +38,32 @@ public enum GraphStatistics {
 /// Nodes are numbered in recording order, which is a valid topological order; backward visits
 /// them from the highest number down. The graph is owned by the variables that reach it, so it
 /// is freed with them (and its saved tensors right after a backward without `retainGraph`).
+///
+/// `@unchecked Sendable` holds because every mutable field is written either under
+/// `engineLock` (`primitive`, `released`, `leafGradient`, the scratch state: only backward
+/// passes and the gradient accessors write them, all under the lock) or in `deinit` on a node
+/// no other reference can reach (the edges). Forward passes only read the `let` fields of
+/// existing nodes.
 public final class Node<Scalar: TensorScalar>: @unchecked Sendable {
     let sequence: Int
     var primitive: Primitive<Scalar>
     // Input edges: the first two inline (no array for the common case), the rest in `more`.
-    let first: Edge<Scalar>?
-    let second: Edge<Scalar>?
-    let more: [Edge<Scalar>]
+    // Variables only so that freeing the graph can take them out (see `deinit`).
+    private(set) var first: Edge<Scalar>?
+    private(set) var second: Edge<Scalar>?
+    private(set) var more: [Edge<Scalar>]
     let inputCount: Int
     let isLeaf: Bool
     /// The shape of the output (of the leaf, for leaves).
     let shape: [Int]
-    /// A leaf's accumulated gradient.
+    /// A leaf's accumulated gradient (under `engineLock`).
     var leafGradient: Tensor<Scalar>?
     /// Set after a backward without `retainGraph` freed the saved tensors.
     var released = false
     /// Whether this node was counted in `GraphStatistics.liveNodeCount`.
     let counted: Bool
 
-    // Backward-pass scratch state.
+    // Backward-pass scratch state (under `engineLock`).
     var pending: Variable<Scalar>?
     var queued = false
 
@@ -86,7 +93,48 @@ public final class Node<Scalar: TensorScalar>: @unchecked Sendable {
         self.shape = shape
     }
 
-    deinit { if counted { liveNodes.wrappingSubtract(1, ordering: .relaxed) } }
+    /// Frees the graph behind this node without recursion.
+    ///
+    /// Releasing a node's last reference releases its inputs, whose deinits release theirs …:
+    /// dropping a chain of n nodes would nest n deinits and overflow the stack (a 512 KB
+    /// Dispatch thread at a few thousand nodes, the main thread at ~75,000). Instead each node
+    /// hands its inputs to an explicit stack here, and a node is only taken apart when the
+    /// stack holds its last reference (`isKnownUniquelyReferenced`), so its own deinit finds
+    /// nothing left to free. Nodes still referenced elsewhere are left alone; they are freed
+    /// (the same way) when their last holder lets go.
+    deinit {
+        if counted { liveNodes.wrappingSubtract(1, ordering: .relaxed) }
+        guard case .some = first else { return }  // a leaf, or a node already taken apart
+        // The first input is followed in `next` (a chain needs no array); other inputs wait in
+        // `stack`.
+        var stack: [Node] = []
+        var next = takeInputs(into: &stack)
+        while var n = next ?? stack.popLast() {
+            next = nil
+            if isKnownUniquelyReferenced(&n) { next = n.takeInputs(into: &stack) }
+            // `n` is released here; if that was its last reference its deinit has nothing to do.
+        }
+    }
+
+    /// Drops the primitive and the input edges, after which this node refers to no other
+    /// node: returns the first input's node and adds the others' to `stack`.
+    @inline(__always)
+    private func takeInputs(into stack: inout [Node]) -> Node? {
+        guard case .some(let e) = first else { return nil }  // a leaf, or already taken apart
+        // The primitive's saved variables refer to input nodes, which the edges also hold, so
+        // dropping it first never frees a node.
+        primitive = .leaf
+        first = nil
+        if case .some(let e2) = second {
+            if let n = e2.node { stack.append(n) }
+            second = nil
+        }
+        if inputCount > 2 {
+            for e in more { if let n = e.node { stack.append(n) } }
+            more = []
+        }
+        return e.node
+    }
 
     /// Input edge `i`.
     @inline(__always)

@@ -42,12 +42,26 @@ public struct Variable<Scalar: TensorScalar>: Sendable {
     public var rank: Int { value.rank }
 
     /// The gradient accumulated by `backward()` on a leaf, or nil before any backward.
-    public var gradient: Tensor<Scalar>? { node?.leafGradient }
+    ///
+    /// Read under the engine's lock, so a backward pass on another thread is either entirely in
+    /// it or not at all.
+    public var gradient: Tensor<Scalar>? {
+        guard let node else { return nil }
+        engineLock.lock()
+        defer { engineLock.unlock() }
+        return node.leafGradient
+    }
 
-    /// Forgets the accumulated gradient of a leaf (like `x.grad = None`).
+    /// Forgets the accumulated gradient of a leaf (like `x.grad = None`), under the engine's
+    /// lock.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func resetGradient() { node?.leafGradient = nil }
+    public func resetGradient() {
+        guard let node else { return }
+        engineLock.lock()
+        defer { engineLock.unlock() }
+        node.leafGradient = nil
+    }
 
     /// The same value, cut off from the graph: gradients do not flow through it.
     @_specialize(where Scalar == Float)

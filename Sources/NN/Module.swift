@@ -126,6 +126,11 @@ open class Module {
     }
 
     /// Every parameter and buffer, depth first in declaration order, named by property path.
+    ///
+    /// A tensor reached through two paths (a module used twice, as in `Sequential([l, l])`, or
+    /// a `Parameter` stored in two modules) is listed under each name, as PyTorch's
+    /// `state_dict()` does: a checkpoint has every name the model's structure has, and loading
+    /// writes the shared tensor once per name (with a file this model saved, the same bytes).
     public final func namedTensors() -> [(name: String, tensor: any ModuleTensor)] {
         var result: [(String, any ModuleTensor)] = []
         visitTensors(prefix: "") { result.append(($0, $1)) }
@@ -133,19 +138,30 @@ open class Module {
     }
 
     /// The parameters of scalar type `Scalar`, named by property path (frozen ones included).
+    ///
+    /// Each parameter is listed once, under the first name it is reached by (a module used
+    /// twice, as in `Sequential([l, l])`, contributes its parameters once), as PyTorch's
+    /// `named_parameters()`: an optimizer given this list updates a shared parameter once per
+    /// step, by its accumulated gradient.
     public final func namedParameters<Scalar: TensorScalar>(of _: Scalar.Type = Scalar.self) -> [(name: String, parameter: Parameter<Scalar>)] {
-        namedTensors().compactMap { name, slot in (slot as? Parameter<Scalar>).map { (name, $0) } }
+        var seen = Set<ObjectIdentifier>()
+        return namedTensors().compactMap { name, slot in
+            guard let p = slot as? Parameter<Scalar>, seen.insert(ObjectIdentifier(p)).inserted else { return nil }
+            return (name, p)
+        }
     }
 
-    /// The parameters of scalar type `Scalar`, in the order of `namedParameters`.
+    /// The parameters of scalar type `Scalar`, in the order of `namedParameters` (each once).
     public final func parameters<Scalar: TensorScalar>(of type: Scalar.Type = Scalar.self) -> [Parameter<Scalar>] {
         namedParameters(of: type).map(\.parameter)
     }
 
-    /// The number of trainable scalars (frozen parameters excluded).
+    /// The number of trainable scalars (frozen parameters excluded; a shared parameter counted
+    /// once).
     public final var trainableScalarCount: Int {
-        namedTensors().reduce(0) { total, entry in
-            guard let p = entry.tensor as? any FreezableTensor, !p.frozen else { return total }
+        var seen = Set<ObjectIdentifier>()
+        return namedTensors().reduce(0) { total, entry in
+            guard let p = entry.tensor as? any FreezableTensor, !p.frozen, seen.insert(ObjectIdentifier(p)).inserted else { return total }
             return total + entry.tensor.shape.reduce(1, *)
         }
     }

@@ -34,7 +34,9 @@ public protocol Optimizer<Scalar>: AnyObject {
     var learningRate: Double { get set }
     /// Per-parameter state and scratch, owned by the driver.
     var slots: OptimizerSlots<Scalar, State> { get }
-    /// The state of a parameter with `count` scalars before its first update.
+    /// The state of a parameter with `count` scalars before its first update. Called once per
+    /// parameter; `update` is only ever called with that same `count` for this state (the
+    /// driver stops if the parameter's shape changes later), so buffers of `count` scalars fit.
     func makeState(count: Int) -> State
     /// The update rule: moves `parameter.value` (in place) given `parameter.gradient`.
     func update(_ parameter: ParameterUpdate<Scalar>, state: inout State)
@@ -50,7 +52,10 @@ public struct ParameterUpdate<Scalar: TensorScalar> {
 
 /// `count` contiguous scalars owned by an optimizer's per-parameter state (moment estimates),
 /// zero at creation. A class so the update rule writes it without copy-on-write checks.
-public final class OptimizerBuffer<Scalar: TensorScalar>: @unchecked Sendable {
+///
+/// Not `Sendable`: the update rule writes it through `base` without synchronization (it was
+/// marked `@unchecked Sendable`, which did not hold).
+public final class OptimizerBuffer<Scalar: TensorScalar> {
     public let count: Int
     public let base: UnsafeMutablePointer<Scalar>
 
@@ -68,11 +73,19 @@ public final class OptimizerBuffer<Scalar: TensorScalar>: @unchecked Sendable {
     }
 }
 
-/// What the driver keeps per parameter: the rule's state (created at the first update) and a
-/// placeholder value (see `step()`).
+/// What the driver keeps per parameter: the rule's state (created at the first update), the
+/// shape that state was made for, and a placeholder value (see `step()`).
+///
+/// The state at position i belongs to the parameter at position i at the first step, and fits
+/// that parameter's element count only: the driver stops if the parameter list or a
+/// parameter's shape changes afterwards (build a new optimizer then).
 public final class OptimizerSlots<Scalar: TensorScalar, State> {
     var states: [State?] = []
+    /// The shape of the parameter when its state was made (nil before its first update).
+    var stateShapes: [[Int]?] = []
     var placeholders: [Tensor<Scalar>?] = []
+    /// The parameters of the first step, by identity; nil before the first step.
+    var owners: [ObjectIdentifier]?
 
     public init() {}
 
@@ -92,10 +105,7 @@ extension Optimizer {
     public func step() {
         let slots = self.slots
         let params = parameters
-        if slots.states.count != params.count {
-            slots.states = [State?](repeating: nil, count: params.count)
-            slots.placeholders = [Tensor<Scalar>?](repeating: nil, count: params.count)
-        }
+        checkParameterList(params, slots)
         for i in 0..<params.count {
             let p = params[i]
             guard !p.isFrozen, let gradient = p.gradient else { continue }
@@ -105,7 +115,18 @@ extension Optimizer {
                 "\(Self.self).step: parameter \(i) of shape \(describeShape(shape)) has a gradient of shape \(describeShape(gradient.shape)). Fix: keep a parameter's shape fixed while it is trained."
             )
             let count = gradient.count
-            if slots.states[i] == nil { slots.states[i] = makeState(count: count) }
+            if let made = slots.stateShapes[i] {
+                // The state's buffers hold exactly `made`'s element count: a rule run with another
+                // count would read and write past them.
+                if made != shape {
+                    tensorFailure(
+                        "\(Self.self).step: parameter \(i) now has shape \(describeShape(shape)) (\(count) elements), but its optimizer state was made at its first update for shape \(describeShape(made)) (\(made.reduce(1, *)) elements) and does not fit. Fix: build a new optimizer after changing a parameter's shape (or assign a value of shape \(describeShape(made)))."
+                    )
+                }
+            } else {
+                slots.states[i] = makeState(count: count)
+                slots.stateShapes[i] = shape
+            }
             if slots.placeholders[i]?.shape != shape {
                 slots.placeholders[i] = Tensor<Scalar>(0).expanded(to: shape)
             }
@@ -117,6 +138,30 @@ extension Optimizer {
                 }
             }
             p.assign(value)
+        }
+    }
+
+    /// At the first step: the parameters must be distinct, and the slots are laid out for them.
+    /// Later: the list must be the same parameters in the same order (the state at position i
+    /// belongs to the parameter that was there at the first step).
+    private func checkParameterList(_ params: [Parameter<Scalar>], _ slots: OptimizerSlots<Scalar, State>) {
+        guard let owners = slots.owners else {
+            checkDistinctParameters("\(Self.self)", params)
+            slots.owners = params.map { ObjectIdentifier($0) }
+            slots.states = [State?](repeating: nil, count: params.count)
+            slots.stateShapes = [[Int]?](repeating: nil, count: params.count)
+            slots.placeholders = [Tensor<Scalar>?](repeating: nil, count: params.count)
+            return
+        }
+        let fix = "Fix: keep an optimizer's parameter list fixed (its per-parameter state belongs to the parameters of the first step); build a new optimizer for another list."
+        tensorCheck(
+            owners.count == params.count,
+            "\(Self.self).step: the optimizer had \(owners.count) parameters at its first step and now has \(params.count). \(fix)"
+        )
+        for i in 0..<params.count where ObjectIdentifier(params[i]) != owners[i] {
+            tensorFailure(
+                "\(Self.self).step: parameter \(i) (shape \(describeShape(params[i].shape))) is not the parameter that was at position \(i) at the first step. \(fix)"
+            )
         }
     }
 
@@ -143,4 +188,21 @@ func checkParametersGiven<Scalar: TensorScalar>(_ op: String, _ parameters: [Par
     tensorCheck(
         !parameters.isEmpty,
         "\(op)<\(Scalar.self)>: an empty parameter list, so nothing would be trained. Fix: pass model.parameters(of: T.self) with T the model's scalar type (parameters(of: \(Scalar.self).self) lists only \(Scalar.self) parameters).")
+    checkDistinctParameters("\(op)<\(Scalar.self)>", parameters)
+}
+
+/// Stops when the same parameter is listed twice: every step would update it twice (PyTorch
+/// refuses duplicate parameters too). `Module.parameters()` lists a shared parameter once, so
+/// this is a list built by hand, e.g. `a.parameters() + a.parameters()`.
+func checkDistinctParameters<Scalar: TensorScalar>(_ op: String, _ parameters: [Parameter<Scalar>]) {
+    var firstIndex: [ObjectIdentifier: Int] = [:]
+    firstIndex.reserveCapacity(parameters.count)
+    for (i, p) in parameters.enumerated() {
+        if let j = firstIndex[ObjectIdentifier(p)] {
+            tensorFailure(
+                "\(op): parameter \(i) (shape \(describeShape(p.shape))) is the same Parameter as parameter \(j), so every step would update it twice. Fix: pass each parameter once (model.parameters() already lists a shared layer's parameters once; don't concatenate the same parameters twice)."
+            )
+        }
+        firstIndex[ObjectIdentifier(p)] = i
+    }
 }
