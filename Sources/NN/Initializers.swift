@@ -52,8 +52,14 @@ public func fans(ofShape shape: [Int]) -> (fanIn: Int, fanOut: Int) {
     tensorCheck(
         shape.count >= 2,
         "fans(ofShape:): shape \(describeShape(shape)) has fewer than 2 dimensions, so fan in and fan out are undefined. Fix: use a weight of shape [out, in] or [out, in, kh, kw].")
+    // The element count checked first: fans are products of the sizes and may overflow too.
+    _ = checkedElementCount(shape, op: "fans(ofShape:)")
     let receptive = shape.dropFirst(2).reduce(1, *)
-    return (shape[1] * receptive, shape[0] * receptive)
+    let fanIn = shape[1] * receptive, fanOut = shape[0] * receptive
+    tensorCheck(
+        !fanIn.addingReportingOverflow(fanOut).overflow,
+        "fans(ofShape:): shape \(describeShape(shape)) has fans too large to add. Fix: use a smaller shape.")
+    return (fanIn, fanOut)
 }
 
 extension Tensor {

@@ -89,7 +89,11 @@ extension Tensor {
             step != 0 && step.isFinite && start.isFinite && end.isFinite,
             "arange: start \(start), end \(end), step \(step). Fix: use finite values and a non-zero step."
         )
-        let n = Swift.max(0, Int(((end - start) / step).rounded(.up)))
+        let steps = ((end - start) / step).rounded(.up)
+        tensorCheck(
+            steps.isFinite && steps < Scalar(Int.max / 8),
+            "arange: start \(start), end \(end), step \(step) make \(steps) elements, more than can be addressed. Fix: use a larger step or a shorter range.")
+        let n = Swift.max(0, Int(steps))
         return Tensor(uninitializedShape: [n]) { dst in
             for i in 0..<n { dst[i] = start + Scalar(i) * step }
         }
@@ -181,7 +185,14 @@ extension Tensor {
             )
         }
         var outShape = first.shape
-        outShape[a] = tensors.map { $0.shape[a] }.reduce(0, +)
+        var total = 0
+        for t in tensors {
+            let (sum, overflow) = total.addingReportingOverflow(t.shape[a])
+            tensorCheck(!overflow, "concatenate: the sizes along axis \(a) add up to more than Int can count. Fix: concatenate fewer or smaller tensors.")
+            total = sum
+        }
+        outShape[a] = total
+        _ = checkedElementCount(outShape, op: "concatenate")
         let outStrides = contiguousStrides(for: outShape)
         return Tensor(uninitializedShape: outShape) { dst in
             var start = 0

@@ -53,16 +53,16 @@ enum Bench {
         if let suite, !["elementwise", "activation", "matmul", "tape", "memory", "data"].contains(suite) {
             throw CLIError.badValue(flag: "--suite", value: suite, expected: "elementwise, activation, tape, matmul, memory or data")
         }
+        let only = options.string("--only")
+        if let only, !activationCases.contains(where: { $0.0 == only }) {
+            throw CLIError.badValue(flag: "--only", value: only, expected: activationCases.map(\.0).joined(separator: ", "))
+        }
         if suite == nil || suite == "elementwise" {
             for n in quick ? [1 << 16] : [1 << 16, 1 << 24] {
                 for t in threadList { elementwise(n: n, threads: t) }
             }
         }
         if suite == nil || suite == "activation" {
-            let only = options.string("--only")
-            if let only, !activationCases.contains(where: { $0.0 == only }) {
-                throw CLIError.badValue(flag: "--only", value: only, expected: activationCases.map(\.0).joined(separator: ", "))
-            }
             for n in quick ? [1 << 16] : [1 << 16, 1 << 24] { activations(n: n, only: only) }
         }
         if suite == nil || suite == "tape" { tape() }
@@ -242,13 +242,27 @@ enum Bench {
     /// against reading the same bytes with `read(2)` in the same run, and the peak resident
     /// memory the load added, as a multiple of the file size.
     static func csvLoad(megabytes: Int) throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tapegrad-bench-\(getpid()).csv").path
+        // A fresh file of our own (mkstemp: O_EXCL, never a link someone left), written with
+        // write(2) and every error checked.
+        var template = Array((FileManager.default.temporaryDirectory.path + "/tapegrad-bench-XXXXXX").utf8CString)
+        let fd = mkstemp(&template)
+        guard fd >= 0 else { throw CLIError.file(path: String(cString: template), reason: "cannot create the benchmark file: \(String(cString: strerror(errno)))") }
+        let path = String(cString: template)
         defer { unlink(path) }
-        guard let out = FileHandle(forWritingAtPath: path) ?? {
-            FileManager.default.createFile(atPath: path, contents: nil)
-            return FileHandle(forWritingAtPath: path)
-        }() else { throw CLIError.file(path: path, reason: "cannot create the benchmark file") }
-        out.write(Data(("label," + (0..<64).map { "p\($0)" }.joined(separator: ",") + "\n").utf8))
+        func append(_ text: String) throws {
+            let bytes = Array(text.utf8)
+            var done = 0
+            while done < bytes.count {
+                let n = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + done, bytes.count - done) }
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else {
+                    close(fd)
+                    throw CLIError.file(path: path, reason: "cannot write the benchmark file: \(String(cString: strerror(errno)))")
+                }
+                done += n
+            }
+        }
+        try append("label," + (0..<64).map { "p\($0)" }.joined(separator: ",") + "\n")
         var rows = 0
         var written = 0
         while written < megabytes * 1_000_000 {
@@ -260,9 +274,9 @@ enum Bench {
                 rows += 1
             }
             written += chunk.utf8.count
-            out.write(Data(chunk.utf8))
+            try append(chunk)
         }
-        try out.close()
+        close(fd)
         let url = URL(fileURLWithPath: path)
         // Baseline: the file read through read(2) into one reused 1 MB buffer.
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: 1 << 20, alignment: 16)

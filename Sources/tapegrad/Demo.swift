@@ -37,7 +37,7 @@ enum Demo {
         let batch = 32
         let lr: Float = 0.5
         let start = Date()
-        print("softmax regression on \(trainCount) training digits, \(testCount) test digits (\(path))")
+        print("softmax regression on \(trainCount) training digits, \(testCount) test digits (\(oneLine(path)))")
         for epoch in 1...epochs {
             var order = Array(0..<trainCount)
             order.shuffle(using: &rng)

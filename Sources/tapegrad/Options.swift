@@ -106,3 +106,10 @@ struct Options {
 
     func string(_ name: String) -> String? { values[name] }
 }
+
+/// Writes `text` to standard error, ignoring failures: a closed or full standard error
+/// (`2>/dev/full`) must not crash a run (Foundation's `FileHandle.write` traps on an error).
+func printError(_ text: String) {
+    _ = text.withCString { fputs($0, stderr) }
+    fflush(stderr)
+}

@@ -25,7 +25,7 @@ enum PlotCommand {
             } catch {
                 throw CLIError.file(path: path, reason: error.reason)
             }
-            print("wrote \(path)")
+            print("wrote \(oneLine(path))")
         }
     }
 

@@ -74,6 +74,10 @@ enum TrainCommand {
         } else {
             activations = [config.activation]
         }
+        // The maxout model has no activation to choose (its pieces are the nonlinearity).
+        if config.model == "maxout", let flag = ["--activation", "--compare"].first(where: { options.values[$0] != nil }) {
+            throw CLIError.usage("\(flag) with --model maxout: the maxout model has no activation (its k = 2 affine pieces are the nonlinearity); leave \(flag) out")
+        }
         // Validate every spec before training anything, by building each model once (a spec
         // value that does not fit the model, such as prelu:channels=4, is found here).
         for a in activations { _ = try makeModel(config.model, activation: a) }
@@ -97,11 +101,20 @@ enum TrainCommand {
             throw CLIError.file(path: plotPath, reason: "cannot write the loss plot: \(error.reason) (nothing was trained)")
         }
 
+        // Two outputs, or an output and the data, must not be one file (the plot would
+        // silently replace the checkpoint, or the checkpoint the data).
+        if let save, AtomicFile.sameFile(URL(fileURLWithPath: save), URL(fileURLWithPath: plotPath)) {
+            throw CLIError.usage("--save \(save) and the loss plot \(plotPath) are the same file; give them different names (nothing was trained)")
+        }
+        for output in [save, plotPath].compactMap({ $0 }) where AtomicFile.sameFile(URL(fileURLWithPath: output), url) {
+            throw CLIError.usage("the output \(output) is the data file \(url.path); writing it would destroy the data (nothing was trained)")
+        }
+
         var outcomes: [Outcome] = []
         for a in activations {
             var c = config
             c.activation = a
-            if !quiet { FileHandle.standardError.write(Data("training \(c.model) with \(a), \(c.epochs) epochs\n".utf8)) }
+            if !quiet { printError("training \(c.model) with \(oneLine(a)), \(c.epochs) epochs\n") }
             let outcome = try train(c, data: data, progress: !quiet)
             outcomes.append(outcome)
             if json {
@@ -126,7 +139,7 @@ enum TrainCommand {
             do {
                 try outcomes[0].model.save(to: URL(fileURLWithPath: save), metadata: ["model": config.model, "activation": activations[0]])
                 written.append("the checkpoint \(save)")
-                if !quiet { FileHandle.standardError.write(Data("saved \(save)\n".utf8)) }
+                if !quiet { printError("saved \(oneLine(save))\n") }
             } catch {
                 failures.append("the checkpoint: \(error)")
             }
@@ -134,7 +147,7 @@ enum TrainCommand {
         do {
             try writeLossPlot(outcomes, to: plotPath)
             written.append("the loss plot \(plotPath)")
-            if !quiet { FileHandle.standardError.write(Data("wrote \(plotPath)\n".utf8)) }
+            if !quiet { printError("wrote \(oneLine(plotPath))\n") }
         } catch {
             failures.append("\(error)")
         }
@@ -146,7 +159,12 @@ enum TrainCommand {
 
     static func defaultPlotPath(_ name: String) -> String {
         let dir = FileManager.default.fileExists(atPath: "Docs/plots") ? "Docs/plots/" : ""
-        return dir + "train_\(name.replacingOccurrences(of: ":", with: "_").replacingOccurrences(of: "=", with: "")).svg"
+        // The name comes from a spec typed by the user: only letters, digits, '.', '-' and '_'
+        // reach the file name (no '/', no control characters).
+        let safe = String(name.replacingOccurrences(of: "=", with: "").unicodeScalars.map { u -> Character in
+            u.isASCII && (u.properties.isAlphabetic || u.properties.numericType != nil || ".-_".unicodeScalars.contains(u)) ? Character(u) : "_"
+        })
+        return dir + "train_\(safe).svg"
     }
 
     static func jsonLine(_ o: Outcome) -> String {
@@ -188,8 +206,8 @@ enum TrainCommand {
             seconds += Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
             losses.append(total / Double(trainSet.count))
             if progress {
-                FileHandle.standardError.write(Data(String(format: "\repoch %d/%d  loss %.4f", epoch, c.epochs, losses.last!).utf8))
-                if epoch == c.epochs { FileHandle.standardError.write(Data("\n".utf8)) }
+                printError(String(format: "\repoch %d/%d  loss %.4f", epoch, c.epochs, losses.last!))
+                if epoch == c.epochs { printError("\n") }
             }
         }
         model.eval()

@@ -28,6 +28,6 @@ do {
 } catch {
     // Every error from outside the program ends here: one line (control characters escaped,
     // length capped), exit status 2.
-    FileHandle.standardError.write(Data("tapegrad: \(oneLine("\(error)"))\n".utf8))
+    printError("tapegrad: \(oneLine("\(error)"))\n")
     exit(2)
 }

@@ -407,6 +407,17 @@ enum StopCatalogue {
         StopCase("expand to a shape whose count overflows", .views, mentions: ["expanded(to:)", "[4294967296, 4294967296]", "overflows"]) {
             _ = F.zeros([1]).expanded(to: [1 << 32, 1 << 32])
         },
+        StopCase("arange with more elements than can be addressed", .shapes, mentions: ["arange", "step 1e-300", "more than can be addressed"]) {
+            _ = Tensor<Double>.arange(0, 1, step: 1e-300)
+        },
+        StopCase("concatenate of expanded views whose size overflows", .shapes, mentions: ["concatenate", "more than Int can count"]) {
+            let v = F.zeros([1]).expanded(to: [1 << 59])
+            _ = F.concatenate([v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v], alongAxis: 0)
+        },
+        StopCase("Xavier initialization of a shape whose fans overflow", .layers, mentions: ["fans(ofShape:)", "[4611686018427387904, 4611686018427387904]"]) {
+            var g = TensorRandom(seed: 0)
+            _ = F.xavierUniform([1 << 62, 1 << 62], using: &g)
+        },
         StopCase("broadcast of two expanded views whose result overflows", .shapes, mentions: ["+", "[4294967296, 4294967296]", "overflows"]) {
             _ = F.zeros([1, 1]).expanded(to: [1 << 32, 1]) + F.zeros([1, 1]).expanded(to: [1, 1 << 32])
         },
@@ -826,6 +837,9 @@ enum CLICatalogue {
         CLICase("--plot naming a directory", ["train", "--plot", "%IN%"], mentions: ["loss plot", "is a directory"]),
         CLICase("--plot into an unwritable place", ["train", "--plot", "/proc/loss.svg"], mentions: ["loss plot", "cannot create a file in /proc"]),
         CLICase("--plot under a regular file", ["train", "--plot", "%IN%/two.csv/loss.svg"], mentions: ["loss plot", "not a directory"]),
+        CLICase("--save and --plot the same file", ["train", "--save", "%IN%/same.out", "--plot", "%IN%/same.out"], mentions: ["same file", "nothing was trained"]),
+        CLICase("--save over the data file", ["train", "--data", "%IN%/digits64.csv", "--save", "%IN%/digits64.csv"], mentions: ["is the data file", "nothing was trained"]),
+        CLICase("--activation with the maxout model", ["train", "--model", "maxout", "--activation", "elu"], mentions: ["--activation with --model maxout", "no activation"]),
         // Item 4: empty values are errors, switches take no value.
         CLICase("--save with an empty value", ["train", "--save", ""], mentions: ["--save (empty)"]),
         CLICase("--save= with nothing after it", ["train", "--save="], mentions: ["--save (empty)"]),
@@ -856,6 +870,7 @@ enum CLICatalogue {
         "small.csv": "label,a\n0,1\n1,2\n2,3\n",
         "two.csv": rows(400, features: 2),
         "seventy.csv": rows(400, features: 70),
+        "digits64.csv": rows(400, features: 64),
         "labels.csv": rows(400, features: 0),
         "one.csv": "label,a\n1,2\n",
         "huge.csv": "label,a,b\n0,1,1e300\n" + rows(400, features: 2, header: false),

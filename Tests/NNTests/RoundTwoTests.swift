@@ -61,6 +61,26 @@ struct RoundTwoToolTests {
         #expect(o["test_accuracy"] is NSNumber)
     }
 
+    @Test("A full standard error (2>/dev/full) does not crash a run: progress lines are dropped, the result printed")
+    func fullStandardError() throws {
+        let dir = scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tool = try #require(CLICatalogue.executable(), "the tapegrad executable was not built (run swift build)")
+        let process = Process()
+        process.executableURL = tool
+        process.arguments = ["train", "--epochs", "1", "--plot", dir.appendingPathComponent("p.svg").path]
+        process.currentDirectoryURL = dir
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0, "status \(process.terminationStatus)")
+        #expect(stdout.hasPrefix("test accuracy"), "\(stdout)")
+    }
+
     @Test("longrun --json: every line is JSON, the first (no loss yet) has loss null (item 10)")
     func longrunIsValidJSON() throws {
         let dir = scratchDirectory()
@@ -158,35 +178,48 @@ struct RoundTwoCheckpointTests {
         return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 
-    @Test("A 2 GB file with a bad header length is refused after reading 8 bytes (item 14)")
-    func hugeFileHeaderFirst() throws {
+    /// A sparse file of `size` bytes holding `bytes` at its start (nothing else is stored).
+    static func sparseFile(_ url: URL, size: Int, bytes: [UInt8]) {
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        #expect(fd >= 0)
+        #expect(bytes.withUnsafeBytes { write(fd, $0.baseAddress!, bytes.count) } == bytes.count)
+        #expect(ftruncate(fd, off_t(size)) == 0)
+        close(fd)
+    }
+
+    @Test("64 GiB files are refused after reading their header: a bad length, and a valid header for another model (item 14)")
+    func hugeFilesHeaderFirst() throws {
         let dir = scratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let url = dir.appendingPathComponent("huge.safetensors")
-        // Sparse: 2 GiB long, only the first 8 bytes written (a header length of 2^40).
-        let fd = open(url.path, O_WRONLY | O_CREAT, 0o600)
-        #expect(fd >= 0)
-        var length: [UInt8] = [0, 0, 0, 0, 0, 1, 0, 0]
-        #expect(write(fd, &length, 8) == 8)
-        #expect(ftruncate(fd, 1 << 31) == 0)
-        close(fd)
+        let size = 1 << 36  // more than this machine's memory: reading it whole cannot succeed
         let before = Self.residentBytes()
-        #expect(throws: CheckpointError.badHeaderLength(1 << 40, fileSize: 1 << 31)) { try SafeTensorsFile(contentsOf: url) }
-        // A valid header whose data does not fit the file: refused after reading the header.
-        let header = Array(#"{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#.utf8)
-        let fd2 = open(url.path, O_WRONLY | O_TRUNC)
-        var n = [UInt8](repeating: 0, count: 8)
-        n[0] = UInt8(header.count)
-        #expect(write(fd2, &n, 8) == 8)
-        #expect(header.withUnsafeBytes { write(fd2, $0.baseAddress!, header.count) } == header.count)
-        #expect(ftruncate(fd2, 1 << 31) == 0)
-        close(fd2)
-        #expect(throws: CheckpointError.self) { try SafeTensorsFile(contentsOf: url) }
+        // A header length of 2^40.
+        Self.sparseFile(url, size: size, bytes: [0, 0, 0, 0, 0, 1, 0, 0])
+        #expect(throws: CheckpointError.badHeaderLength(1 << 40, fileSize: size)) { try SafeTensorsFile(contentsOf: url) }
+        // A valid header: one F32 tensor "w" filling the file. It is not the model's, which
+        // is found from the header alone.
+        let dataSize = size - 8 - 128
+        var header = Array(#"{"w":{"dtype":"F32","shape":[\#(dataSize / 4)],"data_offsets":[0,\#(dataSize)]}}"#.utf8)
+        header += [UInt8](repeating: 0x20, count: 128 - header.count)
+        var length = [UInt8](repeating: 0, count: 8)
+        length[0] = 128
+        Self.sparseFile(url, size: size, bytes: length + header)
+        var g = TensorRandom(seed: 1)
+        let model = Linear<Float>(3, 2, using: &g)
+        let weights = model.weight.value.scalars
+        do {
+            try model.load(from: url)
+            Issue.record("a 64 GiB file for another model loaded")
+        } catch {
+            #expect(error.description.contains("unexpected w") && error.description.contains("missing weight"), "\(error)")
+        }
+        #expect(model.weight.value.scalars == weights)
         let growth = Self.residentBytes() - before
         #expect(growth < 64 << 20, "resident memory grew by \(growth) bytes")
     }
 
-    @Test("Saving through a symbolic link replaces the target and keeps the link and the mode (item 15)")
+    @Test("Saving through a symbolic link replaces the target and keeps the link and the mode (item 15)", .globalState)
     func saveThroughLinkKeepsLinkAndMode() throws {
         let dir = scratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -356,5 +389,51 @@ struct RoundTwoLateFailureTests {
         let file = try SafeTensorsFile(contentsOf: checkpoint)
         #expect(file.metadata["model"] == "mlp")
         #expect(file.entries.count == 6)
+    }
+}
+
+@Suite("Round two: the CSV reader's chunk boundaries and allocation bound")
+struct RoundTwoCSVChunkTests {
+    @Test("Every chunk size from 1 to 7 bytes reads the same data set as 1 MB chunks (CRLF split across chunks, lone CR at a chunk's end)")
+    func chunkSizesAgree() throws {
+        let dir = scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("ends.csv")
+        // Mixed line ends, spaces, a longer row, blank lines at the end and no final line end.
+        let text = "label, a ,b\r\n1,2.5,-3\r0,  4,5e-1\n2,6,7\r\n3,0.125,-0\r\n\r\n  \n4,1,2"
+        try Data(text.utf8).write(to: url)
+        func read(_ chunk: Int) throws -> (Tensor<Double>, [Int]) {
+            let reader = try CSVReader(path: url.path, chunkSize: chunk)
+            defer { reader.close() }
+            return try reader.parse(as: Double.self, hasHeader: true, labelColumn: 0, featureScale: 1, classCount: nil)
+        }
+        // A blank line in the middle is an error at every chunk size alike.
+        let (reference, labels) = try {
+            let clean = "label, a ,b\r\n1,2.5,-3\r0,  4,5e-1\n2,6,7\r\n3,0.125,-0\r\n4,1,2\n\n \r\n"
+            try Data(clean.utf8).write(to: url)
+            return try read(1 << 20)
+        }()
+        #expect(labels == [1, 0, 2, 3, 4])
+        #expect(reference.scalars == [2.5, -3, 4, 0.5, 6, 7, 0.125, -0.0, 1, 2])
+        for chunk in 1...7 {
+            let (t, l) = try read(chunk)
+            #expect(l == labels && t.scalars == reference.scalars, "chunk size \(chunk)")
+        }
+        try Data(text.utf8).write(to: url)
+        for chunk in [1, 2, 3, 5, 7, 1 << 20] {
+            #expect(throws: DataError.wrongFieldCount(path: url.path, line: 6, found: 0, expected: 3), "chunk size \(chunk)") { _ = try read(chunk) }
+        }
+    }
+
+    @Test("Rows that disagree with the header are refused before the features are allocated (a 300 KB file asked for 40 GB)")
+    func disagreeingRowsAreRefusedBeforeAllocating() throws {
+        let dir = scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("wide.csv")
+        let text = "l" + String(repeating: ",", count: 100_000) + "\n" + String(repeating: "0\n", count: 100_000)
+        try Data(text.utf8).write(to: url)
+        #expect(throws: DataError.wrongFieldCount(path: url.path, line: 2, found: 1, expected: 100_001)) {
+            _ = try Dataset<Float>(csvAt: url)
+        }
     }
 }

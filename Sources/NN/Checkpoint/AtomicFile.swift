@@ -93,6 +93,18 @@ public enum AtomicFile {
         return directory + "/.tapegrad-" + digits + ".tmp"
     }
 
+    /// Whether `a` and `b` name the same file once links are followed (the same device and
+    /// inode when both exist, else the same absolute path): two outputs of one run, or an
+    /// output and an input, must not be one file.
+    public static func sameFile(_ a: URL, _ b: URL) -> Bool {
+        guard let x = try? resolve(a.path), let y = try? resolve(b.path) else { return false }
+        var sx = stat(), sy = stat()
+        if stat(x.target, &sx) == 0 && stat(y.target, &sy) == 0 {
+            return sx.st_dev == sy.st_dev && sx.st_ino == sy.st_ino
+        }
+        return URL(fileURLWithPath: x.target).standardized.path == URL(fileURLWithPath: y.target).standardized.path
+    }
+
     /// Checks that `write(_:to:)` can replace `url` without writing it: links resolve, the
     /// directory exists, the name fits, the target is a regular file or absent, and a temporary
     /// file can be created there (it is created and removed at once).

@@ -39,22 +39,39 @@ extension Module {
     /// - Returns: the file's metadata.
     @discardableResult
     public final func load(from url: URL) throws(CheckpointError) -> [String: String] {
-        let file = try SafeTensorsFile(contentsOf: url)
+        // The header is matched against the model before any data is read: a file for another
+        // model (or a huge file) is refused after reading its header, and a file that matches
+        // holds exactly the model's bytes.
+        let file = try SafeTensorsFile(contentsOf: url) { (entries) throws(CheckpointError) in
+            _ = try self.matched(entries)
+        }
         try load(file)
         return file.metadata
     }
 
     /// Loads from a safetensors file already in memory; same checks as `load(from:)`.
     public final func load(_ file: SafeTensorsFile) throws(CheckpointError) {
-        let slots = namedTensors()
+        let matched = try matched(file.entries)
+        // Everything fits: only now is the model changed.
+        for (slot, entry) in matched {
+            file.bytes(of: entry.name)!.withUnsafeBytes { slot.replaceValue(littleEndianBytes: $0) }
+        }
+    }
+
+    /// The model's tensors paired with the file's entries, or the mismatch error listing every
+    /// problem (missing, wrong-shape and wrong-dtype names in model order, unexpected names
+    /// sorted by their bytes).
+    final func matched(_ entries: [SafeTensorsFile.Entry]) throws(CheckpointError) -> [(slot: any ModuleTensor, entry: SafeTensorsFile.Entry)] {
+        var byName: [ByteKey: SafeTensorsFile.Entry] = [:]
+        for e in entries { byName[ByteKey(e.name)] = e }
         var missing: [String] = []
         var wrongShape: [CheckpointError.ShapeMismatch] = []
         var wrongDType: [CheckpointError.DTypeMismatch] = []
         var matched: [(slot: any ModuleTensor, entry: SafeTensorsFile.Entry)] = []
         var modelNames = Set<ByteKey>()  // byte for byte, as the file's names
-        for (name, slot) in slots {
+        for (name, slot) in namedTensors() {
             modelNames.insert(ByteKey(name))
-            guard let entry = file.entry(named: name) else {
+            guard let entry = byName[ByteKey(name)] else {
                 missing.append(name)
                 continue
             }
@@ -70,13 +87,10 @@ extension Module {
             }
             if ok { matched.append((slot, entry)) }
         }
-        let unexpected = file.entries.map(\.name).filter { !modelNames.contains(ByteKey($0)) }.sorted { ByteKey($0) < ByteKey($1) }
+        let unexpected = entries.map(\.name).filter { !modelNames.contains(ByteKey($0)) }.sorted { ByteKey($0) < ByteKey($1) }
         guard missing.isEmpty, unexpected.isEmpty, wrongShape.isEmpty, wrongDType.isEmpty else {
             throw .mismatch(missing: missing, unexpected: unexpected, wrongShape: wrongShape, wrongDType: wrongDType)
         }
-        // Everything fits: only now is the model changed.
-        for (slot, entry) in matched {
-            file.bytes(of: entry.name)!.withUnsafeBytes { slot.replaceValue(littleEndianBytes: $0) }
-        }
+        return matched
     }
 }

@@ -152,6 +152,16 @@ public struct SafeTensorsFile: Sendable {
     /// device is refused before any read.
     /// - Throws: `CheckpointError.fileNotFound` / `.unreadable`, or any error of `init(bytes:)`.
     public init(contentsOf url: URL) throws(CheckpointError) {
+        try self.init(contentsOf: url, beforeReadingData: nil)
+    }
+
+    /// `init(contentsOf:)` with a check of the validated header's entries that runs before the
+    /// data is read (`Module.load(from:)` matches them against the model there, so a file for
+    /// another model is refused without reading its data, and what is read is at most the
+    /// model's size).
+    init(
+        contentsOf url: URL, beforeReadingData check: ((_ entries: [Entry]) throws(CheckpointError) -> Void)?
+    ) throws(CheckpointError) {
         let path = url.path
         let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else {
@@ -196,6 +206,7 @@ public struct SafeTensorsFile: Sendable {
         let headerEnd = 8 + Int(n)
         // Validate the header against the data size before reading the data.
         let (metadata, entries) = try Self.parseHeader(try readFully(count: Int(n), at: 8), dataSize: fileSize - headerEnd)
+        try check?(entries)
         let storage = try readFully(count: fileSize, at: 0)
         self.metadata = metadata
         self.entries = entries

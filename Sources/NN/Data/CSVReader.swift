@@ -11,13 +11,14 @@ final class CSVReader {
     let path: String
     private let fd: Int32
     private var closed = false
-    /// Bytes read per `read(2)`.
-    static let chunkSize = 1 << 20
+    /// Bytes read per `read(2)` (1 MB; tests use tiny chunks to cross every boundary).
+    let chunkSize: Int
 
     /// Opens `path` for reading; refuses anything but a regular file before reading a byte
     /// (a FIFO would block forever, /dev/zero never ends).
-    init(path: String) throws(DataError) {
+    init(path: String, chunkSize: Int = 1 << 20) throws(DataError) {
         self.path = path
+        self.chunkSize = Swift.max(1, chunkSize)
         // O_NONBLOCK: opening a FIFO without a writer must not block; it changes nothing for a
         // regular file, which is all that is read.
         let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
@@ -50,9 +51,13 @@ final class CSVReader {
     struct Shape {
         /// Lines up to and including the last one with anything but spaces and tabs.
         var lineCount = 0
-        /// Comma-separated fields of the first line, and whether it is blank.
-        var firstLineFields = 1
-        var firstLineBlank = true
+        /// The fields every row must have: the header's comma-separated fields, or the first
+        /// row's (0 when that row is blank).
+        var expectedFields = 0
+        /// The first line after the first whose field count (0 when blank) differs from the
+        /// first line's, and that count: a file whose lines disagree is refused before the
+        /// features tensor is allocated, so its size is bounded by the file's.
+        var firstMismatch: (line: Int, fields: Int)?
     }
 
     private func rewind() throws(DataError) {
@@ -71,16 +76,30 @@ final class CSVReader {
         }
     }
 
-    /// One pass: the line count and the first line's fields.
-    func scanShape() throws(DataError) -> Shape {
+    /// One pass: the line count, the first line's fields, and the first line that disagrees.
+    func scanShape(hasHeader: Bool) throws(DataError) -> Shape {
         try rewind()
         var shape = Shape()
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.chunkSize, alignment: 16)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
         defer { buffer.deallocate() }
         var lines = 0  // completed lines
         var blank = true  // the current line so far
         var startedLine = false  // the current line has at least one byte
+        var commas = 0  // in the current line
         var afterCR = false
+        func endLine() {
+            lines += 1
+            if !blank { shape.lineCount = lines }
+            let fields = blank && commas == 0 ? 0 : commas + 1
+            if lines == 1 {
+                shape.expectedFields = hasHeader ? commas + 1 : fields
+            } else if shape.firstMismatch == nil && fields != shape.expectedFields {
+                shape.firstMismatch = (lines, fields)
+            }
+            blank = true
+            startedLine = false
+            commas = 0
+        }
         while true {
             let n = try readChunk(into: buffer)
             if n == 0 { break }
@@ -92,24 +111,19 @@ final class CSVReader {
                 }
                 afterCR = false
                 if b == 0x0A || b == 0x0D {
-                    lines += 1
-                    if !blank { shape.lineCount = lines }
-                    if lines == 1 { shape.firstLineBlank = blank }
-                    blank = true
-                    startedLine = false
+                    endLine()
                     afterCR = b == 0x0D
                     continue
                 }
                 startedLine = true
-                if b != 0x20 && b != 0x09 { blank = false }
-                if lines == 0 && b == 0x2C { shape.firstLineFields += 1 }
+                if b == 0x2C {
+                    commas += 1
+                } else if b != 0x20 && b != 0x09 {
+                    blank = false
+                }
             }
         }
-        if startedLine {
-            lines += 1
-            if !blank { shape.lineCount = lines }
-            if lines == 1 { shape.firstLineBlank = blank }
-        }
+        if startedLine { endLine() }
         return shape
     }
 
@@ -119,7 +133,7 @@ final class CSVReader {
         limit: Int, _ body: (Int, UnsafeRawBufferPointer) throws(DataError) -> Void
     ) throws(DataError) {
         try rewind()
-        var capacity = Self.chunkSize
+        var capacity = chunkSize
         var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
         defer { buffer.deallocate() }
         var filled = 0  // bytes in the buffer
@@ -181,12 +195,16 @@ final class CSVReader {
     func parse<Scalar: TensorScalar>(
         as _: Scalar.Type, hasHeader: Bool, labelColumn: Int, featureScale: Double, classCount: Int?
     ) throws(DataError) -> (Tensor<Scalar>, [Int]) {
-        let shape = try scanShape()
+        let shape = try scanShape(hasHeader: hasHeader)
         let first = hasHeader ? 1 : 0
         guard shape.lineCount > first else { throw .empty(path: path) }
         let rowCount = shape.lineCount - first
-        // The header's field count, or the first row's (0 for a blank row).
-        let expected = hasHeader || !shape.firstLineBlank ? shape.firstLineFields : 0
+        let expected = shape.expectedFields
+        // Rows that disagree are refused before the tensor is allocated: rows × fields is then
+        // bounded by the file's size (a 300 KB file could otherwise ask for 40 GB).
+        if let (line, fields) = shape.firstMismatch, line <= shape.lineCount {
+            throw .wrongFieldCount(path: path, line: line, found: fields, expected: Swift.max(expected, labelColumn + 1))
+        }
         let featureCount = Swift.max(expected - 1, 0)
         var labels: [Int] = []
         labels.reserveCapacity(rowCount)
@@ -207,9 +225,7 @@ final class CSVReader {
                     throw DataError.unreadable(path: path, reason: "the file changed while it was read")
                 }
             } catch {
-                failure = error
-                // Leave the (trivial) elements initialized so the tensor is whole when freed.
-                out.initialize(repeating: 0)
+                failure = error  // the tensor (of a trivial type) is dropped unread
             }
         }
         if let failure { throw failure }
@@ -362,6 +378,8 @@ func parseDouble(_ field: UnsafeRawBufferPointer) -> Double? {
         let v = Double(mantissa) / exactPowersOfTen[fraction]
         return negative ? -v : v
     }
+    // strtod would skip leading white space (\v, \f) that Double(String) refuses.
+    if field[0] <= 0x20 { return nil }
     // strtod needs a NUL-terminated copy.
     return withUnsafeTemporaryAllocation(of: CChar.self, capacity: n + 1) { buf -> Double? in
         for j in 0..<n { buf[j] = CChar(bitPattern: field[j]) }
