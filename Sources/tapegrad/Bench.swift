@@ -53,6 +53,13 @@ enum Bench {
         if let suite, !["elementwise", "activation", "matmul", "tape", "memory", "data"].contains(suite) {
             throw CLIError.badValue(flag: "--suite", value: suite, expected: "elementwise, activation, tape, matmul, memory or data")
         }
+        // Flags that belong to one suite are refused with any other, not silently ignored.
+        if options.values["--only"] != nil, let suite, suite != "activation" {
+            throw CLIError.usage("--only applies to the activation suite, not --suite \(suite)")
+        }
+        if options.values["--steps"] != nil, suite != "memory" {
+            throw CLIError.usage("--steps applies to --suite memory")
+        }
         let only = options.string("--only")
         if let only, !activationCases.contains(where: { $0.0 == only }) {
             throw CLIError.badValue(flag: "--only", value: only, expected: activationCases.map(\.0).joined(separator: ", "))

@@ -67,6 +67,9 @@ enum TrainCommand {
                 path: url.path,
                 reason: "rows have \(data.featureCount) feature\(data.featureCount == 1 ? "" : "s") after the label; the \(config.model) model takes \(inputFeatures) (8×8 pixels: label,p0,…,p63)")
         }
+        if options.values["--compare"] != nil, let single = options.string("--activation") {
+            throw CLIError.usage("--activation \(single) with --compare: --compare lists every activation to train; put \(single) in its list")
+        }
         let activations: [String]
         if let list = options.string("--compare") {
             activations = list.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -117,6 +120,9 @@ enum TrainCommand {
             if !quiet { printError("training \(c.model) with \(oneLine(a)), \(c.epochs) epochs\n") }
             let outcome = try train(c, data: data, progress: !quiet)
             outcomes.append(outcome)
+            if let last = outcome.epochLosses.last, !last.isFinite {
+                printError("tapegrad: warning: training with \(oneLine(a)) diverged (final loss \(last)); lower --lr\n")
+            }
             if json {
                 print(jsonLine(outcome))
             } else if activations.count == 1 {

@@ -25,6 +25,12 @@ do {
     default:
         throw CLIError.usage("unknown command '\(command)'")
     }
+    // Output that could not be written (`>/dev/full`, a closed pipe) is a failure, not a
+    // silent success.
+    if fflush(stdout) != 0 || ferror(stdout) != 0 {
+        printError("tapegrad: cannot write to standard output: \(String(cString: strerror(errno)))\n")
+        exit(2)
+    }
 } catch {
     // Every error from outside the program ends here: one line (control characters escaped,
     // length capped), exit status 2.

@@ -580,7 +580,7 @@ enum ThrowCatalogue {
         },
 
         // CSV data
-        ThrowCase("a label column past the last field", .data, throws: DataError.self, mentions: ["line 2", "3 fields", "expected 6"]) { s in
+        ThrowCase("a label column past the last field", .data, throws: DataError.self, mentions: ["labelColumn 5", "past the last column", "rows have 3 fields"]) { s in
             _ = try Dataset<Float>(csvAt: s.file("a.csv", "l,a,b\n1,2,3\n"), labelColumn: 5)
         },
         ThrowCase("a short row in a file without a header", .data, throws: DataError.self, mentions: ["line 4", "2 fields", "expected 3"]) { s in
@@ -839,6 +839,9 @@ enum CLICatalogue {
         CLICase("--plot under a regular file", ["train", "--plot", "%IN%/two.csv/loss.svg"], mentions: ["loss plot", "not a directory"]),
         CLICase("--save and --plot the same file", ["train", "--save", "%IN%/same.out", "--plot", "%IN%/same.out"], mentions: ["same file", "nothing was trained"]),
         CLICase("--save over the data file", ["train", "--data", "%IN%/digits64.csv", "--save", "%IN%/digits64.csv"], mentions: ["is the data file", "nothing was trained"]),
+        CLICase("--activation with --compare", ["train", "--activation", "bogus", "--compare", "relu"], mentions: ["--activation bogus with --compare"]),
+        CLICase("bench --only with another suite", ["bench", "--suite", "matmul", "--only", "relu"], mentions: ["--only applies to the activation suite"]),
+        CLICase("bench --steps without the memory suite", ["bench", "--steps", "5"], mentions: ["--steps applies to --suite memory"]),
         CLICase("--activation with the maxout model", ["train", "--model", "maxout", "--activation", "elu"], mentions: ["--activation with --model maxout", "no activation"]),
         // Item 4: empty values are errors, switches take no value.
         CLICase("--save with an empty value", ["train", "--save", ""], mentions: ["--save (empty)"]),

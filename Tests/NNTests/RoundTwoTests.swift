@@ -432,8 +432,79 @@ struct RoundTwoCSVChunkTests {
         let url = dir.appendingPathComponent("wide.csv")
         let text = "l" + String(repeating: ",", count: 100_000) + "\n" + String(repeating: "0\n", count: 100_000)
         try Data(text.utf8).write(to: url)
+        // The first pass finds the disagreement, before any allocation (the second pass would
+        // report the same line, after allocating 10^10 floats).
+        let reader = try CSVReader(path: url.path)
+        defer { reader.close() }
+        let shape = try reader.scanShape(hasHeader: true)
+        #expect(shape.expectedFields == 100_001 && shape.lineCount == 100_001)
+        #expect(shape.firstMismatch?.line == 2 && shape.firstMismatch?.fields == 1)
         #expect(throws: DataError.wrongFieldCount(path: url.path, line: 2, found: 1, expected: 100_001)) {
             _ = try Dataset<Float>(csvAt: url)
         }
+    }
+
+    @Test("Misplaced blame: a blank first row, a label column past the last, a trailing row of commas, a line without end")
+    func clearerErrors() throws {
+        let dir = scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("e.csv")
+        try Data("\n0,1,2\n1,2,3\n".utf8).write(to: url)
+        #expect(throws: DataError.wrongFieldCount(path: url.path, line: 1, found: 0, expected: 3)) { _ = try Dataset<Float>(csvAt: url, hasHeader: false) }
+        try Data("l,a,b\n0,1,2\n".utf8).write(to: url)
+        #expect(throws: DataError.noLabelColumn(path: url.path, labelColumn: 5, fieldCount: 3)) { _ = try Dataset<Float>(csvAt: url, labelColumn: 5) }
+        try Data("l,a,b\n0,1,2\n,,\n".utf8).write(to: url)
+        #expect(throws: DataError.badLabel(path: url.path, line: 3, field: "", reason: "is not an integer")) { _ = try Dataset<Float>(csvAt: url) }
+        // 65 MB with no line end: refused after the first 64 MB, not buffered whole.
+        let fd = open(url.path, O_WRONLY | O_TRUNC)
+        let block = [UInt8](repeating: 0x31, count: 1 << 20)
+        for _ in 0..<65 { _ = block.withUnsafeBytes { write(fd, $0.baseAddress!, block.count) } }
+        close(fd)
+        #expect(throws: DataError.self) { _ = try Dataset<Float>(csvAt: url) }
+    }
+}
+
+@Suite("Round two: AtomicFile.sameFile through links")
+struct RoundTwoSameFileTests {
+    @Test("Linked folders, hard links, relative links, '..' and dangling links name the same file exactly when they do")
+    func sameFileThroughLinks() throws {
+        let dir = scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func u(_ p: String) -> URL { dir.appendingPathComponent(p) }
+        try FileManager.default.createDirectory(at: u("real"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: u("other/sub"), withIntermediateDirectories: true)
+        #expect(symlink("real", u("alias").path) == 0)  // a linked folder
+        #expect(symlink(u("other/sub").path, u("deep").path) == 0)
+        // Neither exists yet: through the linked folder they are one file.
+        #expect(AtomicFile.sameFile(u("real/m"), u("alias/m")))
+        #expect(!AtomicFile.sameFile(u("real/m"), u("alias/n")))
+        // "deep/.." is "other" as the file system resolves it, not the text "dir".
+        #expect(AtomicFile.sameFile(u("deep/../x"), u("other/x")))
+        #expect(!AtomicFile.sameFile(u("deep/../x"), u("x")))
+        // Existing files: the same inode through a hard link and through a file link.
+        try Data([1]).write(to: u("real/f"))
+        #expect(link(u("real/f").path, u("hard").path) == 0)
+        #expect(symlink("real/f", u("soft").path) == 0)
+        #expect(AtomicFile.sameFile(u("hard"), u("alias/f")))
+        #expect(AtomicFile.sameFile(u("soft"), u("real/f")))
+        // A dangling link is the file it would create.
+        #expect(symlink("real/new", u("dangling").path) == 0)
+        #expect(AtomicFile.sameFile(u("dangling"), u("alias/new")))
+        // A link loop is never "the same" as anything (resolving it fails).
+        #expect(symlink("loop2", u("loop1").path) == 0 && symlink("loop1", u("loop2").path) == 0)
+        #expect(!AtomicFile.sameFile(u("loop1"), u("loop2")))
+        #expect(throws: FileWriteError.self) { try AtomicFile.checkWritable(u("loop1")) }
+    }
+
+    @Test("train refuses --save and --plot that are one file through a linked folder")
+    func trainRefusesLinkedOutputs() throws {
+        let dir = scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("d2"), withIntermediateDirectories: true)
+        #expect(symlink("d2", dir.appendingPathComponent("d1").path) == 0)
+        let (status, stdout, stderr) = try runTool(["train", "--save", "d1/m", "--plot", "d2/m"], in: dir)
+        #expect(status == 2 && stdout.isEmpty, "\(stderr)")
+        #expect(stderr.contains("same file"), "\(stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("d2").path).isEmpty)
     }
 }

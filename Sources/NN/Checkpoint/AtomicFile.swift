@@ -78,7 +78,14 @@ public enum AtomicFile {
         guard name.utf8.count <= limit else {
             throw FileWriteError(path: path, reason: "the file name is \(name.utf8.count) bytes long; this file system allows \(limit)")
         }
+        let directoryInfo = info
         guard stat(target, &info) == 0 else { return nil }
+        // In a sticky directory (/tmp) only the file's owner, the directory's owner or root may
+        // replace a file: creating the temporary file would succeed and the rename then fail.
+        let user = geteuid()
+        if directoryInfo.st_mode & S_ISVTX != 0, user != 0, user != info.st_uid, user != directoryInfo.st_uid {
+            throw FileWriteError(path: path, reason: "it belongs to another user in a sticky directory, so it cannot be replaced")
+        }
         if info.st_mode & S_IFMT == S_IFDIR {
             throw FileWriteError(path: path, reason: "it is a directory; give a file name")
         }
@@ -93,16 +100,23 @@ public enum AtomicFile {
         return directory + "/.tapegrad-" + digits + ".tmp"
     }
 
-    /// Whether `a` and `b` name the same file once links are followed (the same device and
-    /// inode when both exist, else the same absolute path): two outputs of one run, or an
-    /// output and an input, must not be one file.
+    /// Whether `a` and `b` name the same file once links are followed: the same device and
+    /// inode when both exist, else the same real directory (`realpath`, so linked folders and
+    /// `..` are resolved as the file system does) and the same name, byte for byte. Two outputs
+    /// of one run, or an output and an input, must not be one file.
     public static func sameFile(_ a: URL, _ b: URL) -> Bool {
         guard let x = try? resolve(a.path), let y = try? resolve(b.path) else { return false }
         var sx = stat(), sy = stat()
-        if stat(x.target, &sx) == 0 && stat(y.target, &sy) == 0 {
-            return sx.st_dev == sy.st_dev && sx.st_ino == sy.st_ino
+        let xExists = stat(x.target, &sx) == 0, yExists = stat(y.target, &sy) == 0
+        if xExists && yExists { return sx.st_dev == sy.st_dev && sx.st_ino == sy.st_ino }
+        if xExists != yExists { return false }
+        func real(_ directory: String) -> [UInt8]? {
+            guard let p = realpath(directory, nil) else { return nil }
+            defer { free(p) }
+            return Array(String(cString: p).utf8)
         }
-        return URL(fileURLWithPath: x.target).standardized.path == URL(fileURLWithPath: y.target).standardized.path
+        guard let dx = real(x.directory), let dy = real(y.directory) else { return false }
+        return dx == dy && Array(x.name.utf8) == Array(y.name.utf8)
     }
 
     /// Checks that `write(_:to:)` can replace `url` without writing it: links resolve, the

@@ -13,6 +13,9 @@ final class CSVReader {
     private var closed = false
     /// Bytes read per `read(2)` (1 MB; tests use tiny chunks to cross every boundary).
     let chunkSize: Int
+    /// The longest line read (a file without line ends, such as a binary file, is refused
+    /// instead of being buffered whole).
+    static let maxLineBytes = 64 << 20
 
     /// Opens `path` for reading; refuses anything but a regular file before reading a byte
     /// (a FIFO would block forever, /dev/zero never ends).
@@ -86,6 +89,7 @@ final class CSVReader {
         var blank = true  // the current line so far
         var startedLine = false  // the current line has at least one byte
         var commas = 0  // in the current line
+        var lineBytes = 0
         var afterCR = false
         func endLine() {
             lines += 1
@@ -99,6 +103,7 @@ final class CSVReader {
             blank = true
             startedLine = false
             commas = 0
+            lineBytes = 0
         }
         while true {
             let n = try readChunk(into: buffer)
@@ -116,11 +121,13 @@ final class CSVReader {
                     continue
                 }
                 startedLine = true
-                if b == 0x2C {
-                    commas += 1
-                } else if b != 0x20 && b != 0x09 {
-                    blank = false
+                lineBytes += 1
+                if lineBytes > Self.maxLineBytes {
+                    throw .unreadable(path: path, reason: "line \(lines + 1) is longer than \(Self.maxLineBytes / (1 << 20)) MB (not a CSV file?)")
                 }
+                if b == 0x2C { commas += 1 }
+                // A line of commas only is a row of empty fields, not a blank line.
+                if b != 0x20 && b != 0x09 { blank = false }
             }
         }
         if startedLine { endLine() }
@@ -200,6 +207,12 @@ final class CSVReader {
         guard shape.lineCount > first else { throw .empty(path: path) }
         let rowCount = shape.lineCount - first
         let expected = shape.expectedFields
+        if !hasHeader && expected == 0 {
+            throw .wrongFieldCount(path: path, line: 1, found: 0, expected: shape.firstMismatch?.fields ?? labelColumn + 1)
+        }
+        if expected >= 1 && labelColumn >= expected {
+            throw .noLabelColumn(path: path, labelColumn: labelColumn, fieldCount: expected)
+        }
         // Rows that disagree are refused before the tensor is allocated: rows × fields is then
         // bounded by the file's size (a 300 KB file could otherwise ask for 40 GB).
         if let (line, fields) = shape.firstMismatch, line <= shape.lineCount {

@@ -15,6 +15,8 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
     /// A feature field is a finite number that is not finite once scaled and stored in the
     /// data set's scalar type (1e300 as a Float).
     case outOfRange(path: String, line: Int, column: Int, field: String, scalarType: String, scale: Double)
+    /// The file's rows have `fieldCount` fields, so the label column asked for is not there.
+    case noLabelColumn(path: String, labelColumn: Int, fieldCount: Int)
     /// The label field is not an integer, or is outside `0..<classCount`.
     case badLabel(path: String, line: Int, field: String, reason: String)
 
@@ -37,6 +39,8 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
         case let .outOfRange(path, line, column, field, type, scale):
             let scaled = scale == 1 ? "" : " scaled by \(scale)"
             return "data: \(path), line \(line), column \(column): '\(field.prefix(40))'\(scaled) is outside \(type)'s range (it would be stored as infinity)"
+        case let .noLabelColumn(path, column, count):
+            return "data: \(path): labelColumn \(column) is past the last column (rows have \(count) field\(count == 1 ? "" : "s"), columns 0...\(count - 1))"
         case let .badLabel(path, line, field, reason):
             return "data: \(path), line \(line): label '\(field.prefix(40))' \(reason)"
         }
