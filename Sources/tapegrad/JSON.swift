@@ -1,4 +1,5 @@
 import Foundation
+import NN
 
 /// One line of `--json` output, built field by field so that every line is valid JSON
 /// (`json.loads` and `jq` accept it): strings are escaped, and a number that is not finite
@@ -33,19 +34,5 @@ struct JSONLine {
     }
 
     /// A JSON string literal: quotes, backslashes and control characters escaped.
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where u.value < 0x20 || u.value == 0x7F: out += String(format: "\\u%04x", u.value)
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        return out + "\""
-    }
+    static func quoted(_ s: String) -> String { jsonStringLiteral(s) }
 }

@@ -267,3 +267,7 @@ private struct Parser {
         return .number(String(decoding: bytes[start..<index], as: UTF8.self))
     }
 }
+
+/// A JSON string literal: quotes, backslashes and control characters escaped (the writer
+/// checkpoint headers use, shared with the `tapegrad` tool's `--json` lines).
+public func jsonStringLiteral(_ s: String) -> String { HeaderJSON.quoted(s) }
