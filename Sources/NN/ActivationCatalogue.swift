@@ -1,5 +1,6 @@
 import Foundation
 import Autograd
+import Synchronization
 
 // The activation catalogue: every activation's command-line name (snake_case, as PyTorch and the
 // benchmark anchors spell it), its hyperparameters with defaults and domains, a one-line summary,
@@ -8,68 +9,6 @@ import Autograd
 // Specs come from command-line flags, so every mistake in one is a thrown `ActivationSpecError`,
 // never a stop: values are checked against the same domains the modules' initializers check,
 // both as given and rounded to Float, so a validated spec builds for Float and for Double.
-
-/// One hyperparameter of a catalogued activation.
-public struct ActivationParameter: Sendable, Hashable {
-    /// What values look like on the command line.
-    public enum Kind: String, Sendable, Hashable {
-        /// A finite number within Float's range.
-        case real
-        /// A whole number.
-        case integer
-    }
-
-    /// The name in specs ("negative_slope").
-    public let name: String
-    public let kind: Kind
-    /// The default; `nil` when the parameter must be given.
-    public let defaultValue: Double?
-    /// The allowed values, as a phrase ("> 0", "an integer in 1...1048576").
-    public var requirement: String { domain.requirement(kind) }
-    /// A one-line description.
-    public let summary: String
-    let domain: Domain
-
-    /// Where a value may lie (besides being finite within Float's range).
-    enum Domain: Hashable, Sendable {
-        case any, positive, nonzero, nonNegative, positiveNotOne
-        case range(ClosedRange<Int>)
-
-        func accepts(_ v: Double) -> Bool {
-            switch self {
-            case .any: return true
-            case .positive: return v > 0
-            case .nonzero: return v != 0
-            case .nonNegative: return v >= 0
-            case .positiveNotOne: return v > 0 && v != 1
-            case .range(let r): return v >= Double(r.lowerBound) && v <= Double(r.upperBound)
-            }
-        }
-
-        func requirement(_ kind: Kind) -> String {
-            switch self {
-            case .any: return kind == .integer ? "an integer" : "a finite number"
-            case .positive: return "> 0"
-            case .nonzero: return "≠ 0"
-            case .nonNegative: return "≥ 0"
-            case .positiveNotOne: return "> 0 and ≠ 1"
-            case .range(let r): return "an integer in \(r.lowerBound)...\(r.upperBound)"
-            }
-        }
-    }
-
-    init(_ name: String, _ kind: Kind = .real, default defaultValue: Double?, _ domain: Domain = .any, _ summary: String) {
-        self.name = name
-        self.kind = kind
-        self.defaultValue = defaultValue
-        self.domain = domain
-        self.summary = summary
-    }
-
-    init(_ name: String, _ kind: Kind = .real, default defaultValue: Double?, _ summary: String) {
-        self.init(name, kind, default: defaultValue, .any, summary)
-    }
-}
 
 /// One activation in the catalogue.
 public struct ActivationEntry: Sendable, Hashable {
@@ -87,6 +26,7 @@ public struct ActivationEntry: Sendable, Hashable {
     /// Two parameters that must be ordered: (lower, upper, strictly).
     let ordered: (lower: String, upper: String, strict: Bool)?
 
+    @usableFromInline
     init(
         _ name: String, _ moduleName: String, _ summary: String, elementwise: Bool = true,
         _ parameters: [ActivationParameter] = [], ordered: (String, String, Bool)? = nil
@@ -254,6 +194,13 @@ public struct ActivationSpec: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The value of parameter `name`: as given, else its default.
+    /// Every parameter's value (given or default), for a rule's `init(_:)`.
+    public var activationArguments: ActivationArguments {
+        ActivationArguments(Dictionary(uniqueKeysWithValues: entry.parameters.compactMap { p in
+            (arguments[p.name] ?? p.defaultValue).map { (p.name, $0) }
+        }))
+    }
+
     public func value(of name: String) -> Double {
         guard let p = entry.parameter(named: name) else {
             preconditionFailure("ActivationSpec.value(of:): \(entry.name) has no parameter '\(name)'")
@@ -315,7 +262,10 @@ public struct ActivationSpec: Sendable, Hashable, CustomStringConvertible {
         case "softmin": return Softmin<Scalar>(alongAxis: i("axis"))
         case "glu": return GLU<Scalar>(alongAxis: i("axis"))
         default:
-            preconditionFailure("ActivationSpec.makeLayer: catalogue entry '\(entry.name)' has no builder. Fix: add a case to makeLayer.")
+            guard let registered = ActivationCatalogue.registered(named: entry.name) else {
+                preconditionFailure("ActivationSpec.makeLayer: catalogue entry '\(entry.name)' has no builder. Fix: add a case to makeLayer.")
+            }
+            return registered.makeLayer(Scalar.self, activationArguments)
         }
     }
 }
@@ -327,7 +277,11 @@ public struct ActivationSpec: Sendable, Hashable, CustomStringConvertible {
 /// ```
 public enum ActivationCatalogue {
     /// All entries, in the order `tapegrad list` prints them.
-    public static let entries: [ActivationEntry] = {
+    /// All entries, in the order `tapegrad list` prints them: the built-in modules, then the
+    /// activations registered as rules (`register(_:_:)`), ISRU first.
+    public static var entries: [ActivationEntry] { builtInEntries + registry.withLock { $0.map(\.entry) } }
+
+    static let builtInEntries: [ActivationEntry] = {
         typealias P = ActivationParameter
         let axis = P("axis", .integer, default: -1, .range(-16...15), "the axis to normalize along (negative counts from the end)")
         return [
@@ -427,6 +381,45 @@ public enum ActivationCatalogue {
     /// The command-line names, in catalogue order.
     public static var names: [String] { entries.map(\.name) }
 
+    // MARK: Activations registered as rules
+
+    /// The rule-based activations, in registration order: the built-in ones, then the user's.
+    static let registry = Mutex<[RegisteredActivation]>([
+        RegisteredActivation(ISRU<Float>.self, ISRU<Double>.self),
+    ])
+
+    /// Adds a rule-based activation (its Float and Double forms) to the catalogue, so spec
+    /// strings (`"name:param=value"`), `ActivationCatalogue.makeLayer`, `tapegrad list` and the
+    /// registry-driven checks see it like a built-in. Stops if the name is taken (a programming
+    /// mistake: two activations would answer to one spec).
+    ///
+    /// ```swift
+    /// ActivationCatalogue.register(BentIdentity<Float>.self, BentIdentity<Double>.self)
+    /// let layer = try ActivationCatalogue.makeLayer("bent_identity", as: Float.self)
+    /// ```
+    @inlinable
+    public static func register<F: ElementwiseActivation, D: ElementwiseActivation>(_ float: F.Type, _ double: D.Type)
+    where F.Scalar == Float, D.Scalar == Double {
+        add(RegisteredActivation(float, double))
+    }
+
+    @usableFromInline
+    static func add(_ activation: RegisteredActivation) {
+        let name = activation.entry.name
+        tensorCheck(
+            entry(named: name) == nil,
+            "ActivationCatalogue.register: an activation named '\(name)' is already in the catalogue. Fix: give the new rule another static name.")
+        registry.withLock { $0.append(activation) }
+    }
+
+    /// The rule-based activation called `name`, if any.
+    public static func registered(named name: String) -> RegisteredActivation? {
+        registry.withLock { list in list.first { $0.entry.name == name } }
+    }
+
+    /// Every rule-based activation (built-in ones and the user's).
+    public static var registeredActivations: [RegisteredActivation] { registry.withLock { $0 } }
+
     /// The entry called `name`, if any.
     public static func entry(named name: String) -> ActivationEntry? { entries.first { $0.name == name } }
 
@@ -462,5 +455,39 @@ public enum ActivationCatalogue {
             previous = current
         }
         return previous[b.count]
+    }
+}
+
+/// An activation in the catalogue by its rule: the entry (name, parameters, summary) and, built
+/// from the rule types, its module in Float and Double and its Double function with kinks for the
+/// derivative checks.
+public struct RegisteredActivation: Sendable {
+    public let entry: ActivationEntry
+    @usableFromInline let float: @Sendable (ActivationArguments) -> any Layer<Float>
+    @usableFromInline let double: @Sendable (ActivationArguments) -> any Layer<Double>
+    /// The Double function and its kinks for given arguments (what gradcheck runs).
+    public let checked: @Sendable (ActivationArguments) -> (function: @Sendable (Variable<Double>) -> Variable<Double>, kinks: [ActivationKink], secondOrderKinks: [Double])
+    /// Whether the derivative reads the output, so the activation runs in place.
+    public let worksInPlace: Bool
+
+    @inlinable
+    init<F: ElementwiseActivation, D: ElementwiseActivation>(_: F.Type, _: D.Type) where F.Scalar == Float, D.Scalar == Double {
+        tensorCheck(
+            F.name == D.name,
+            "ActivationCatalogue.register: the Float rule is named '\(F.name)' and the Double rule '\(D.name)'. Fix: pass the same rule in Float and Double (Rule<Float>.self, Rule<Double>.self).")
+        entry = ActivationEntry(F.name, "ActivationLayer", F.summary, F.parameters)
+        float = { ActivationLayer(F($0)) }
+        double = { ActivationLayer(D($0)) }
+        checked = { arguments in
+            let rule = D(arguments)
+            return ({ $0.activation(rule) }, rule.kinks, rule.secondOrderKinks)
+        }
+        worksInPlace = F.derivativeInput == .output
+    }
+
+    /// The module for `arguments`, in `Scalar` (Float or Double).
+    public func makeLayer<Scalar: TensorScalar>(_: Scalar.Type, _ arguments: ActivationArguments) -> any Layer<Scalar> {
+        if Scalar.self == Float.self { return float(arguments) as! any Layer<Scalar> }
+        return double(arguments) as! any Layer<Scalar>
     }
 }

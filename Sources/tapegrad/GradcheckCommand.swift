@@ -20,7 +20,17 @@ enum GradcheckCommand {
 
     static let selu0 = 1.0507009873554804934193349852946 * 1.6732632423543772848170429916717
 
-    static let entries: [Entry] = [
+    /// The built-in rows below, then one per rule-based activation of the catalogue (ISRU and
+    /// any registered by the user) at its default parameters, with its declared kinks.
+    static var entries: [Entry] {
+        builtIn + ActivationCatalogue.registeredActivations.map { a in
+            let defaults = ActivationArguments(Dictionary(uniqueKeysWithValues: a.entry.parameters.compactMap { p in p.defaultValue.map { (p.name, $0) } }))
+            let c = a.checked(defaults)
+            return Entry(name: a.entry.name, f: c.function, kinks: c.kinks.map { ($0.location, $0.derivative) }, secondOrderKinks: c.secondOrderKinks)
+        }
+    }
+
+    static let builtIn: [Entry] = [
         Entry(name: "relu", f: { $0.relu() }, kinks: [(0, 0)]),
         Entry(name: "leaky_relu", f: { $0.leakyReLU() }, kinks: [(0, 0.01)]),
         Entry(name: "relu6", f: { $0.relu6() }, kinks: [(0, 0), (6, 0)]),

@@ -14,7 +14,7 @@ private func activationModuleClasses() throws -> [String: [String]] {
     let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../Sources/NN/Activations").standardized
     let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".swift") }
-    let pattern = try NSRegularExpression(pattern: #"public final class (\w+)<Scalar"#)
+    let pattern = try NSRegularExpression(pattern: #"public final class (\w+)<(?:Scalar|Rule)"#)
     var result: [String: [String]] = [:]
     for f in files {
         let text = try String(contentsOf: dir.appendingPathComponent(f), encoding: .utf8)
@@ -25,7 +25,7 @@ private func activationModuleClasses() throws -> [String: [String]] {
 }
 
 /// Files in Sources/NN/Activations that hold no activation (shared kernels and helpers).
-private let exemptFiles: Set<String> = ["InPlace.swift", "Parameters.swift", "SmoothKernels.swift"]
+private let exemptFiles: Set<String> = ["InPlace.swift", "Parameters.swift", "SmoothKernels.swift", "ISRU.swift"]  // ISRU: a rule; its module is ActivationLayer (ActivationLayer.swift)
 
 /// Every activation module next to its function form, on an input it accepts.
 private struct Case<S: TensorScalar> {
@@ -93,6 +93,7 @@ private func moduleCases<S: TensorScalar>(_: S.Type) -> [Case<S>] {
         Case(layer: LogSoftmax<S>(), function: { $0.logSoftmax() }),
         Case(layer: Softmin<S>(alongAxis: 0), function: { $0.softmin(alongAxis: 0) }),
         Case(layer: GLU<S>(), function: { $0.glu() }),
+        Case(layer: ActivationLayer(ISRU<S>(alpha: 0.5)), function: { $0.isru(alpha: 0.5) }),
     ]
 }
 

@@ -412,6 +412,8 @@ enum OpInfoTable {
         OpInfo("sigmoid", .activation, "σ(x) = 1/(1 + e^−x)", unary({ sigma($0) }, { sigma($0) * sigma(-$0) }),
                special: facts((1, 0), (0, 0), nan: nil)),
         OpInfo("tanh", .activation, "tanh x", unary({ tanh($0) }, { sech2($0) }), special: facts((1, 0), (-1, 0), nan: nil)),
+        OpInfo("isru", .activation, "x/√(1 + αx²), α = 0.25 (bounds ±2)", unary({ $0 / (1 + 0.25 * $0 * $0).squareRoot() }, { 1 / ((1 + 0.25 * $0 * $0) * (1 + 0.25 * $0 * $0).squareRoot()) }),
+               spec: "isru:alpha=0.25", special: facts((2, 0), (-2, 0), nan: nil)),
         OpInfo("abs", .activation, "|x| (Caffe AbsVal)", unary({ abs($0) }, { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }),
                kinks: [KinkInfo(0, 0, "abs'(0) = 0")], errors: [
                 ErrorInput(id: "abs.inPlace", what: "applyInPlace(.abs)", mentions: ["abs in place", "needs the input"]) {
@@ -547,6 +549,7 @@ func opFunction<S: TensorScalar>(_ info: OpInfo, _ xs: [Variable<S>]) -> Variabl
         case "bounded_relu": return x.boundedReLU(n: r("n"))
         case "hardtanh": return x.hardtanh(min: r("min_val"), max: r("max_val"))
         case "softsign": return x.softsign()
+        case "isru": return x.isru(alpha: r("alpha"))
         case "softplus": return x.softplus(beta: r("beta"), threshold: r("threshold"))
         case "swish": return x.swish(beta: r("beta"))
         case "trainable_swish": return x.swish(beta: Variable(Tensor([r("init")])))

@@ -76,7 +76,7 @@ enum SpecialValueDeviations {
     /// within this many ulps (Float, Double) of the correctly rounded value.
     static let rounding: [String: (float: Double, double: Double)] = [
         "sigmoid": (1, 1), "selu": (1, 1), "elu": (1, 1), "hardsigmoid": (0, 1), "hardswish": (1, 1), "logsigmoid": (1, 1),
-        "mish": (1, 1), "rrelu": (1, 1), "silu": (1, 2), "swish": (1, 2), "softsign": (0, 1), "tanhshrink": (0, 1),
+        "mish": (1, 1), "rrelu": (1, 1), "silu": (1, 2), "swish": (1, 2), "softsign": (0, 1), "tanhshrink": (0, 1), "isru": (1, 1),
         "trainable_swish": (1, 8),
     ]
 

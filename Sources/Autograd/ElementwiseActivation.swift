@@ -1,0 +1,265 @@
+// Activations as rules: an activation states its mathematics once — the forward as a vector
+// kernel, the first derivative and the derivative of that, its hyperparameters and kinks — and
+// the generic code below writes the rest: the Tensor form, the differentiable Variable form (first
+// and second derivatives), the in-place form where the derivative reads the output, and (in NN)
+// the module, the catalogue entry with spec parsing, and the tools' rows. A user's activation is
+// one struct of the same kind, with the same standing and the same speed (everything here is
+// inlinable, so the user's module specializes the kernels for its own type).
+
+/// One hyperparameter of a catalogued activation.
+public struct ActivationParameter: Sendable, Hashable {
+    /// What values look like on the command line.
+    public enum Kind: String, Sendable, Hashable {
+        /// A finite number within Float's range.
+        case real
+        /// A whole number.
+        case integer
+    }
+
+    /// The name in specs ("negative_slope").
+    public let name: String
+    public let kind: Kind
+    /// The default; `nil` when the parameter must be given.
+    public let defaultValue: Double?
+    /// The allowed values, as a phrase ("> 0", "an integer in 1...1048576").
+    public var requirement: String { domain.requirement(kind) }
+    /// A one-line description.
+    public let summary: String
+    public let domain: Domain
+
+    /// Where a value may lie (besides being finite within Float's range).
+    public enum Domain: Hashable, Sendable {
+        case any, positive, nonzero, nonNegative, positiveNotOne
+        case range(ClosedRange<Int>)
+
+        public func accepts(_ v: Double) -> Bool {
+            switch self {
+            case .any: return true
+            case .positive: return v > 0
+            case .nonzero: return v != 0
+            case .nonNegative: return v >= 0
+            case .positiveNotOne: return v > 0 && v != 1
+            case .range(let r): return v >= Double(r.lowerBound) && v <= Double(r.upperBound)
+            }
+        }
+
+        public func requirement(_ kind: Kind) -> String {
+            switch self {
+            case .any: return kind == .integer ? "an integer" : "a finite number"
+            case .positive: return "> 0"
+            case .nonzero: return "≠ 0"
+            case .nonNegative: return "≥ 0"
+            case .positiveNotOne: return "> 0 and ≠ 1"
+            case .range(let r): return "an integer in \(r.lowerBound)...\(r.upperBound)"
+            }
+        }
+    }
+
+    public init(_ name: String, _ kind: Kind = .real, default defaultValue: Double?, _ domain: Domain = .any, _ summary: String) {
+        self.name = name
+        self.kind = kind
+        self.defaultValue = defaultValue
+        self.domain = domain
+        self.summary = summary
+    }
+
+    public init(_ name: String, _ kind: Kind = .real, default defaultValue: Double?, _ summary: String) {
+        self.init(name, kind, default: defaultValue, .any, summary)
+    }
+}
+
+/// What an activation's first derivative is computed from: the input x, or the output y = f(x)
+/// (which lets the activation run in place, as Caffe's in-place ReLU: only y is kept).
+public enum ActivationDerivativeInput: Sendable, Equatable {
+    case input, output
+}
+
+/// A point where an activation is not differentiable, with the derivative taken there by
+/// convention (tested exactly).
+public struct ActivationKink: Sendable, Equatable {
+    public var location: Double
+    public var derivative: Double
+    public init(at location: Double, derivative: Double) {
+        self.location = location
+        self.derivative = derivative
+    }
+}
+
+/// Validated hyperparameter values by name (every declared parameter is present: given, or its
+/// default).
+public struct ActivationArguments: Sendable, Equatable {
+    public let values: [String: Double]
+    public init(_ values: [String: Double] = [:]) { self.values = values }
+    /// The value of parameter `name`; stops when the activation did not declare it.
+    public subscript(_ name: String) -> Double {
+        guard let v = values[name] else {
+            tensorFailure("ActivationArguments: no value for '\(name)' (have \(values.keys.sorted())). Fix: declare '\(name)' in the activation's static parameters, with a default.")
+        }
+        return v
+    }
+}
+
+/// An element-wise activation stated as mathematics: y = f(x) as a vector kernel, f′ and the
+/// derivative of f′, all in terms of one saved value s — the input x, or the output y when
+/// `derivativeInput` is `.output` (then `derivativeOfDerivative` is d f′/dy, e.g. 1 − 2y for
+/// sigmoid, whose f′ = y(1 − y)).
+///
+/// Write it generic over the scalar type and conform once; Float and Double both follow:
+///
+/// ```swift
+/// struct ISRUExample<Scalar: TensorScalar>: ElementwiseActivation {
+///     static var name: String { "isru_example" }
+///     static var summary: String { "x/√(1 + αx²)" }
+///     static var parameters: [ActivationParameter] { [ActivationParameter("alpha", default: 1, .positive, "α")] }
+///     let alpha: Scalar
+///     init(_ arguments: ActivationArguments) { alpha = Scalar(arguments["alpha"]) }
+///     func value(_ x: Scalar.Vector) -> Scalar.Vector { x / (1 + alpha * x * x).squareRoot() }
+///     // f′ = (1 + αx²)^(−3/2), f″ = −3αx(1 + αx²)^(−5/2)
+///     …
+/// }
+/// ```
+///
+/// Then `x.activation(ISRUExample<Float>(…))` on a Tensor or Variable, `ActivationLayer` as a
+/// module, and `ActivationCatalogue.register(ISRUExample<Float>.self, ISRUExample<Double>.self)`
+/// for spec strings ("isru_example:alpha=0.5"), `tapegrad list` and `gradcheck`.
+public protocol ElementwiseActivation<Scalar>: Sendable {
+    associatedtype Scalar: TensorScalar
+    /// The spec name ("isru"): lower case, words joined by "_".
+    static var name: String { get }
+    /// A one-line description with the formula.
+    static var summary: String { get }
+    /// Hyperparameters with defaults and domains (default: none).
+    static var parameters: [ActivationParameter] { get }
+    /// What f′ reads (default: the input).
+    static var derivativeInput: ActivationDerivativeInput { get }
+    /// The activation with validated hyperparameters.
+    init(_ arguments: ActivationArguments)
+    /// Where f is not differentiable, and f′ there by convention (default: nowhere).
+    var kinks: [ActivationKink] { get }
+    /// Where f′ is not differentiable (f is C¹ but not C² there; default: nowhere).
+    var secondOrderKinks: [Double] { get }
+    /// y = f(x), lane by lane.
+    func value(_ x: Scalar.Vector) -> Scalar.Vector
+    /// f′, from the saved value s (x or y, per `derivativeInput`).
+    func derivative(_ s: Scalar.Vector) -> Scalar.Vector
+    /// d f′/ds, from the same s: f″(x) when s = x.
+    func derivativeOfDerivative(_ s: Scalar.Vector) -> Scalar.Vector
+}
+
+extension ElementwiseActivation {
+    public static var parameters: [ActivationParameter] { [] }
+    public static var derivativeInput: ActivationDerivativeInput { .input }
+    public var kinks: [ActivationKink] { [] }
+    public var secondOrderKinks: [Double] { [] }
+
+    /// The activation with every parameter at its default (stops if one has none).
+    public init() {
+        var values: [String: Double] = [:]
+        for p in Self.parameters {
+            guard let d = p.defaultValue else {
+                tensorFailure("\(Self.name): parameter '\(p.name)' has no default. Fix: build it with init(ActivationArguments([\"\(p.name)\": …])).")
+            }
+            values[p.name] = d
+        }
+        self.init(ActivationArguments(values))
+    }
+}
+
+// MARK: - The generic forms
+
+/// f as a kernel type (inlined and vectorized in the caller's specialization; not a closure).
+public struct ActivationValueKernel<Rule: ElementwiseActivation>: UnaryVectorKernel {
+    public typealias Scalar = Rule.Scalar
+    @usableFromInline let rule: Rule
+    @inlinable public init(_ rule: Rule) { self.rule = rule }
+    @inlinable @inline(__always)
+    public func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector { rule.value(x) }
+}
+
+/// g · f′(s) as a kernel type.
+public struct ActivationGradientKernel<Rule: ElementwiseActivation>: BinaryVectorKernel {
+    public typealias Scalar = Rule.Scalar
+    @usableFromInline let rule: Rule
+    @inlinable public init(_ rule: Rule) { self.rule = rule }
+    @inlinable @inline(__always)
+    public func callAsFunction(_ g: Scalar.Vector, _ s: Scalar.Vector) -> Scalar.Vector { g * rule.derivative(s) }
+}
+
+/// d f′/ds as a kernel type.
+public struct ActivationCurvatureKernel<Rule: ElementwiseActivation>: UnaryVectorKernel {
+    public typealias Scalar = Rule.Scalar
+    @usableFromInline let rule: Rule
+    @inlinable public init(_ rule: Rule) { self.rule = rule }
+    @inlinable @inline(__always)
+    public func callAsFunction(_ s: Scalar.Vector) -> Scalar.Vector { rule.derivativeOfDerivative(s) }
+}
+
+extension Tensor {
+    /// The activation `rule` applied element-wise.
+    @inlinable
+    public func activation<Rule: ElementwiseActivation>(_ rule: Rule) -> Tensor where Rule.Scalar == Scalar {
+        mapped(kernel: ActivationValueKernel(rule))
+    }
+
+    /// The activation `rule` applied element-wise in place (copy-on-write: in this buffer when
+    /// it is not shared).
+    @inlinable
+    public mutating func formActivation<Rule: ElementwiseActivation>(_ rule: Rule) where Rule.Scalar == Scalar {
+        formMapped(kernel: ActivationValueKernel(rule))
+    }
+}
+
+/// The recorded operation of an activation: forward by the rule's kernel, backward by
+/// `ActivationGradient` on the saved input or output.
+public struct ActivationFunction<Rule: ElementwiseActivation>: DifferentiableFunction {
+    public typealias Scalar = Rule.Scalar
+    public let rule: Rule
+    @inlinable public init(_ rule: Rule) { self.rule = rule }
+    public var name: String { Rule.name }
+    public var savesOutput: Bool { Rule.derivativeInput == .output }
+    @inlinable
+    public func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> { inputs[0].activation(rule) }
+    @inlinable
+    public func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
+        // saved: [x] or, when the derivative reads the output, [x, y].
+        [ActivationGradient(rule).apply(gradient, Rule.derivativeInput == .output ? saved[1] : saved[0])]
+    }
+}
+
+/// g · f′(s) as a recorded operation, so the gradient can be differentiated again: ∂/∂g is
+/// f′(s) (this kernel again), ∂/∂s is g · d f′/ds.
+public struct ActivationGradient<Rule: ElementwiseActivation>: DifferentiableFunction {
+    public typealias Scalar = Rule.Scalar
+    public let rule: Rule
+    @inlinable public init(_ rule: Rule) { self.rule = rule }
+    public var name: String { Rule.name + "Backward" }
+    @inlinable
+    public func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> {
+        Tensor.zipMapped(inputs[0], inputs[1], kernel: ActivationGradientKernel(rule))
+    }
+    @inlinable
+    public func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
+        let g = saved[0], s = saved[1]
+        // The curvature is taken as a constant: third and higher derivatives are not supported.
+        return [apply(gradient, s), gradient * g * Variable(s.value.mapped(kernel: ActivationCurvatureKernel(rule)))]
+    }
+}
+
+extension Variable {
+    /// The activation `rule`, differentiable to second order.
+    @inlinable
+    public func activation<Rule: ElementwiseActivation>(_ rule: Rule) -> Variable where Rule.Scalar == Scalar {
+        ActivationFunction(rule).apply(self)
+    }
+
+    /// The activation `rule` computed in place (the buffer is overwritten when nothing else
+    /// holds it), keeping only the output for backward. Only for a rule whose derivative reads
+    /// the output; for one that reads the input it stops with a message.
+    @inlinable
+    public mutating func formActivation<Rule: ElementwiseActivation>(_ rule: Rule) where Rule.Scalar == Scalar {
+        tensorCheck(
+            Rule.derivativeInput == .output,
+            "\(Rule.name) in place: its derivative needs the input x, which the in-place form overwrites. Fix: apply it out of place (y = x.activation(rule)).")
+        replaceInPlace(name: Rule.name, compute: { $0.formActivation(rule) }) { g, y in ActivationGradient(rule).apply(g, y) }
+    }
+}

@@ -1,0 +1,151 @@
+import Foundation
+import Testing
+import TestSupport
+
+@testable import NN
+
+// Activations as rules (`ElementwiseActivation`): the generic forms the protocol writes — Tensor,
+// Variable with first and second derivatives, in place, module, catalogue entry and spec parsing —
+// checked on ISRU (a built-in rule) and on two rules defined here as a user would: one whose
+// derivative reads the input, one whose derivative reads the output (so it works in place).
+
+/// A user's rule: the bent identity, (√(x² + 1) − 1)/2 + x; f′ = x/(2√(x² + 1)) + 1,
+/// f″ = 1/(2(x² + 1)^{3/2}).
+struct TestBentIdentity<Scalar: TensorScalar>: ElementwiseActivation {
+    static var name: String { "test_bent_identity" }
+    static var summary: String { "(√(x² + 1) − 1)/2 + x" }
+    init(_ arguments: ActivationArguments) {}
+    func value(_ x: Scalar.Vector) -> Scalar.Vector {
+        let one = Scalar.Vector(repeating: 1)
+        return ((x * x + one).squareRoot() - one) / Scalar.Vector(repeating: 2) + x
+    }
+    func derivative(_ x: Scalar.Vector) -> Scalar.Vector {
+        x / (Scalar.Vector(repeating: 2) * (x * x + Scalar.Vector(repeating: 1)).squareRoot()) + Scalar.Vector(repeating: 1)
+    }
+    func derivativeOfDerivative(_ x: Scalar.Vector) -> Scalar.Vector {
+        let w = x * x + Scalar.Vector(repeating: 1)
+        return Scalar.Vector(repeating: 1) / (Scalar.Vector(repeating: 2) * w * w.squareRoot())
+    }
+}
+
+/// A rule whose derivative reads the output: a scaled exponential, y = c·eˣ, f′ = y, df′/dy = 1.
+struct TestScaledExp<Scalar: TensorScalar>: ElementwiseActivation {
+    static var name: String { "test_scaled_exp" }
+    static var summary: String { "scale·eˣ" }
+    static var parameters: [ActivationParameter] { [ActivationParameter("scale", default: 2, .positive, "the factor")] }
+    static var derivativeInput: ActivationDerivativeInput { .output }
+    let scale: Scalar
+    init(_ arguments: ActivationArguments) { scale = Scalar(arguments["scale"]) }
+    func value(_ x: Scalar.Vector) -> Scalar.Vector { scale * Scalar.vExp(x) }
+    func derivative(_ y: Scalar.Vector) -> Scalar.Vector { y }
+    func derivativeOfDerivative(_ y: Scalar.Vector) -> Scalar.Vector { Scalar.Vector(repeating: 1) }
+}
+
+@Suite("ElementwiseActivation: the generic forms of a rule")
+struct ElementwiseActivationTests {
+    static let points: [Double] = [-7, -2.5, -1, -0.3, -1e-3, 0, 1e-3, 0.4, 1, 2.5, 9]
+
+    @Test("ISRU: values and derivatives against the formulas in Float80, Float and Double; ±∞ give ±1/√α")
+    func isruAgainstTheFormula() {
+        for alpha in [1.0, 0.25, 3.0] {
+            let x = Tensor<Double>(Self.points)
+            let v = Variable(x, requiresGradient: true)
+            let y = v.isru(alpha: alpha)
+            y.sum().backward()
+            let yf = Tensor<Float>(x).isru(alpha: Float(alpha)).scalars
+            for (i, p) in Self.points.enumerated() {
+                let w = 1 + Float80(alpha) * Float80(p) * Float80(p)
+                let f = Float80(p) / w.squareRoot()
+                let d = 1 / (w * w.squareRoot())
+                #expect(Swift.abs(Float80(y.value.scalars[i]) - f) <= 4 * Float80(Double.ulpOfOne) * Swift.abs(f), "isru(\(p)), α \(alpha)")
+                #expect(Swift.abs(Float80(v.gradient!.scalars[i]) - d) <= 8 * Float80(Double.ulpOfOne) * d, "isru′(\(p)), α \(alpha)")
+                #expect(Swift.abs(Float80(yf[i]) - f) <= 4 * Float80(Float.ulpOfOne) * Swift.abs(f), "Float isru(\(p)), α \(alpha)")
+            }
+            let limits = Tensor<Double>([.infinity, -.infinity, .nan]).isru(alpha: alpha).scalars
+            #expect(limits[0] == 1 / alpha.squareRoot() && limits[1] == -1 / alpha.squareRoot() && limits[2].isNaN)
+        }
+    }
+
+    @Test("First and second derivatives by gradcheck and gradgradcheck (Double), for an input rule and an output rule")
+    func gradchecks() {
+        let x = Tensor<Double>(Self.points.map { $0 / 2 })
+        let cases: [(String, @Sendable (Variable<Double>) -> Variable<Double>)] = [
+            ("isru", { @Sendable (v: Variable<Double>) in v.isru(alpha: 0.5) }),
+            ("bent identity", { @Sendable (v: Variable<Double>) in v.activation(TestBentIdentity<Double>()) }),
+            ("scaled exp (from the output)", { @Sendable (v: Variable<Double>) in v.activation(TestScaledExp<Double>()) }),
+        ]
+        for (name, f) in cases {
+            let first = gradcheck({ f($0[0]) }, at: [x])
+            #expect(first.passed, "\(name): \(first)")
+            let second = gradgradcheck({ f($0[0]) }, at: [x])
+            #expect(second.passed, "\(name): \(second)")
+        }
+    }
+
+    @Test("A rule whose derivative reads the output works in place, with the out-of-place gradients")
+    func inPlaceFromTheOutput() {
+        let x = Tensor<Double>([-1, 0, 0.5, 2])
+        let a = Variable(x, requiresGradient: true)
+        var h = a * 1  // a computed variable (a leaf that requires a gradient may not be overwritten)
+        h.formActivation(TestScaledExp<Double>())
+        h.sum().backward()
+        let b = Variable(x, requiresGradient: true)
+        (b * 1).activation(TestScaledExp<Double>()).sum().backward()
+        #expect(h.value.scalars == x.scalars.map { 2 * Foundation.exp($0) })
+        #expect(a.gradient!.scalars == b.gradient!.scalars)
+    }
+
+    @Test("A rule whose derivative reads the input refuses to run in place, naming the rule")
+    func inPlaceFromTheInputStops() async {
+        let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            var h = Variable(Tensor<Float>([1, 2]), requiresGradient: true) * 1
+            h.formActivation(ISRU<Float>())
+        }
+        let text = String(decoding: r?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(text.contains("isru in place") && text.contains("needs the input") && text.contains("Fix:"), "\(text)")
+    }
+
+    @Test("A non-positive alpha stops with the rule's message")
+    func isruAlphaStops() async {
+        let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = ISRU<Double>(alpha: 0)
+        }
+        let text = String(decoding: r?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(text.contains("isru: alpha 0.0") && text.contains("Fix:"), "\(text)")
+    }
+
+    @Test("The module and the catalogue: spec strings build ActivationLayer in Float and Double; alpha's domain is checked")
+    func catalogue() throws {
+        let spec = try ActivationSpec(parsing: "isru:alpha=0.25")
+        let f = spec.makeLayer(Float.self)
+        let d = spec.makeLayer(Double.self)
+        #expect(f is ActivationLayer<ISRU<Float>> && d is ActivationLayer<ISRU<Double>>)
+        #expect((d as! ActivationLayer<ISRU<Double>>).rule.alpha == 0.25)
+        let y = d(Variable(Tensor<Double>([.infinity]))).value.scalars
+        #expect(y == [2])
+        #expect(throws: ActivationSpecError.outsideDomain(activation: "isru", parameter: "alpha", value: "0", requirement: "> 0")) {
+            _ = try ActivationSpec(parsing: "isru:alpha=0")
+        }
+        #expect(ActivationCatalogue.entry(named: "isru")?.parameters.map(\.name) == ["alpha"])
+    }
+}
+
+@Suite("ElementwiseActivation: user registration", .globalState)
+struct ActivationRegistrationTests {
+    @Test("A registered rule is a catalogue entry: specs, makeLayer and the list see it; a second registration stops")
+    func registerAUsersRule() async throws {
+        if ActivationCatalogue.registered(named: TestBentIdentity<Float>.name) == nil {
+            ActivationCatalogue.register(TestBentIdentity<Float>.self, TestBentIdentity<Double>.self)
+        }
+        #expect(ActivationCatalogue.names.contains("test_bent_identity"))
+        let layer = try ActivationCatalogue.makeLayer("test_bent_identity", as: Float.self)
+        let y = layer(Variable(Tensor<Float>([0, 1]))).value.scalars
+        #expect(y[0] == 0 && Swift.abs(y[1] - Float((2.0.squareRoot() - 1) / 2 + 1)) <= Float.ulpOfOne * 2)
+        #expect(throws: ActivationSpecError.self) { _ = try ActivationSpec(parsing: "test_bent_identity:alpha=1") }
+        let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            ActivationCatalogue.register(ISRU<Float>.self, ISRU<Double>.self)
+        }
+        let text = String(decoding: r?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(text.contains("already in the catalogue") && text.contains("isru"), "\(text)")
+    }
+}
