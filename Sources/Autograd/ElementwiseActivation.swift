@@ -209,20 +209,36 @@ extension Tensor {
     }
 }
 
+// Speed for rule types the library has never seen: the engine calls `forward` and `backward`
+// through an existential (`any DifferentiableFunction`), which for a generic struct runs its
+// unspecialized body — every vector operation through a witness table (hundreds of ns per
+// element). So the work is done by closures made in the inlinable initializers: the caller
+// (`Variable.activation(_:)`, itself inlinable) knows the concrete rule, the closures are
+// specialized there, and the generic witnesses only call them. The built-in activations get the
+// same effect from `@_specialize`, which a user's type cannot use.
+
 /// The recorded operation of an activation: forward by the rule's kernel, backward by
 /// `ActivationGradient` on the saved input or output.
 public struct ActivationFunction<Rule: ElementwiseActivation>: DifferentiableFunction {
     public typealias Scalar = Rule.Scalar
     public let rule: Rule
-    @inlinable public init(_ rule: Rule) { self.rule = rule }
+    @usableFromInline let forwardBody: @Sendable (Tensor<Scalar>) -> Tensor<Scalar>
+    @usableFromInline let gradientBody: @Sendable (Variable<Scalar>, Variable<Scalar>) -> Variable<Scalar>
+
+    @inlinable public init(_ rule: Rule) {
+        self.rule = rule
+        forwardBody = { $0.activation(rule) }
+        gradientBody = { g, s in ActivationGradient(rule).apply(g, s) }
+    }
+
     public var name: String { Rule.name }
     public var savesOutput: Bool { Rule.derivativeInput == .output }
     @inlinable
-    public func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> { inputs[0].activation(rule) }
+    public func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> { forwardBody(inputs[0]) }
     @inlinable
     public func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
         // saved: [x] or, when the derivative reads the output, [x, y].
-        [ActivationGradient(rule).apply(gradient, Rule.derivativeInput == .output ? saved[1] : saved[0])]
+        [gradientBody(gradient, Rule.derivativeInput == .output ? saved[1] : saved[0])]
     }
 }
 
@@ -231,17 +247,23 @@ public struct ActivationFunction<Rule: ElementwiseActivation>: DifferentiableFun
 public struct ActivationGradient<Rule: ElementwiseActivation>: DifferentiableFunction {
     public typealias Scalar = Rule.Scalar
     public let rule: Rule
-    @inlinable public init(_ rule: Rule) { self.rule = rule }
+    @usableFromInline let gradientBody: @Sendable (Tensor<Scalar>, Tensor<Scalar>) -> Tensor<Scalar>
+    @usableFromInline let curvatureBody: @Sendable (Tensor<Scalar>) -> Tensor<Scalar>
+
+    @inlinable public init(_ rule: Rule) {
+        self.rule = rule
+        gradientBody = { Tensor.zipMapped($0, $1, kernel: ActivationGradientKernel(rule)) }
+        curvatureBody = { $0.mapped(kernel: ActivationCurvatureKernel(rule)) }
+    }
+
     public var name: String { Rule.name + "Backward" }
     @inlinable
-    public func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> {
-        Tensor.zipMapped(inputs[0], inputs[1], kernel: ActivationGradientKernel(rule))
-    }
+    public func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> { gradientBody(inputs[0], inputs[1]) }
     @inlinable
     public func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
         let g = saved[0], s = saved[1]
         // The curvature is taken as a constant: third and higher derivatives are not supported.
-        return [apply(gradient, s), gradient * g * Variable(s.value.mapped(kernel: ActivationCurvatureKernel(rule)))]
+        return [apply(gradient, s), gradient * g * Variable(curvatureBody(s.value))]
     }
 }
 

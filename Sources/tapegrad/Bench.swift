@@ -152,7 +152,19 @@ enum Bench {
 
     /// The activations by the names `anchors/torch_bench.py` uses: forward on a tensor, and
     /// forward + backward with a given output gradient, single-threaded.
-    static let activationCases: [(String, (Tensor<Float>) -> Tensor<Float>, (Variable<Float>) -> Variable<Float>)] = [
+    /// The built-in rows, then one per rule-based activation of the catalogue (ISRU and any the
+    /// user registered), through its Float module at its default parameters.
+    static var activationCases: [(String, (Tensor<Float>) -> Tensor<Float>, (Variable<Float>) -> Variable<Float>)] {
+        var cases = builtInCases
+        for a in ActivationCatalogue.registeredActivations {
+            guard a.entry.parameters.allSatisfy({ $0.defaultValue != nil }), let spec = try? ActivationSpec(parsing: a.entry.name) else { continue }
+            let layer = spec.makeLayer(Float.self)
+            cases.append((a.entry.name, { x in withoutGradients { layer(Variable(x)).value } }, { v in layer(v) }))
+        }
+        return cases
+    }
+
+    static let builtInCases: [(String, (Tensor<Float>) -> Tensor<Float>, (Variable<Float>) -> Variable<Float>)] = [
         ("relu", { $0.relu() }, { $0.relu() }),
         ("leaky_relu", { $0.leakyReLU() }, { $0.leakyReLU() }),
         ("sigmoid", { $0.sigmoid() }, { $0.sigmoid() }),

@@ -16,6 +16,9 @@ enum GradcheckCommand {
         var kinks: [(Double, Double)] = []
         /// Where f′ is not differentiable (f is C¹ but not C² there).
         var secondOrderKinks: [Double] = []
+        /// Kinks whose derivative differs from element to element (no single convention value
+        /// to check): points near them are only skipped.
+        var unconventionalKinks: [Double] = []
     }
 
     static let selu0 = 1.0507009873554804934193349852946 * 1.6732632423543772848170429916717
@@ -57,6 +60,12 @@ enum GradcheckCommand {
         Entry(name: "threshold", f: { $0.threshold(threshold: 0.5, value: -1) }, kinks: [(0.5, 0)]),
         Entry(name: "abs", f: { $0.abs() }, kinks: [(0, 0)]),
         Entry(name: "prelu", f: { $0.prelu(alpha: Variable(Tensor<Double>([0.25]))) }, kinks: [(0, 0.25)]),
+        // RReLU in training with its slopes frozen (as backward sees them): one slope per element,
+        // drawn once from U(1/8, 1/3) with a fixed seed.
+        Entry(name: "rrelu_frozen_slopes", f: { x in
+            var g = TensorRandom(seed: 11)
+            return x.rrelu(slopes: Tensor<Double>.randomUniform(x.shape, low: 1.0 / 8, high: 1.0 / 3, using: &g))
+        }, unconventionalKinks: [0]),
         Entry(name: "power", f: { $0.power(3, scale: 0.5, shift: 0.25) }),
         Entry(name: "exp_base2", f: { $0.caffeExp(base: 2, scale: 0.1) }),
     ]
@@ -71,39 +80,124 @@ enum GradcheckCommand {
         var worst = ""
     }
 
+    /// A check of a whole module built from a spec string: its input and every parameter are
+    /// the inputs of `gradcheck` and `gradgradcheck` (random projections), so Jacobians that are
+    /// not diagonal (softmax, GLU, maxout) and parameter gradients (PReLU's α, trainable swish's
+    /// β, maxout's pieces) are checked too.
+    struct ModuleRow {
+        let spec: String
+        /// The input's shape (≥ 2,048 elements by default).
+        let shape: [Int]
+        /// Evaluation mode (RReLU's mean slope).
+        var eval = false
+    }
+
+    /// Module rows: every catalogue entry without a diagonal row above, the parametric and
+    /// non-element-wise forms, and Caffe's operations with non-default parameters.
+    static let moduleRows: [ModuleRow] = [
+        ModuleRow(spec: "prelu:channels=1", shape: [256, 8]),
+        ModuleRow(spec: "prelu:channels=8,init=0.1", shape: [256, 8]),
+        ModuleRow(spec: "trainable_swish", shape: [256, 8]),
+        ModuleRow(spec: "trainable_swish:channels=8,init=1.5", shape: [256, 8]),
+        ModuleRow(spec: "rrelu", shape: [256, 8], eval: true),
+        ModuleRow(spec: "leaky_relu:negative_slope=0.2", shape: [256, 8]),
+        ModuleRow(spec: "elu:alpha=0.5", shape: [256, 8]),
+        ModuleRow(spec: "celu:alpha=2", shape: [256, 8]),
+        ModuleRow(spec: "bounded_relu:n=2", shape: [256, 8]),
+        ModuleRow(spec: "swish", shape: [256, 8]),
+        ModuleRow(spec: "maxout:inputs=16,outputs=8,pieces=3", shape: [128, 16]),
+        ModuleRow(spec: "channel_maxout:groups=2", shape: [64, 4, 8]),
+        ModuleRow(spec: "softmax", shape: [64, 32]),
+        ModuleRow(spec: "log_softmax", shape: [64, 32]),
+        ModuleRow(spec: "softmin:axis=0", shape: [64, 32]),
+        ModuleRow(spec: "glu", shape: [64, 32]),
+        ModuleRow(spec: "power:power=2,scale=0.5,shift=-1", shape: [256, 8]),
+        ModuleRow(spec: "exp:base=2,scale=0.5,shift=1", shape: [256, 8]),
+        ModuleRow(spec: "log:base=10,scale=0.5,shift=10", shape: [256, 8]),
+    ]
+
+    /// The result of one module row at one order.
+    static func check(_ row: ModuleRow, order: Int) throws -> Result {
+        let spec: ActivationSpec
+        do {
+            spec = try ActivationSpec(parsing: row.spec)
+        } catch {
+            throw CLIError.usage("--activation \(row.spec): \(error)")
+        }
+        manualSeed(0)
+        let layer = spec.makeLayer(Double.self)
+        if row.eval { layer.eval() }
+        let parameters = layer.parameters(of: Double.self)
+        var g = TensorRandom(seed: 1)
+        let x = Tensor<Double>.randomUniform(row.shape, low: -4, high: 4, using: &g)
+        let inputs = [x] + parameters.map(\.value)
+        // The gradcheck's own leaves stand in for the module's parameters.
+        let f: ([Variable<Double>]) -> Variable<Double> = { vars in
+            for (p, v) in zip(parameters, vars.dropFirst()) { p.wrappedValue = v }
+            return layer(vars[0])
+        }
+        var options = GradcheckOptions()
+        options.mode = .randomProjections(16)
+        let report = order == 1 ? gradcheck(f, at: inputs, options: options) : gradgradcheck(f, at: inputs, options: options)
+        var r = Result()
+        r.points = x.count
+        r.maxAbs = report.maxAbsoluteError
+        r.maxRel = report.maxRelativeError
+        r.failures = report.passed ? 0 : 1
+        if !report.passed { r.worst = report.description }
+        return r
+    }
+
     static func run(_ options: Options) throws {
         let json = options.flag("--json")
         let count = try options.int("--points", default: 2048, range: 1...1_000_000)
         let only = options.string("--activation")
-        if let only, !entries.contains(where: { $0.name == only }) {
-            throw CLIError.badValue(flag: "--activation", value: only, expected: "one of " + entries.map(\.name).joined(separator: ", "))
+        let diagonal = entries
+        var modules = moduleRows
+        if let only, !diagonal.contains(where: { $0.name == only }), !modules.contains(where: { $0.spec == only }) {
+            // Any spec `tapegrad train` accepts: checked as a module row.
+            do {
+                let spec = try ActivationSpec(parsing: only)
+                modules = [ModuleRow(spec: only, shape: spec.entry.name == "channel_maxout" ? [64, 4, 8] : [256, 8])]
+            } catch {
+                throw CLIError.badValue(flag: "--activation", value: only, expected: "a row (one of \((diagonal.map(\.name) + moduleRows.map(\.spec)).joined(separator: ", "))) or an activation spec: \(error)")
+            }
         }
+        // Completeness by construction: every catalogue entry has a row.
+        let covered = Set(diagonal.map(\.name) + moduleRows.compactMap { try? ActivationSpec(parsing: $0.spec).entry.name })
+        let missing = ActivationCatalogue.names.filter { !covered.contains($0) }
         var g = TensorRandom(seed: 0)
         let random = (0..<Swift.max(0, count - edges.count)).map { _ in g.nextUnitDouble() * 16 - 8 }
         let points = edges + random
-        var allPass = true
+        var allPass = missing.isEmpty
         if !json {
-            print("activation       order  points  max abs error  max rel error  pass")
+            print("activation                           order  points  max abs error  max rel error  pass")
         }
-        for e in entries where only == nil || e.name == only {
-            for order in 1...2 {
-                let r = check(e, order: order, at: points)
-                let pass = r.failures == 0
-                allPass = allPass && pass
-                if json {
-                    var line = JSONLine()
-                    line.add("activation", e.name)
-                    line.add("order", order)
-                    line.add("points", r.points)
-                    line.add("max_abs_error", r.maxAbs, format: "%.17g")
-                    line.add("max_rel_error", r.maxRel, format: "%.17g")
-                    line.add("pass", pass)
-                    print(line.text)
-                } else {
-                    let name = e.name.padding(toLength: 16, withPad: " ", startingAt: 0)
-                    print(String(format: "%@ %5d  %6d  %13.3e  %13.3e  %@", name, order, r.points, r.maxAbs, r.maxRel, pass ? "yes" : "NO  \(r.worst)"))
-                }
+        func report(_ name: String, _ order: Int, _ r: Result) {
+            let pass = r.failures == 0
+            allPass = allPass && pass
+            if json {
+                var line = JSONLine()
+                line.add("activation", name)
+                line.add("order", order)
+                line.add("points", r.points)
+                line.add("max_abs_error", r.maxAbs, format: "%.17g")
+                line.add("max_rel_error", r.maxRel, format: "%.17g")
+                line.add("pass", pass)
+                print(line.text)
+            } else {
+                let padded = name.padding(toLength: Swift.max(36, name.count), withPad: " ", startingAt: 0)
+                print(String(format: "%@ %5d  %6d  %13.3e  %13.3e  %@", padded, order, r.points, r.maxAbs, r.maxRel, pass ? "yes" : "NO  \(r.worst)"))
             }
+        }
+        for e in diagonal where only == nil || e.name == only {
+            for order in 1...2 { report(e.name, order, check(e, order: order, at: points)) }
+        }
+        for row in modules where only == nil || row.spec == only {
+            for order in 1...2 { report(row.spec, order, try check(row, order: order)) }
+        }
+        if !missing.isEmpty {
+            printError("tapegrad: gradcheck has no row for \(missing.joined(separator: ", ")) (add one)\n")
         }
         if !allPass { exit(1) }
     }
@@ -131,7 +225,7 @@ enum GradcheckCommand {
         let plus = lower(x + eps)
         let minus = lower(x - eps)
         var r = Result()
-        let kinks = e.kinks.map(\.0) + (order == 2 ? e.secondOrderKinks : [])
+        let kinks = e.kinks.map(\.0) + e.unconventionalKinks + (order == 2 ? e.secondOrderKinks : [])
         for (i, p) in points.enumerated() {
             r.points += 1
             if let k = kinks.first(where: { Swift.abs(p - $0) <= 1e-4 }) {

@@ -10,15 +10,19 @@ public final class ActivationLayer<Rule: ElementwiseActivation>: Module, Layer {
     public typealias Scalar = Rule.Scalar
     /// The activation with its hyperparameters.
     public let rule: Rule
+    // The forward, made where the rule's type is known (see ElementwiseActivation.swift: a
+    // generic class's method runs unspecialized when called through `any Layer`).
+    @usableFromInline let body: (Variable<Scalar>) -> Variable<Scalar>
 
+    @inlinable
     public init(_ rule: Rule) {
         self.rule = rule
+        body = { $0.activation(rule) }
         super.init()
     }
 
     /// The rule with every hyperparameter at its default.
     public override convenience init() { self.init(Rule()) }
 
-    @inlinable
-    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.activation(rule) }
+    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { body(x) }
 }
