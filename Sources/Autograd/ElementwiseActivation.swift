@@ -211,10 +211,20 @@ extension Tensor {
 
 /// The recorded operation of an activation: forward by the rule's kernel, backward by
 /// `ActivationGradient` on the saved input or output.
+///
+/// The engine calls `backward` through `any DifferentiableFunction`, which runs this type's
+/// unspecialized generic code (there the rule's methods go through witness tables, lane by
+/// lane: ~1000× slower). So backward's work is a closure made in `init` — inlined into the
+/// caller, where the rule's type is known — and specialized there.
 public struct ActivationFunction<Rule: ElementwiseActivation>: DifferentiableFunction {
     public typealias Scalar = Rule.Scalar
     public let rule: Rule
-    @inlinable public init(_ rule: Rule) { self.rule = rule }
+    /// (g, s) ↦ `ActivationGradient(rule).apply(g, s)`, specialized for `Rule`.
+    @usableFromInline let gradientOperation: @Sendable (Variable<Scalar>, Variable<Scalar>) -> Variable<Scalar>
+    @inlinable public init(_ rule: Rule) {
+        self.rule = rule
+        gradientOperation = { g, s in ActivationGradient(rule).apply(g, s) }
+    }
     public var name: String { Rule.name }
     public var savesOutput: Bool { Rule.derivativeInput == .output }
     @inlinable
@@ -222,26 +232,38 @@ public struct ActivationFunction<Rule: ElementwiseActivation>: DifferentiableFun
     @inlinable
     public func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
         // saved: [x] or, when the derivative reads the output, [x, y].
-        [ActivationGradient(rule).apply(gradient, Rule.derivativeInput == .output ? saved[1] : saved[0])]
+        [gradientOperation(gradient, Rule.derivativeInput == .output ? saved[1] : saved[0])]
     }
 }
 
 /// g · f′(s) as a recorded operation, so the gradient can be differentiated again: ∂/∂g is
 /// f′(s) (this kernel again), ∂/∂s is g · d f′/ds.
+///
+/// Both kernels are closures made in `init`, which is inlined into the caller: they are
+/// specialized for the rule there, and stay specialized when the engine runs `backward`
+/// (double backward) through `any DifferentiableFunction`, in unspecialized generic code.
 public struct ActivationGradient<Rule: ElementwiseActivation>: DifferentiableFunction {
     public typealias Scalar = Rule.Scalar
     public let rule: Rule
-    @inlinable public init(_ rule: Rule) { self.rule = rule }
+    /// (g, s) ↦ g · f′(s), specialized for `Rule`.
+    @usableFromInline let gradientKernel: @Sendable (Tensor<Scalar>, Tensor<Scalar>) -> Tensor<Scalar>
+    /// s ↦ d f′/ds, specialized for `Rule`.
+    @usableFromInline let curvatureKernel: @Sendable (Tensor<Scalar>) -> Tensor<Scalar>
+    @inlinable public init(_ rule: Rule) {
+        self.rule = rule
+        gradientKernel = { Tensor.zipMapped($0, $1, kernel: ActivationGradientKernel(rule)) }
+        curvatureKernel = { $0.mapped(kernel: ActivationCurvatureKernel(rule)) }
+    }
     public var name: String { Rule.name + "Backward" }
     @inlinable
     public func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> {
-        Tensor.zipMapped(inputs[0], inputs[1], kernel: ActivationGradientKernel(rule))
+        gradientKernel(inputs[0], inputs[1])
     }
     @inlinable
     public func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
         let g = saved[0], s = saved[1]
         // The curvature is taken as a constant: third and higher derivatives are not supported.
-        return [apply(gradient, s), gradient * g * Variable(s.value.mapped(kernel: ActivationCurvatureKernel(rule)))]
+        return [apply(gradient, s), gradient * g * Variable(curvatureKernel(s.value))]
     }
 }
 
