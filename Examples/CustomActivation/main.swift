@@ -270,6 +270,12 @@ var cases: [Case] = [
     Case(name: "hardtanh", forward: { $0.hardtanh() }, differentiable: { $0.hardtanh() }),
     Case(name: "hardswish", forward: { $0.hardswish() }, differentiable: { $0.hardswish() }),
 ]
+// The same activations as modules from spec strings, called through `any Layer` as a model
+// calls its layers.
+for name in cases.map(\.name) {
+    let layer = try ActivationCatalogue.makeLayer(name, as: Float.self)
+    cases.append(Case(name: name + " (module)", forward: { layer(Variable($0)).value }, differentiable: { layer($0) }))
+}
 
 /// Nanoseconds per element of one call of `body`, over `inner` calls.
 func nsPerElement(inner: Int, _ body: () -> Void) -> Double {
@@ -297,10 +303,11 @@ func fwdbwd(_ name: String) -> Double { median(cases.first { $0.name == name }!.
 func fwd(_ name: String) -> Double { median(cases.first { $0.name == name }!.fwd) }
 
 print("\n== speed: Float, n = 65,536, 1 thread, median of \(rounds) interleaved rounds of \(inner) calls (ns per element)")
-print("activation      fwd     fwd+bwd   kind")
+print("activation               fwd     fwd+bwd   kind")
 for c in cases {
-    let kind = c.name == "bent_identity" || c.name == "sqnl" ? "ours (user rule)" : c.name == "isru" ? "built-in rule" : "built-in kernel"
-    print(String(format: "%@ %6.3f  %8.3f   %@", c.name.padding(toLength: 15, withPad: " ", startingAt: 0), median(c.fwd), median(c.both), kind))
+    let base = c.name.split(separator: " ").first.map(String.init) ?? c.name
+    let kind = base == "bent_identity" || base == "sqnl" ? "ours (user rule)" : base == "isru" ? "built-in rule" : "built-in kernel"
+    print(String(format: "%@ %6.3f  %8.3f   %@", c.name.padding(toLength: 24, withPad: " ", startingAt: 0), median(c.fwd), median(c.both), kind))
 }
 let pairs: [(String, String, String)] = [
     ("bent_identity", "isru", "one √ and one division per element each way (JSON)"),
@@ -308,10 +315,11 @@ let pairs: [(String, String, String)] = [
     ("sqnl", "hardtanh", "clamp by two selects, mask on backward (JSON)"),
     ("sqnl", "hardswish", "piecewise quadratic with selects, divides by 3 and 6 (reference)"),
 ]
-print("\nratio ours/built-in   fwd    fwd+bwd   same arithmetic")
+print("\nratio ours/built-in     fwd   fwd+bwd  modules: fwd  fwd+bwd   same arithmetic")
 for (ours, builtin, why) in pairs {
-    print(String(format: "%@ %5.2f   %6.2f    %@", "\(ours)/\(builtin)".padding(toLength: 22, withPad: " ", startingAt: 0),
-                 fwd(ours) / fwd(builtin), fwdbwd(ours) / fwdbwd(builtin), why))
+    let (om, bm) = (ours + " (module)", builtin + " (module)")
+    print(String(format: "%@ %5.2f   %6.2f         %5.2f   %6.2f   %@", "\(ours)/\(builtin)".padding(toLength: 22, withPad: " ", startingAt: 0),
+                 fwd(ours) / fwd(builtin), fwdbwd(ours) / fwdbwd(builtin), fwd(om) / fwd(bm), fwdbwd(om) / fwdbwd(bm), why))
 }
 
 // MARK: - The result
