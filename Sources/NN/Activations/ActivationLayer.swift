@@ -21,7 +21,8 @@ public final class ActivationLayer<Rule: ElementwiseActivation>: Module, Layer {
         super.init()
     }
 
-    /// The rule with every hyperparameter at its default.
+    /// The rule with every hyperparameter at its default (inlinable for the same reason).
+    @inlinable
     public override convenience init() { self.init(Rule()) }
 
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { body(x) }
