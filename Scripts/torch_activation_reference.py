@@ -1,12 +1,20 @@
 """Reference values for Tapegrad's activations, computed with PyTorch.
 
-    python3 Scripts/torch_activation_reference.py   # writes Tests/NNTests/Fixtures/torch_activations.json
+    ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 python3 Scripts/torch_activation_reference.py
+    # writes Tests/NNTests/Fixtures/torch_activations.json
 
 For every activation PyTorch has, at random points and at the edge set
 {±0, ±1e-8, ±1e-3, ±1, ±3, ±6, ±20, ±88, ±89, ±710, ±1e4}, in float32 and float64: the forward
 value and the gradient of sum(f(x) * w) with respect to x for a fixed random w (so the test checks
 the derivative, not just the sum of it). Run with a Python that has torch (not a dependency of
-the package).
+the package). The float32 values of the vectorized transcendental kernels differ in the last bit
+between CPU capabilities (ATen's own kernels, and oneDNN's for float32 gelu); the committed
+fixture was made at AVX2 (the two variables above), so that a regeneration on an AVX-512 machine
+changes only what the script changes. The Swift tests compare Float results with the float64
+reference at the same points (y64, dx64), not with these bits.
+
+The kinks of the piecewise activations (0, ±3, ±6, …) are among the edge points, so their
+derivative conventions are PyTorch's own (hardswish'(±3), rrelu'(0) in both modes included).
 """
 import json, os, math, torch
 
@@ -54,13 +62,17 @@ ACTS = {
     # float64 (0.16666667163…, 3e-8 off); relu6(x + 3)/6 is its forward definition with the
     # exact derivative (1/6 on (−3, 3), 0 at ±3, the same convention).
     "hardsigmoid": (lambda t: F.relu6(t + 3.0) / 6.0, {}),
-    # F.hardswish; its derivative at exactly ±3 is replaced below by SPEC's convention (−0.5 and
-    # 1.5, as PyTorch 1.x; PyTorch 2.x gives 0 and 1 there).
+    # F.hardswish as it is: PyTorch 2.x's open interval, hardswish'(−3) = 0, hardswish'(3) = 1.
     "hardswish": (F.hardswish, {}),
     "softsign": (F.softsign, {}),
     # --- end group A ---
     # --- group C: parametric and along-an-axis activations ---
     "prelu": (lambda t: F.prelu(t, torch.tensor([0.25], dtype=t.dtype)), {"alpha": 0.25}),
+    # RReLU in evaluation mode: leaky ReLU with the mean slope, a at 0.
+    "rrelu": (lambda t: F.rrelu(t, 0.125, 1.0 / 3, training=False), {"lower": 0.125, "upper": 1.0 / 3}),
+    # RReLU in training mode; the slopes it draws (1 where x > 0) are written as "slopes" and
+    # replayed by the Swift side with rrelu(slopes:). At 0 the derivative is the drawn slope.
+    "rrelu_training": ("rrelu_training", {"lower": 0.125, "upper": 1.0 / 3}),
     "softmax": (lambda t: F.softmax(t, dim=0), {}),
     "log_softmax": (lambda t: F.log_softmax(t, dim=0), {}),
     "softmin": (lambda t: F.softmin(t, dim=0), {}),
@@ -84,6 +96,13 @@ ACTS = {
     # --- end group B ---
 }
 
+def rrelu_training(t, params):
+    """torch's training-mode rrelu on a fixed generator; returns the output and the slopes."""
+    noise = torch.empty_like(t.detach())
+    g = torch.Generator().manual_seed(2)
+    y = torch.ops.aten.rrelu_with_noise(t, noise, params["lower"], params["upper"], True, g)
+    return y, noise
+
 def points(dtype):
     g = torch.Generator().manual_seed(0)
     rand = (torch.rand(96, generator=g, dtype=torch.float64) * 16 - 8)
@@ -101,26 +120,28 @@ for name, (f, params) in ACTS.items():
     for dtype, key in ((torch.float32, "float"), (torch.float64, "double")):
         xs = points(dtype)
         x = xs.clone().requires_grad_(True)
-        y = f(x)
+        slopes = None
+        if f == "rrelu_training":
+            y, slopes = rrelu_training(x, params)
+        else:
+            y = f(x)
         w = weights(y.numel(), dtype)
         (y * w).sum().backward()
-        if name == "hardswish":
-            with torch.no_grad():
-                x.grad[xs == -3] = -0.5 * w[xs == -3]
-                x.grad[xs == 3] = 1.5 * w[xs == 3]
         # Exact values as hexadecimal floats ("nan", "inf" and "-inf" for the rest), which
         # Swift's Double(String) reads back bit for bit.
         hexes = lambda t: [float(v).hex() for v in t.tolist()]
         entry[key] = {"x": hexes(xs), "w": hexes(w), "y": hexes(y.detach()), "dx": hexes(x.grad)}
+        if slopes is not None:
+            entry[key]["slopes"] = hexes(slopes)
         if dtype == torch.float32:
             # The float64 reference at the same (float-rounded) points, for ulp checks.
             x64 = xs.double().clone().requires_grad_(True)
-            y64 = f(x64)
+            if slopes is not None:
+                # The same float32 slopes, in float64 (a new draw would give other slopes).
+                y64 = torch.where(x64 > 0, x64, x64 * slopes.double())
+            else:
+                y64 = f(x64)
             (y64 * w.double()).sum().backward()
-            if name == "hardswish":
-                with torch.no_grad():
-                    x64.grad[x64 == -3] = -0.5 * w.double()[x64 == -3]
-                    x64.grad[x64 == 3] = 1.5 * w.double()[x64 == 3]
             entry[key]["y64"] = hexes(y64.detach())
             entry[key]["dx64"] = hexes(x64.grad)
     out[name] = entry

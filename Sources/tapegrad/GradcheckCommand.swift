@@ -52,7 +52,7 @@ enum GradcheckCommand {
         Entry(name: "gelu", f: { $0.gelu() }),
         Entry(name: "gelu_tanh", f: { $0.gelu(approximation: .tanh) }),
         Entry(name: "hardsigmoid", f: { $0.hardsigmoid() }, kinks: [(-3, 0), (3, 0)]),
-        Entry(name: "hardswish", f: { $0.hardswish() }, kinks: [(-3, -0.5), (3, 1.5)]),
+        Entry(name: "hardswish", f: { $0.hardswish() }, kinks: [(-3, 0), (3, 1)]),
         Entry(name: "logsigmoid", f: { $0.logSigmoid() }),
         Entry(name: "softshrink", f: { $0.softshrink() }, kinks: [(-0.5, 0), (0.5, 0)]),
         Entry(name: "hardshrink", f: { $0.hardshrink() }, kinks: [(-0.5, 0), (0.5, 0)]),

@@ -9,6 +9,8 @@ struct TorchFixture: Decodable {
     struct Series: Decodable {
         let x, w, y, dx: [String]
         let y64, dx64: [String]?
+        /// The slopes torch drew (rrelu_training), replayed with `rrelu(slopes:)`.
+        let slopes: [String]?
     }
     struct Entry: Decodable {
         let params: [String: Double]
@@ -32,7 +34,7 @@ struct TorchFixture: Decodable {
 func parse(_ s: [String]) -> [Double] { s.map { Double($0)! } }
 
 /// Tapegrad's side of each fixture entry, for any scalar type.
-func apply<S: TensorScalar>(_ name: String, _ params: [String: Double], _ x: Variable<S>) -> Variable<S> {
+func apply<S: TensorScalar>(_ name: String, _ params: [String: Double], _ x: Variable<S>, slopes: [Double]? = nil) -> Variable<S> {
     switch name {
     case "relu": return x.relu()
     case let n where n.hasPrefix("elu"): return x.elu(alpha: S(params["alpha"]!))
@@ -51,6 +53,9 @@ func apply<S: TensorScalar>(_ name: String, _ params: [String: Double], _ x: Var
     // --- end group A ---
     // --- group C: parametric and along-an-axis activations ---
     case "prelu": return x.prelu(alpha: Variable(Tensor<S>([S(params["alpha"]!)])))
+    // Evaluation mode: the mean slope, computed as torch does (in Double, then rounded).
+    case "rrelu": return x.rrelu(slopes: Tensor(S((params["lower"]! + params["upper"]!) / 2)))
+    case "rrelu_training": return x.rrelu(slopes: Tensor<S>(slopes!.map { S($0) }))
     case "softmax": return x.softmax(alongAxis: 0)
     case "log_softmax": return x.logSoftmax(alongAxis: 0)
     case "softmin": return x.softmin(alongAxis: 0)
@@ -72,9 +77,10 @@ func apply<S: TensorScalar>(_ name: String, _ params: [String: Double], _ x: Var
 }
 
 /// Forward values and ∂ sum(f(x)·w)/∂x, computed by Tapegrad.
-func evaluate<S: TensorScalar>(_ name: String, _ params: [String: Double], x: [Double], w: [Double], as _: S.Type) -> (y: [S], dx: [S]) {
+func evaluate<S: TensorScalar>(_ name: String, _ params: [String: Double], x: [Double], w: [Double], slopes: [Double]? = nil,
+                                as _: S.Type) -> (y: [S], dx: [S]) {
     let xv = Variable(Tensor<S>(x.map { S($0) }), requiresGradient: true)
-    let y = apply(name, params, xv)
+    let y = apply(name, params, xv, slopes: slopes)
     (y * Variable(Tensor<S>(w.map { S($0) }))).sum().backward()
     return (y.value.scalars, xv.gradient!.scalars)
 }
@@ -94,7 +100,7 @@ func evaluate<S: TensorScalar>(_ name: String, _ params: [String: Double], x: [D
     @Test(arguments: TorchFixture.shared.activations.keys.sorted())
     func doubleMatchesPyTorch(_ name: String) {
         let e = TorchFixture.shared.activations[name]!
-        let (y, dx) = evaluate(name, e.params, x: parse(e.double.x), w: parse(e.double.w), as: Double.self)
+        let (y, dx) = evaluate(name, e.params, x: parse(e.double.x), w: parse(e.double.w), slopes: e.double.slopes.map(parse), as: Double.self)
         let refY = parse(e.double.y)
         let refDx = parse(e.double.dx)
         for i in 0..<y.count {
@@ -106,13 +112,70 @@ func evaluate<S: TensorScalar>(_ name: String, _ params: [String: Double], x: [D
     @Test(arguments: TorchFixture.shared.activations.keys.sorted())
     func floatIsWithinUlpsOfTheDoubleReference(_ name: String) {
         let e = TorchFixture.shared.activations[name]!
-        let (y, dx) = evaluate(name, e.params, x: parse(e.float.x), w: parse(e.float.w), as: Float.self)
+        let (y, dx) = evaluate(name, e.params, x: parse(e.float.x), w: parse(e.float.w), slopes: e.float.slopes.map(parse), as: Float.self)
         let refY = parse(e.float.y64!)
         let refDx = parse(e.float.dx64!)
         for i in 0..<y.count {
             #expect(ulpError(y[i], refY[i]) <= 4, "\(name) y at x=\(e.float.x[i]): \(y[i]) vs \(refY[i])")
             #expect(ulpError(dx[i], refDx[i]) <= 8, "\(name) dx at x=\(e.float.x[i]): \(dx[i]) vs \(refDx[i])")
         }
+    }
+
+    /// The kinks of the piecewise entries, all among the fixture's edge points (±0 both).
+    static let kinks: [String: [Double]] = [
+        "hardswish": [-3, 3], "rrelu": [0, -0.0], "rrelu_training": [0, -0.0],
+        "hardsigmoid": [-3, 3], "relu": [0, -0.0], "leaky_relu": [0, -0.0], "leaky_relu_slope0.2": [0, -0.0],
+        "prelu": [0, -0.0], "relu6": [0, -0.0, 6], "bounded_relu_n3": [0, -0.0, 3], "hardtanh": [-1, 1],
+        "threshold": [1], "threshold_-3_0": [-3], "softshrink_lambda3": [-3, 3], "hardshrink_lambda1": [-1, 1],
+        "elu": [0, -0.0], "elu_alpha0.5": [0, -0.0], "celu": [0, -0.0], "celu_alpha0.5": [0, -0.0],
+    ]
+
+    /// At each kink the value and the derivative are PyTorch's bit for bit, in Double against its
+    /// float64 and in Float against its own float32 results (not the float64 reference).
+    @Test(arguments: kinks.keys.sorted())
+    func kinksArePyTorchsExactly(_ name: String) throws {
+        let e = try #require(TorchFixture.shared.activations[name])
+        func check<S: TensorScalar>(_ s: TorchFixture.Series, _: S.Type) {
+            let xs = parse(s.x)
+            let (y, dx) = evaluate(name, e.params, x: xs, w: parse(s.w), slopes: s.slopes.map(parse), as: S.self)
+            let refY = parse(s.y), refDx = parse(s.dx)
+            for at in Self.kinks[name]! {
+                let i = xs.firstIndex { $0 == at && $0.sign == at.sign }
+                #expect(i != nil, "\(name): the fixture has no point \(at)")
+                guard let i else { continue }
+                for (what, ours, theirs) in [("y", y[i], S(refY[i])), ("dx", dx[i], S(refDx[i]))] {
+                    #expect(ours == theirs && ours.sign == theirs.sign, "\(name) \(S.self) \(what) at \(at): \(ours) vs PyTorch \(theirs)")
+                }
+            }
+        }
+        check(e.double, Double.self)
+        check(e.float, Float.self)
+    }
+
+    /// The fixture holds the conventions SPEC states (so a torch with other ones would show here):
+    /// hardswish′(−3) = 0 and hardswish′(3) = 1; rrelu′(0) = a, the mean slope in evaluation and
+    /// the drawn one in training. dx = w·f′ rounded, so f′ is checked as dx == w·f′ in the type.
+    @Test func theFixtureHasSPECsKinkConventions() throws {
+        func check<S: TensorScalar>(_ pick: (TorchFixture.Entry) -> TorchFixture.Series, _: S.Type) throws {
+            func expectDerivative(_ name: String, at: Double, _ derivative: (_ i: Int, _ s: TorchFixture.Series) -> S) throws {
+                let s = pick(try #require(TorchFixture.shared.activations[name]))
+                let i = try #require(parse(s.x).firstIndex { $0 == at && $0.sign == at.sign }, "\(name) has no point \(at)")
+                let want = S(parse(s.w)[i]) * derivative(i, s)
+                #expect(S(parse(s.dx)[i]) == want, "\(name) \(S.self) at \(at): PyTorch's dx \(parse(s.dx)[i]), convention \(want)")
+            }
+            try expectDerivative("hardswish", at: -3) { _, _ in 0 }
+            try expectDerivative("hardswish", at: 3) { _, _ in 1 }
+            for at in [0.0, -0.0] {
+                try expectDerivative("rrelu", at: at) { _, _ in S((0.125 + 1.0 / 3) / 2) }
+                try expectDerivative("rrelu_training", at: at) { i, s in
+                    let a = S(parse(s.slopes!)[i])
+                    #expect(a >= S(0.125) && a <= S(1.0 / 3))
+                    return a
+                }
+            }
+        }
+        try check({ $0.double }, Double.self)
+        try check({ $0.float }, Float.self)
     }
 }
 

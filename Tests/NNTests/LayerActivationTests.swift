@@ -8,22 +8,28 @@ import TestSupport
     @Test func rreluTrainingIsSeededAndEvaluationUsesTheMeanSlope() {
         let a = RReLU<Double>(seed: 7)
         let b = RReLU<Double>(seed: 7)
-        let x = DV(DT([-1, -2, 3, 0, -4]), requiresGradient: true)
+        let x = DV(DT([-1, -2, 3, 0, -4, -0.0]), requiresGradient: true)
         let ya = a(x)
         #expect(ya.value.scalars == b(x).value.scalars)
         for (i, s) in a.lastSlopes!.scalars.enumerated() {
             #expect(s >= 1.0 / 8 && s < 1.0 / 3)
-            if x.value.scalars[i] < 0 { #expect(ya.value.scalars[i] == s * x.value.scalars[i]) }
+            if x.value.scalars[i] <= 0 { #expect(ya.value.scalars[i] == s * x.value.scalars[i]) }
         }
-        // The saved slopes are the derivative for x < 0; 1 for x ≥ 0 (so 1 at 0).
+        // The saved slopes are the derivative for x ≤ 0 (so the drawn slope at 0 and −0, as
+        // PyTorch 2.x's training-mode rrelu); 1 for x > 0.
         ya.sum().backward()
         let slopes = a.lastSlopes!.scalars
-        #expect(x.gradient!.scalars == [slopes[0], slopes[1], 1, 1, slopes[4]])
+        #expect(x.gradient!.scalars == [slopes[0], slopes[1], 1, slopes[3], slopes[4], slopes[5]])
+        #expect(ya.value.scalars[3].sign == .plus && ya.value.scalars[5].sign == .minus)
         // Frozen slopes make it one fixed function for gradcheck.
         a.freezeSlopes = true
         #expect(gradcheck({ a($0[0]) }, at: [DT([-1, -2, 3, 0.5, -4])]).passed)
         a.eval()
         #expect(a(DV(DT([-3]))).value.scalars == [-3 * (1.0 / 8 + 1.0 / 3) / 2])
+        // Evaluation mode: the mean slope at 0 too.
+        let z = DV(DT([0, -0.0, 2]), requiresGradient: true)
+        a(z).sum().backward()
+        #expect(z.gradient!.scalars == [(1.0 / 8 + 1.0 / 3) / 2, (1.0 / 8 + 1.0 / 3) / 2, 1])
     }
 
     @Test func maxoutLayerAndChannelGrouping() {

@@ -307,8 +307,8 @@ enum OpInfoTable {
                     _ = fv([2, 4]).prelu(alpha: Variable(Tensor<Float>([0.25, 0.25, 0.25])))
                 },
                ], spec: "prelu", special: facts((inf, 1), (-inf, 0.25), nan: 0.25), secondOrder: false),
-        OpInfo("rrelu", .activation, "evaluation mode: x ≥ 0 ? x : a·x, a = (1/8 + 1/3)/2", unary({ $0 >= 0 ? $0 : rreluSlope * $0 }, { $0 >= 0 ? 1 : rreluSlope }),
-               kinks: [KinkInfo(0, 1, "x ≥ 0 is the identity side")], errors: [
+        OpInfo("rrelu", .activation, "evaluation mode: x > 0 ? x : a·x, a = (1/8 + 1/3)/2", unary({ $0 > 0 ? $0 : rreluSlope * $0 }, { $0 > 0 ? 1 : rreluSlope }),
+               kinks: [KinkInfo(0, Double(rreluSlope), "the slope a at 0 (PyTorch 2.x)")], errors: [
                 ErrorInput(id: "rrelu.bounds", what: "lower > upper", mentions: ["RReLU", "lower 0.5, upper 0.25"]) {
                     _ = RReLU<Float>(lower: 0.5, upper: 0.25)
                 },
@@ -381,9 +381,9 @@ enum OpInfoTable {
                unary({ min(max($0 + 3, 0), 6) / 6 }, { ($0 > -3 && $0 < 3) ? 1.0 / 6 : 0 }),
                domains: [-5...5], kinks: [KinkInfo(-3, 0, "0 at ±3"), KinkInfo(3, 0, "0 at ±3")],
                special: facts((1, 0), (0, 0), nan: 0), secondOrder: false),
-        OpInfo("hardswish", .activation, "x·min(max(x + 3, 0), 6)/6; derivative x/3 + 1/2 on the closed [−3, 3]",
-               unary({ $0 * min(max($0 + 3, 0), 6) / 6 }, { $0 < -3 ? 0 : ($0 <= 3 ? $0 / 3 + 0.5 : 1) }),
-               domains: [-5...5], kinks: [KinkInfo(-3, -0.5, "SPEC: hardswish'(−3) = −1/2"), KinkInfo(3, 1.5, "SPEC: hardswish'(3) = 3/2")],
+        OpInfo("hardswish", .activation, "x·min(max(x + 3, 0), 6)/6; derivative x/3 + 1/2 on the open (−3, 3)",
+               unary({ $0 * min(max($0 + 3, 0), 6) / 6 }, { $0 <= -3 ? 0 : ($0 < 3 ? $0 / 3 + 0.5 : 1) }),
+               domains: [-5...5], kinks: [KinkInfo(-3, 0, "PyTorch 2.x: hardswish'(−3) = 0"), KinkInfo(3, 1, "PyTorch 2.x: hardswish'(3) = 1")],
                special: facts((inf, 1), (-0.0, 0), nan: 1), secondOrder: false),
         OpInfo("logsigmoid", .activation, "ln σ(x) = −ln(1 + e^−x)", unary({ -log1p(exp(-$0)) }, { sigma(-$0) }),
                special: facts((0, 0), (-inf, 1), nan: nil)),

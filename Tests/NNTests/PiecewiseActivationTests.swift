@@ -144,9 +144,14 @@ private func piecewiseCases<S: TensorScalar>(_: S.Type) -> [(name: String, tenso
 
     @Test func hardswishConventions() {
         #expect(DT([-3, 3, 0, -4, 4, -1.5]).hardswish().scalars == [0, 3, 0, 0, 4, -0.375])
-        // SPEC's convention: hardswish'(−3) = −0.5, hardswish'(3) = 1.5 (see Hardswish.swift).
-        #expect(derivatives([-3, 3, 0, -1.5, -4, 4, 1.5]) { $0.hardswish() } == [-0.5, 1.5, 0.5, 0, 0, 1, 1])
-        #expect(floatDerivatives([-3, 3, -1.5, 0]) { $0.hardswish() } == [-0.5, 1.5, 0, 0.5])
+        // PyTorch 2.x's open interval: hardswish'(−3) = 0, hardswish'(3) = 1 (see Hardswish.swift);
+        // one ulp inside the interval the middle piece x/3 + 1/2 applies.
+        #expect(derivatives([-3, 3, 0, -1.5, -4, 4, 1.5]) { $0.hardswish() } == [0, 1, 0.5, 0, 0, 1, 1])
+        #expect(floatDerivatives([-3, 3, -1.5, 0]) { $0.hardswish() } == [0, 1, 0, 0.5])
+        #expect(derivatives([Double(-3).nextUp, Double(3).nextDown, Double(-3).nextDown, Double(3).nextUp]) { $0.hardswish() }
+                == [(Double(-3).nextUp + 1.5) / 3, (Double(3).nextDown + 1.5) / 3, 0, 1])
+        #expect(floatDerivatives([Float(-3).nextUp, Float(3).nextDown, Float(-3).nextDown, Float(3).nextUp]) { $0.hardswish() }
+                == [(Float(-3).nextUp + 1.5) / 3, (Float(3).nextDown + 1.5) / 3, 0, 1])
         // Near the zero of the derivative at −3/2 it stays accurate in Float.
         let near = Float(-1.5).nextUp.nextUp
         let d = floatDerivatives([near]) { $0.hardswish() }[0]
@@ -160,7 +165,7 @@ private func piecewiseCases<S: TensorScalar>(_: S.Type) -> [(name: String, tenso
         #expect(x.gradient!.scalars == secondExpected)
         expectChecks("hardswish", kinks: [-3, 3], at: DT([-3.1, -2.5, -1.2, -0.4, 0.3, 2.9, 3.2])) { $0.hardswish() }
         var options = GradcheckOptions()
-        options.kinks = [Kink(at: -3, derivative: -0.5), Kink(at: 3, derivative: 1.5)]
+        options.kinks = [Kink(at: -3, derivative: 0), Kink(at: 3, derivative: 1)]
         #expect(gradcheck({ $0[0].hardswish() }, at: [DT([-3, 0, 3])], options: options).passed)
     }
 

@@ -1,10 +1,10 @@
 import Autograd
 
 // Hardswish (Howard et al., MobileNetV3; PyTorch's F.hardswish): x · min(max(x + 3, 0), 6) / 6.
-// Derivative: 0 for x < −3, x/3 + 1/2 on the closed interval [−3, 3], 1 for x > 3 — so
-// hardswish'(−3) = −1/2 and hardswish'(3) = 3/2, the project's documented convention (SPEC.md;
-// PyTorch 1.x's hardswish_backward did the same; PyTorch 2.x uses the open interval and gives 0
-// and 1 there). Second derivative 1/3 on (−3, 3), 0 outside.
+// Derivative: 0 for x ≤ −3, x/3 + 1/2 on the open interval (−3, 3), 1 for x ≥ 3 — so
+// hardswish'(−3) = 0 and hardswish'(3) = 1, PyTorch 2.x's convention (checked against 2.15's
+// hardswish_backward; PyTorch 1.x used the closed interval and gave −1/2 and 3/2). The same open
+// interval as hardsigmoid. Second derivative 1/3 on (−3, 3), 0 outside.
 //
 // The middle piece is computed as (x + 3/2)/3: the same value, without the cancellation of
 // x/3 + 1/2 near its zero at x = −3/2.
@@ -32,13 +32,13 @@ struct HardswishKernel<Scalar: TensorScalar>: UnaryVectorKernel {
 }
 
 extension Variable {
-    /// Hardswish, `x · min(max(x + 3, 0), 6) / 6`, with derivative 0 for x < −3, x/3 + 1/2 on
-    /// [−3, 3] and 1 for x > 3 (so −1/2 at −3 and 3/2 at 3); double backward gives 1/3 on the
-    /// open interval (−3, 3).
+    /// Hardswish, `x · min(max(x + 3, 0), 6) / 6`, with derivative 0 for x ≤ −3, x/3 + 1/2 on
+    /// the open (−3, 3) and 1 for x ≥ 3 (so 0 at −3 and 1 at 3, as PyTorch 2.x); double backward
+    /// gives 1/3 on (−3, 3).
     public func hardswish() -> Variable { HardswishFunction<Scalar>().apply(self) }
 }
 
-/// The hardswish layer: y = x·min(max(x + 3, 0), 6)/6; derivative 0, x/3 + 1/2 on [−3, 3], 1
+/// The hardswish layer: y = x·min(max(x + 3, 0), 6)/6; derivative 0, x/3 + 1/2 on (−3, 3), 1
 /// (see `Variable.hardswish()`).
 public final class Hardswish<Scalar: TensorScalar>: Module, Layer {
     public override init() { super.init() }
@@ -59,7 +59,8 @@ struct HardswishFunction<Scalar: TensorScalar>: DifferentiableFunction {
     }
 }
 
-/// g · (0 for x < −3, (x + 3/2)/3 on [−3, 3], 1 for x > 3); g for NaN x.
+/// g · (0 for x ≤ −3, (x + 3/2)/3 on (−3, 3), 1 for x ≥ 3); g for NaN x (as PyTorch 2.15's
+/// scalar loop; its vectorized chunks give NaN there).
 /// Derivatives: ∂/∂g is the same kernel; ∂/∂x = g/3 on (−3, 3), 0 elsewhere.
 struct HardswishBackward<Scalar: TensorScalar>: DifferentiableFunction {
     var name: String { "hardswishBackward" }
@@ -76,8 +77,8 @@ struct HardswishBackward<Scalar: TensorScalar>: DifferentiableFunction {
         let half3 = Scalar.Vector(repeating: 1.5)
         @inline(__always)
         func callAsFunction(_ g: Scalar.Vector, _ x: Scalar.Vector) -> Scalar.Vector {
-            let middle = Scalar.vSelect(Scalar.vLessEqual(x, three), g * ((x + half3) / three), g)
-            return Scalar.vSelect(Scalar.vLess(x, negThree), zero, middle)
+            let middle = Scalar.vSelect(Scalar.vLess(x, three), g * ((x + half3) / three), g)
+            return Scalar.vSelect(Scalar.vLessEqual(x, negThree), zero, middle)
         }
     }
     @_specialize(where Scalar == Float)

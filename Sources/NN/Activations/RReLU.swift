@@ -1,14 +1,16 @@
 import Autograd
 
-// RReLU (randomized leaky ReLU): x for x ≥ 0, a·x otherwise. In training each element draws its
+// RReLU (randomized leaky ReLU): x for x > 0, a·x otherwise. In training each element draws its
 // own slope a ~ U(lower, upper) (kept for backward); in evaluation a = (lower + upper)/2.
-// Derivative 1 for x ≥ 0 (so 1 at 0), a otherwise. Defaults lower 1/8, upper 1/3 (PyTorch).
+// Derivative 1 for x > 0, a otherwise — so a at 0 (and at −0), like leaky ReLU and PReLU and
+// PyTorch 2.x's rrelu in both modes (in training, the slope drawn for that element). Defaults
+// lower 1/8, upper 1/3 (PyTorch).
 
 extension Variable {
     /// RReLU with explicit per-element `slopes` (broadcastable to the input): the training-mode
     /// computation with the random draw done by the caller (or frozen, for gradient checks).
     public func rrelu(slopes: Tensor<Scalar>) -> Variable {
-        Variable.select(value .>= Tensor(0), self, Variable(slopes) * self)
+        Variable.select(value .> Tensor(0), self, Variable(slopes) * self)
     }
 }
 
