@@ -130,14 +130,14 @@ extension Variable {
     }
     /// g·(1 − y²): tanh's derivative applied to a gradient, as one differentiable primitive.
     public static func tanhBackward(_ g: Variable, _ y: Variable) -> Variable {
-        record(Tensor.combine(g.value, y.value, .tanhBackward, name: "tanhBackward"), g, y) {
+        record(Tensor.zipMapped(g.value, y.value, grain: TensorRuntime.memoryBoundGrain, kernel: TanhBackwardKernel<Scalar>()), g, y) {
             .tanhBackward(Saved(g), Saved(y))
         }
     }
 
     /// g·y·(1 − y): sigmoid's derivative applied to a gradient, as one differentiable primitive.
     public static func sigmoidBackward(_ g: Variable, _ y: Variable) -> Variable {
-        record(Tensor.combine(g.value, y.value, .sigmoidBackward, name: "sigmoidBackward"), g, y) {
+        record(Tensor.zipMapped(g.value, y.value, grain: TensorRuntime.memoryBoundGrain, kernel: SigmoidBackwardKernel<Scalar>()), g, y) {
             .sigmoidBackward(Saved(g), Saved(y))
         }
     }
@@ -395,4 +395,23 @@ extension Variable: CustomStringConvertible {
     public var description: String {
         "Variable(requiresGradient: \(requiresGradient)\(node.map { $0.isLeaf ? "" : ", op: \($0.name)" } ?? "")) " + value.description
     }
+}
+
+// The fused derivative kernels of tanh and sigmoid belong to the autograd rules, not to
+// Tensor's operation enum: `a` is the incoming gradient g, `b` the saved output y.
+
+/// tanh′ applied to a gradient: g·(1 − y²).
+@usableFromInline
+struct TanhBackwardKernel<Scalar: TensorScalar>: BinaryVectorKernel {
+    @inlinable init() {}
+    @inlinable @inline(__always)
+    func callAsFunction(_ g: Scalar.Vector, _ y: Scalar.Vector) -> Scalar.Vector { g * (Scalar.Vector(repeating: 1) - y * y) }
+}
+
+/// sigmoid′ applied to a gradient: g·y·(1 − y).
+@usableFromInline
+struct SigmoidBackwardKernel<Scalar: TensorScalar>: BinaryVectorKernel {
+    @inlinable init() {}
+    @inlinable @inline(__always)
+    func callAsFunction(_ g: Scalar.Vector, _ y: Scalar.Vector) -> Scalar.Vector { g * (y * (Scalar.Vector(repeating: 1) - y)) }
 }

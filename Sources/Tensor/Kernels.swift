@@ -32,11 +32,6 @@ public enum BinaryOp: Sendable, Equatable {
     case power
     /// Comparisons give 1 where true, 0 where false.
     case equal, notEqual, less, lessEqual, greater, greaterEqual
-    /// Derivative kernels, fused: `a` is the incoming gradient g, `b` the saved output y.
-    /// tanh: g·(1 − y²).
-    case tanhBackward
-    /// sigmoid: g·y·(1 − y).
-    case sigmoidBackward
 }
 
 extension BinaryOp {
@@ -185,8 +180,6 @@ enum Kernels {
         case .lessEqual: return S.vSelect(S.vLessEqual(a, b), one, zero)
         case .greater: return S.vSelect(S.vLess(b, a), one, zero)
         case .greaterEqual: return S.vSelect(S.vLessEqual(b, a), one, zero)
-        case .tanhBackward: return a * (one - b * b)
-        case .sigmoidBackward: return a * (b * (one - b))
         }
     }
 
@@ -202,8 +195,6 @@ enum Kernels {
             case .subtract: vectorMap2(a, b, y, n) { (u: V, v: V) in u - v }
             case .multiply: vectorMap2(a, b, y, n) { (u: V, v: V) in u * v }
             case .divide: vectorMap2(a, b, y, n) { (u: V, v: V) in u / v }
-            case .tanhBackward: vectorMap2(a, b, y, n) { (g: V, t: V) in g * (V(repeating: 1) - t * t) }
-            case .sigmoidBackward: vectorMap2(a, b, y, n) { (g: V, t: V) in g * (t * (V(repeating: 1) - t)) }
             default: vectorMap2(a, b, y, n) { (u: V, v: V) in apply(op, u, v, S.self) }
             }
         } else if aStride == 1 {
