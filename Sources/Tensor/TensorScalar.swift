@@ -4,12 +4,13 @@ import Foundation
 ///
 /// Each conforming type supplies its SIMD vector type and the vector math the kernels use; the
 /// kernel entry points (`_unaryKernel`, `_binaryKernel`, …) are concrete per type, so generic
-/// tensor code makes one dynamic call per kernel, never one per element.
-public protocol TensorScalar: BinaryFloatingPoint, SIMDScalar, Sendable, LosslessStringConvertible
+/// tensor code makes one dynamic call per kernel, never one per element. The activations'
+/// special functions (GELU, mish, SiLU, softplus's log1pExp, tanhshrink) come from
+/// `TensorSpecialFunctions`, one conformance per type in `Sources/Tensor/Math/`.
+public protocol TensorScalar: TensorSpecialFunctions, Sendable, LosslessStringConvertible
 where RawSignificand: FixedWidthInteger {
-    /// The vector the kernels work in: `SIMD16<Float>`, `SIMD8<Double>` (one AVX-512 register,
-    /// two AVX2 registers).
-    associatedtype Vector: SIMD where Vector.Scalar == Self
+    // `Vector`, the vector the kernels work in (`SIMD16<Float>`, `SIMD8<Double>`: one AVX-512
+    // register, two AVX2 registers), is declared by `TensorSpecialFunctions`.
 
     /// A short name for printing: `Float32`, `Float64`.
     static var dtypeName: String { get }

@@ -2,7 +2,9 @@ import Autograd
 
 // Vector building blocks shared by the smooth activations (SELU, CELU, softplus, swish/SiLU,
 // mish, GELU, logSigmoid, tanhshrink). Everything goes through `Scalar.v…` so generic code binds
-// to the concrete vector instructions.
+// to the concrete vector instructions. Functions that differ by scalar type (Float's tuned
+// kernels, Double's float64 formulas) are special functions of `TensorScalar`, one conformance
+// per type in Sources/Tensor/Math/: no activation file tests `Scalar.self` or bit-casts.
 
 /// −log(Double.greatestFiniteMagnitude): below it PyTorch's 1/(1 + e^−x) overflows e^−x and
 /// gives σ(x) = 0 exactly. Swish and mish follow that flush (results there are below 1e-305 in
@@ -28,52 +30,9 @@ enum SmoothKernels {
     @inlinable @inline(__always)
     static func sigmoid<S: TensorScalar>(_ z: S.Vector, _: S.Type) -> S.Vector { S.vSigmoid(z) }
 
-    /// log(1 + e^z) as max(z, 0) + log1p(e^−|z|): no overflow, no cancellation; NaN stays NaN.
+    /// log(1 + e^z) = max(z, 0) + log1p(e^−|z|): `S.vLog1pExp` (Sources/Tensor/Math/).
     @inlinable @inline(__always)
-    static func softplus<S: TensorScalar>(_ z: S.Vector, _: S.Type) -> S.Vector {
-        let zero = S.Vector(repeating: 0)
-        return S.vSelect(S.vLess(zero, z), z, zero) + S.vLog1p(S.vExpNegAbs(z))
-    }
-
-    /// log(1 + e^z) = max(z, 0) + log1p(e^−|z|); for Float by `VectorMath.log1pExp` (one exp, one
-    /// division, the atanh series), for Double as `softplus`.
-    @inlinable @inline(__always)
-    static func log1pExp<S: TensorScalar>(_ z: S.Vector, _: S.Type) -> S.Vector {
-        if S.self == Float.self {
-            return unsafeBitCast(VectorMath.log1pExp(unsafeBitCast(z, to: SIMD16<Float>.self)), to: S.Vector.self)
-        }
-        return softplus(z, S.self)
-    }
-
-    /// Evaluates `f` in Double: for Double as is, for Float on the two halves widened to Double
-    /// and rounded back once. Used where a Float evaluation of the formula cancels (x − tanh x
-    /// near 0, 1 + erf near −1) but its Double evaluation is what PyTorch's float64 does.
-    @inlinable @inline(__always)
-    static func inDouble<S: TensorScalar>(_ x: S.Vector, _: S.Type, _ f: (SIMD8<Double>) -> SIMD8<Double>) -> S.Vector {
-        if S.self == Double.self {
-            return unsafeBitCast(f(unsafeBitCast(x, to: SIMD8<Double>.self)), to: S.Vector.self)
-        }
-        let v = unsafeBitCast(x, to: SIMD16<Float>.self)
-        let lo = SIMD8<Float>(f(SIMD8<Double>(v.lowHalf)))
-        let hi = SIMD8<Float>(f(SIMD8<Double>(v.highHalf)))
-        return unsafeBitCast(SIMD16<Float>(lowHalf: lo, highHalf: hi), to: S.Vector.self)
-    }
-
-    /// Two-argument `inDouble`.
-    @inlinable @inline(__always)
-    static func inDouble<S: TensorScalar>(
-        _ a: S.Vector, _ b: S.Vector, _: S.Type, _ f: (SIMD8<Double>, SIMD8<Double>) -> SIMD8<Double>
-    ) -> S.Vector {
-        if S.self == Double.self {
-            return unsafeBitCast(
-                f(unsafeBitCast(a, to: SIMD8<Double>.self), unsafeBitCast(b, to: SIMD8<Double>.self)), to: S.Vector.self)
-        }
-        let u = unsafeBitCast(a, to: SIMD16<Float>.self)
-        let v = unsafeBitCast(b, to: SIMD16<Float>.self)
-        let lo = SIMD8<Float>(f(SIMD8<Double>(u.lowHalf), SIMD8<Double>(v.lowHalf)))
-        let hi = SIMD8<Float>(f(SIMD8<Double>(u.highHalf), SIMD8<Double>(v.highHalf)))
-        return unsafeBitCast(SIMD16<Float>(lowHalf: lo, highHalf: hi), to: S.Vector.self)
-    }
+    static func log1pExp<S: TensorScalar>(_ z: S.Vector, _: S.Type) -> S.Vector { S.vLog1pExp(z) }
 }
 
 /// g · f″(x) as a second-order term for double backward: `gradient * g * curvature`, where the

@@ -10,12 +10,11 @@ extension Tensor {
     @inlinable
     public func softplus(beta: Scalar = 1, threshold: Scalar = 20) -> Tensor {
         // β = 1 (the default): z = x and the division by β is exact, so a kernel without either
-        // (chosen here once, not by a flag inside the kernel).
-        // In Float, from a threshold of 16 on the linear branch changes nothing: there
-        // log(1 + e^x) = x + log1p(e^{−x}) rounds to x (e^{−16} < half an ulp of 16), so the
-        // comparison is skipped (again by kernel type).
+        // (chosen here once, not by a flag inside the kernel). From the scalar type's
+        // `log1pExpIsIdentityAbove` on (Float: 16) the linear branch changes nothing — there
+        // log(1 + e^x) rounds to x — so the comparison is skipped (again by kernel type).
         if beta == 1 {
-            if Scalar.self == Float.self && threshold >= 16 { return mapped(kernel: UnitSoftplusFloatKernel<Scalar>()) }
+            if threshold >= Scalar.log1pExpIsIdentityAbove { return mapped(kernel: Log1pExpKernel<Scalar>()) }
             return mapped(kernel: UnitSoftplusKernel(threshold: threshold))
         }
         return mapped(kernel: SoftplusKernel(beta: beta, threshold: threshold))
@@ -49,13 +48,13 @@ struct UnitSoftplusKernel<Scalar: TensorScalar>: UnaryVectorKernel {
     }
 }
 
-/// The softplus forward kernel for β = 1 and a threshold ≥ 16, Float only: log1pExp(x), whose
-/// value above the threshold is x itself (see `Tensor.softplus`).
+/// The softplus forward kernel for β = 1 and a threshold ≥ `Scalar.log1pExpIsIdentityAbove`:
+/// log1pExp(x), whose value above the threshold is x itself (see `Tensor.softplus`).
 @usableFromInline
-struct UnitSoftplusFloatKernel<Scalar: TensorScalar>: UnaryVectorKernel {
+struct Log1pExpKernel<Scalar: TensorScalar>: UnaryVectorKernel {
     @inlinable init() {}
     @inlinable @inline(__always)
-    func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector { SmoothKernels.log1pExp(x, Scalar.self) }
+    func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector { Scalar.vLog1pExp(x) }
 }
 
 extension Variable {

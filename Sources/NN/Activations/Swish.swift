@@ -16,9 +16,10 @@ extension Tensor {
     /// Swish: `x·σ(βx)` (stable logistic).
     @inlinable
     public func swish(beta: Scalar = 1) -> Tensor {
-        // β = 1 (SiLU) in Float: the fused kernel, chosen here once (a Bool tested inside the
-        // kernel was if-converted into computing both kernels for every vector).
-        if Scalar.self == Float.self && beta == 1 { return mapped(kernel: SiLUFloatKernel<Scalar>()) }
+        // β = 1 (SiLU): the scalar type's `vSiLU` (in Float fused, one division), chosen here
+        // once (a Bool tested inside the kernel was if-converted into computing both kernels for
+        // every vector).
+        if beta == 1 { return mapped(kernel: SiLUKernel<Scalar>()) }
         return mapped(kernel: SwishKernel(beta: beta))
     }
 
@@ -56,31 +57,12 @@ struct SwishKernel<Scalar: TensorScalar>: UnaryVectorKernel {
     }
 }
 
-/// The SiLU kernel for Float tensors (`SiLUFloat`).
+/// The SiLU kernel: `Scalar.vSiLU`, the same values as `SwishKernel` with β = 1.
 @usableFromInline
-struct SiLUFloatKernel<Scalar: TensorScalar>: UnaryVectorKernel {
+struct SiLUKernel<Scalar: TensorScalar>: UnaryVectorKernel {
     @inlinable init() {}
     @inlinable @inline(__always)
-    func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector {
-        unsafeBitCast(SiLUFloat.forward(unsafeBitCast(x, to: SIMD16<Float>.self)), to: Scalar.Vector.self)
-    }
-}
-
-/// SiLU in Float, x·σ(x), with one division and no flush or limit selects. With
-/// e·2⁶⁴ = E and x_c = max(−|x|, −110) from `VectorMath.expNonPositiveScaled(−|x|)`:
-/// x/(1 + e) for x ≥ 0 and (x_c·E/(1 + e))·2⁻⁶⁴ for x < 0, where x_c = x down to −110 (below,
-/// the result rounds to −0 either way, and x = −∞ gives the limit −0 instead of −∞·0). The
-/// final 2⁻⁶⁴ rounds a subnormal result once, so silu(−100) keeps its accuracy.
-@usableFromInline
-enum SiLUFloat {
-    @usableFromInline typealias F = SIMD16<Float>
-    @inlinable @inline(__always)
-    static func forward(_ x: F) -> F {
-        let (scaled, clamped) = VectorMath.expNonPositiveScaled(VectorMath.negativeAbs(x))
-        let e = scaled * 0x1p-64
-        let numerator = Float.vSignSelect(x, clamped * scaled, x)
-        return (numerator / (1 + e)) * Float.vSignSelect(x, F(repeating: 0x1p-64), F(repeating: 1))
-    }
+    func callAsFunction(_ x: Scalar.Vector) -> Scalar.Vector { Scalar.vSiLU(x) }
 }
 
 extension Variable {
