@@ -144,6 +144,10 @@ public protocol ElementwiseActivation<Scalar>: Sendable {
     func derivative(_ s: Scalar.Vector) -> Scalar.Vector
     /// d f′/ds, from the same s: f″(x) when s = x.
     func derivativeOfDerivative(_ s: Scalar.Vector) -> Scalar.Vector
+    /// The incoming gradient times f′: g·f′(s) by default. A rule may fuse it to keep a rounding
+    /// (softsign's g/d/d rather than g·(1/d²)) or to save an operation; it must equal g·f′(s)
+    /// mathematically.
+    func gradient(_ g: Scalar.Vector, _ s: Scalar.Vector) -> Scalar.Vector
 }
 
 extension ElementwiseActivation {
@@ -151,6 +155,8 @@ extension ElementwiseActivation {
     public static var derivativeInput: ActivationDerivativeInput { .input }
     public var kinks: [ActivationKink] { [] }
     public var secondOrderKinks: [Double] { [] }
+    @inlinable @inline(__always)
+    public func gradient(_ g: Scalar.Vector, _ s: Scalar.Vector) -> Scalar.Vector { g * derivative(s) }
 
     /// The activation with every parameter at its default (stops if one has none).
     public init() {
@@ -182,7 +188,7 @@ public struct ActivationGradientKernel<Rule: ElementwiseActivation>: BinaryVecto
     @usableFromInline let rule: Rule
     @inlinable public init(_ rule: Rule) { self.rule = rule }
     @inlinable @inline(__always)
-    public func callAsFunction(_ g: Scalar.Vector, _ s: Scalar.Vector) -> Scalar.Vector { g * rule.derivative(s) }
+    public func callAsFunction(_ g: Scalar.Vector, _ s: Scalar.Vector) -> Scalar.Vector { rule.gradient(g, s) }
 }
 
 /// d f′/ds as a kernel type.

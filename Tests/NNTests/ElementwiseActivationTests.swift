@@ -28,6 +28,25 @@ struct TestBentIdentity<Scalar: TensorScalar>: ElementwiseActivation {
     }
 }
 
+/// The bent identity again, with a fused gradient (g/(2w) · x + g, one division fewer): the
+/// kernel must use it, and it must agree with g·f′ to rounding.
+struct TestFusedBentIdentity<Scalar: TensorScalar>: ElementwiseActivation {
+    static var name: String { "test_fused_bent_identity" }
+    static var summary: String { "(√(x² + 1) − 1)/2 + x, fused gradient" }
+    init(_ arguments: ActivationArguments) {}
+    let plain = TestBentIdentity<Scalar>()
+    func value(_ x: Scalar.Vector) -> Scalar.Vector { plain.value(x) }
+    func derivative(_ x: Scalar.Vector) -> Scalar.Vector { plain.derivative(x) }
+    func derivativeOfDerivative(_ x: Scalar.Vector) -> Scalar.Vector { plain.derivativeOfDerivative(x) }
+    func gradient(_ g: Scalar.Vector, _ x: Scalar.Vector) -> Scalar.Vector {
+        // Marked: a gradient of exactly 1 at x = 0 comes out as 1 + 2⁻²⁰ here, so a test can see
+        // that this (and not g·f′) ran; everywhere else it is g·x/(2√(x² + 1)) + g.
+        let w = (x * x + Scalar.Vector(repeating: 1)).squareRoot()
+        let mark = Scalar.vSelect(Scalar.vEqual(x, Scalar.Vector(repeating: 0)), Scalar.Vector(repeating: 0x1p-20), Scalar.Vector(repeating: 0))
+        return g * x / (Scalar.Vector(repeating: 2) * w) + g + g * mark
+    }
+}
+
 /// A rule whose derivative reads the output: a scaled exponential, y = c·eˣ, f′ = y, df′/dy = 1.
 struct TestScaledExp<Scalar: TensorScalar>: ElementwiseActivation {
     static var name: String { "test_scaled_exp" }
@@ -80,6 +99,18 @@ struct ElementwiseActivationTests {
             let second = gradgradcheck({ f($0[0]) }, at: [x])
             #expect(second.passed, "\(name): \(second)")
         }
+    }
+
+    @Test("A rule's own gradient(g, s) is what backward runs (the default is g·f′(s))")
+    func fusedGradientIsUsed() {
+        let x = Tensor<Double>([-2, 0, 0.5])
+        let a = Variable(x, requiresGradient: true)
+        a.activation(TestFusedBentIdentity<Double>()).sum().backward()
+        let b = Variable(x, requiresGradient: true)
+        b.activation(TestBentIdentity<Double>()).sum().backward()
+        #expect(a.gradient!.scalars[1] == 1 + 0x1p-20)  // the fused form's mark at 0
+        #expect(b.gradient!.scalars[1] == 1)  // the default g·f′(0) = 1
+        for i in [0, 2] { #expect(Swift.abs(a.gradient!.scalars[i] - b.gradient!.scalars[i]) <= 4 * Double.ulpOfOne) }
     }
 
     @Test("A rule whose derivative reads the output works in place, with the out-of-place gradients")
