@@ -26,9 +26,9 @@ enum GradcheckCommand {
     /// The built-in rows below, then one per rule-based activation of the catalogue (ISRU and
     /// any registered by the user) at its default parameters, with its declared kinks.
     static var entries: [Entry] {
-        builtIn + ActivationCatalogue.registeredActivations.map { a in
-            let defaults = ActivationArguments(Dictionary(uniqueKeysWithValues: a.entry.parameters.compactMap { p in p.defaultValue.map { (p.name, $0) } }))
-            let c = a.checked(defaults)
+        builtIn + ActivationCatalogue.registeredActivations.compactMap { a in
+            guard let spec = try? ActivationSpec(parsing: a.entry.name) else { return nil }  // a required parameter: a module row's job
+            let c = a.checked(spec.activationArguments)
             return Entry(name: a.entry.name, f: c.function, kinks: c.kinks.map { ($0.location, $0.derivative) }, secondOrderKinks: c.secondOrderKinks)
         }
     }
@@ -86,8 +86,8 @@ enum GradcheckCommand {
     /// β, maxout's pieces) are checked too.
     struct ModuleRow {
         let spec: String
-        /// The input's shape (≥ 2,048 elements by default).
-        let shape: [Int]
+        /// The input's shape (2,048 elements; [N, C] with C = 8 unless the activation needs another).
+        var shape: [Int] = [256, 8]
         /// Evaluation mode (RReLU's mean slope).
         var eval = false
     }
@@ -95,25 +95,25 @@ enum GradcheckCommand {
     /// Module rows: every catalogue entry without a diagonal row above, the parametric and
     /// non-element-wise forms, and Caffe's operations with non-default parameters.
     static let moduleRows: [ModuleRow] = [
-        ModuleRow(spec: "prelu:channels=1", shape: [256, 8]),
-        ModuleRow(spec: "prelu:channels=8,init=0.1", shape: [256, 8]),
-        ModuleRow(spec: "trainable_swish", shape: [256, 8]),
-        ModuleRow(spec: "trainable_swish:channels=8,init=1.5", shape: [256, 8]),
-        ModuleRow(spec: "rrelu", shape: [256, 8], eval: true),
-        ModuleRow(spec: "leaky_relu:negative_slope=0.2", shape: [256, 8]),
-        ModuleRow(spec: "elu:alpha=0.5", shape: [256, 8]),
-        ModuleRow(spec: "celu:alpha=2", shape: [256, 8]),
-        ModuleRow(spec: "bounded_relu:n=2", shape: [256, 8]),
-        ModuleRow(spec: "swish", shape: [256, 8]),
+        ModuleRow(spec: "prelu:channels=1"),
+        ModuleRow(spec: "prelu:channels=8,init=0.1"),
+        ModuleRow(spec: "trainable_swish"),
+        ModuleRow(spec: "trainable_swish:channels=8,init=1.5"),
+        ModuleRow(spec: "rrelu", eval: true),
+        ModuleRow(spec: "leaky_relu:negative_slope=0.2"),
+        ModuleRow(spec: "elu:alpha=0.5"),
+        ModuleRow(spec: "celu:alpha=2"),
+        ModuleRow(spec: "bounded_relu:n=2"),
+        ModuleRow(spec: "swish"),
         ModuleRow(spec: "maxout:inputs=16,outputs=8,pieces=3", shape: [128, 16]),
         ModuleRow(spec: "channel_maxout:groups=2", shape: [64, 4, 8]),
         ModuleRow(spec: "softmax", shape: [64, 32]),
         ModuleRow(spec: "log_softmax", shape: [64, 32]),
         ModuleRow(spec: "softmin:axis=0", shape: [64, 32]),
         ModuleRow(spec: "glu", shape: [64, 32]),
-        ModuleRow(spec: "power:power=2,scale=0.5,shift=-1", shape: [256, 8]),
-        ModuleRow(spec: "exp:base=2,scale=0.5,shift=1", shape: [256, 8]),
-        ModuleRow(spec: "log:base=10,scale=0.5,shift=10", shape: [256, 8]),
+        ModuleRow(spec: "power:power=2,scale=0.5,shift=-1"),
+        ModuleRow(spec: "exp:base=2,scale=0.5,shift=1"),
+        ModuleRow(spec: "log:base=10,scale=0.5,shift=10"),
     ]
 
     /// The result of one module row at one order.
@@ -158,7 +158,7 @@ enum GradcheckCommand {
             // Any spec `tapegrad train` accepts: checked as a module row.
             do {
                 let spec = try ActivationSpec(parsing: only)
-                modules = [ModuleRow(spec: only, shape: spec.entry.name == "channel_maxout" ? [64, 4, 8] : [256, 8])]
+                modules = [spec.entry.name == "channel_maxout" ? ModuleRow(spec: only, shape: [64, 4, 8]) : ModuleRow(spec: only)]
             } catch {
                 throw CLIError.badValue(flag: "--activation", value: only, expected: "a row (one of \((diagonal.map(\.name) + moduleRows.map(\.spec)).joined(separator: ", "))) or an activation spec: \(error)")
             }

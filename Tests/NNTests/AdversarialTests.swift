@@ -891,6 +891,26 @@ enum CLICatalogue {
         return text
     }
 
+    /// Runs `tool` with `arguments` in `directory`, standard input empty; what it printed and
+    /// how it ended.
+    static func run(_ tool: URL, _ arguments: [String], in directory: URL) throws
+        -> (reason: Process.TerminationReason, status: Int32, stdout: String, stderr: String)
+    {
+        let process = Process()
+        process.executableURL = tool
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationReason, process.terminationStatus, stdout, stderr)
+    }
+
     /// The `tapegrad` executable beside this test bundle's build products (`swift build` and
     /// `swift test` build every product, the tool included).
     static func executable() -> URL? {
@@ -930,22 +950,12 @@ struct AdversarialCLITests {
         }
         let inputListing = try fm.contentsOfDirectory(atPath: inputs.path).sorted()
 
-        let process = Process()
-        process.executableURL = tool
-        process.arguments = c.arguments.map { $0.replacingOccurrences(of: "%IN%", with: inputs.path) }
-        process.currentDirectoryURL = work
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let run = try CLICatalogue.run(tool, c.arguments.map { $0.replacingOccurrences(of: "%IN%", with: inputs.path) }, in: work)
+        let stdout = run.stdout, stderr = run.stderr
 
-        #expect(process.terminationReason == .exit, "\(name): terminated by signal \(process.terminationStatus): \(stderr)")
-        #expect(process.terminationStatus == 2, "\(name): exit status \(process.terminationStatus): \(stderr)")
-        #expect(stdout.isEmpty, "\(name): printed on stdout: \(String(decoding: stdout, as: UTF8.self))")
+        #expect(run.reason == .exit, "\(name): terminated by signal \(run.status): \(stderr)")
+        #expect(run.status == 2, "\(name): exit status \(run.status): \(stderr)")
+        #expect(stdout.isEmpty, "\(name): printed on stdout: \(stdout)")
         let lines = stderr.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.count == 2 && lines[1].isEmpty, "\(name): stderr is not one line: \(stderr)")
         #expect(stderr.hasPrefix("tapegrad: "), "\(name): \(stderr)")

@@ -18,20 +18,9 @@ private func scratchDirectory() -> URL {
 /// Runs the built `tapegrad` with `arguments` in `directory`; returns (status, stdout, stderr).
 private func runTool(_ arguments: [String], in directory: URL) throws -> (Int32, String, String) {
     let tool = try #require(CLICatalogue.executable(), "the tapegrad executable was not built (run swift build)")
-    let process = Process()
-    process.executableURL = tool
-    process.arguments = arguments
-    process.currentDirectoryURL = directory
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    #expect(process.terminationReason == .exit, "\(arguments): killed by signal \(process.terminationStatus): \(stderr)")
-    return (process.terminationStatus, stdout, stderr)
+    let run = try CLICatalogue.run(tool, arguments, in: directory)
+    #expect(run.reason == .exit, "\(arguments): killed by signal \(run.status): \(run.stderr)")
+    return (run.status, run.stdout, run.stderr)
 }
 
 /// Every non-empty line of `text` parsed by Foundation's JSON parser (an independent reader).

@@ -42,18 +42,23 @@ extension Module {
         // The header is matched against the model before any data is read: a file for another
         // model (or a huge file) is refused after reading its header, and a file that matches
         // holds exactly the model's bytes.
+        // (The entries the file is read with are the ones matched here.)
+        var pairs: [(slot: any ModuleTensor, entry: SafeTensorsFile.Entry)] = []
         let file = try SafeTensorsFile(contentsOf: url) { (entries) throws(CheckpointError) in
-            _ = try self.matched(entries)
+            pairs = try self.matched(entries)
         }
-        try load(file)
+        write(pairs, from: file)
         return file.metadata
     }
 
     /// Loads from a safetensors file already in memory; same checks as `load(from:)`.
     public final func load(_ file: SafeTensorsFile) throws(CheckpointError) {
-        let matched = try matched(file.entries)
-        // Everything fits: only now is the model changed.
-        for (slot, entry) in matched {
+        write(try matched(file.entries), from: file)
+    }
+
+    /// Everything fits: only now is the model changed.
+    private func write(_ pairs: [(slot: any ModuleTensor, entry: SafeTensorsFile.Entry)], from file: SafeTensorsFile) {
+        for (slot, entry) in pairs {
             file.bytes(of: entry.name)!.withUnsafeBytes { slot.replaceValue(littleEndianBytes: $0) }
         }
     }

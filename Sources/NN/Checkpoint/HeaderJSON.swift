@@ -130,7 +130,7 @@ private struct Parser {
     mutating func object(depth: Int) throws(HeaderJSONError) -> HeaderJSON {
         index += 1  // {
         var members: [(key: String, value: HeaderJSON)] = []
-        var seen = Set<[UInt8]>()  // byte for byte: "café" and "cafe\u{301}" are two keys
+        var seen = Set<ByteKey>()  // byte for byte: "café" and "cafe\u{301}" are two keys
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -141,7 +141,7 @@ private struct Parser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a key string") }
             let keyStart = index
             let key = try string()
-            guard seen.insert(Array(key.utf8)).inserted else {
+            guard seen.insert(ByteKey(key)).inserted else {
                 index = keyStart
                 throw error("duplicate key \"\(key)\"")
             }

@@ -163,17 +163,13 @@ public struct SafeTensorsFile: Sendable {
         contentsOf url: URL, beforeReadingData check: ((_ entries: [Entry]) throws(CheckpointError) -> Void)?
     ) throws(CheckpointError) {
         let path = url.path
-        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else {
-            let code = errno
-            if code == ENOENT { throw .fileNotFound(path: path) }
-            throw .unreadable(path: path, reason: String(cString: strerror(code)))
+        let fd: Int32, fileSize: Int
+        switch openRegularFile(path) {
+        case .success(let opened): (fd, fileSize) = opened
+        case .failure(.notFound): throw .fileNotFound(path: path)
+        case .failure(.failed(let reason)): throw .unreadable(path: path, reason: reason)
         }
         defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
-        if let kind = nonRegularKind(info.st_mode) { throw .unreadable(path: path, reason: kind) }
-        let fileSize = Int(info.st_size)
 
         /// Reads `count` bytes at file offset `offset` into a new array.
         func readFully(count: Int, at offset: Int) throws(CheckpointError) -> [UInt8] {

@@ -22,25 +22,11 @@ final class CSVReader {
     init(path: String, chunkSize: Int = 1 << 20) throws(DataError) {
         self.path = path
         self.chunkSize = Swift.max(1, chunkSize)
-        // O_NONBLOCK: opening a FIFO without a writer must not block; it changes nothing for a
-        // regular file, which is all that is read.
-        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else {
-            let code = errno
-            if code == ENOENT { throw .fileNotFound(path: path) }
-            throw .unreadable(path: path, reason: String(cString: strerror(code)))
+        switch openRegularFile(path) {
+        case .success(let opened): fd = opened.fd
+        case .failure(.notFound): throw .fileNotFound(path: path)
+        case .failure(.failed(let reason)): throw .unreadable(path: path, reason: reason)
         }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else {
-            let code = errno
-            _ = Foundation.close(fd)
-            throw .unreadable(path: path, reason: String(cString: strerror(code)))
-        }
-        if let kind = nonRegularKind(info.st_mode) {
-            _ = Foundation.close(fd)
-            throw .unreadable(path: path, reason: kind)
-        }
-        self.fd = fd
     }
 
     deinit { close() }
@@ -309,6 +295,37 @@ final class CSVReader {
     private func text(_ field: UnsafeRawBufferPointer) -> String {
         String(decoding: field.prefix(80), as: UTF8.self)
     }
+}
+
+/// Why `openRegularFile` failed.
+enum RegularFileFailure: Error {
+    case notFound
+    /// Not readable, or not a regular file: the reason for a message.
+    case failed(String)
+}
+
+/// Opens `path` for reading, refusing anything but a regular file before a byte is read (a
+/// FIFO would block forever, /dev/zero never ends): the descriptor and the file's size. Shared
+/// by the CSV reader and the checkpoint reader.
+func openRegularFile(_ path: String) -> Result<(fd: Int32, size: Int), RegularFileFailure> {
+    // O_NONBLOCK: opening a FIFO without a writer must not block; it changes nothing for a
+    // regular file, which is all that is read.
+    let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+    guard fd >= 0 else {
+        let code = errno
+        return .failure(code == ENOENT ? .notFound : .failed(String(cString: strerror(code))))
+    }
+    var info = stat()
+    guard fstat(fd, &info) == 0 else {
+        let reason = String(cString: strerror(errno))
+        _ = close(fd)
+        return .failure(.failed(reason))
+    }
+    if let kind = nonRegularKind(info.st_mode) {
+        _ = close(fd)
+        return .failure(.failed(kind))
+    }
+    return .success((fd, Int(info.st_size)))
 }
 
 /// The kind of a file that is not a regular one, for messages ("a directory", "not a regular
