@@ -69,9 +69,11 @@ public struct ActivationParameter: Sendable, Hashable {
 }
 
 /// What an activation's first derivative is computed from: the input x, or the output y = f(x)
-/// (which lets the activation run in place, as Caffe's in-place ReLU: only y is kept).
+/// (which lets the activation run in place, as Caffe's in-place ReLU: only y is kept), or both:
+/// from x out of place (e.g. for accuracy, as ELU's αeˣ rather than y + α) and from y in place,
+/// through the rule's `derivative(fromOutput:)` family.
 public enum ActivationDerivativeInput: Sendable, Equatable {
-    case input, output
+    case input, output, both
 }
 
 /// A point where an activation is not differentiable, with the derivative taken there by
@@ -132,6 +134,17 @@ public protocol ElementwiseActivation<Scalar>: Sendable {
     static var parameters: [ActivationParameter] { get }
     /// What f′ reads (default: the input).
     static var derivativeInput: ActivationDerivativeInput { get }
+    /// The module's name as `tapegrad list` and `print` show it ("ELU"; default "ActivationLayer").
+    static var moduleName: String { get }
+    /// A few operations per element (a clamp, a select): the forward and backward loops are
+    /// split across threads only in memory-bound chunks (`TensorRuntime.memoryBoundGrain`), as a
+    /// copy is. Default false (transcendental activations split in smaller chunks).
+    static var isMemoryBound: Bool { get }
+    /// f is piecewise linear (f″ = 0 wherever it exists): the second-order pass skips the
+    /// curvature term. Default false.
+    static var isPiecewiseLinear: Bool { get }
+    /// Two parameters that must be ordered, (lower, upper, strictly), checked in specs (default none).
+    static var orderedParameters: (lower: String, upper: String, strict: Bool)? { get }
     /// The activation with validated hyperparameters.
     init(_ arguments: ActivationArguments)
     /// Where f is not differentiable, and f′ there by convention (default: nowhere).
@@ -148,6 +161,16 @@ public protocol ElementwiseActivation<Scalar>: Sendable {
     /// (softsign's g/d/d rather than g·(1/d²)) or to save an operation; it must equal g·f′(s)
     /// mathematically.
     func gradient(_ g: Scalar.Vector, _ s: Scalar.Vector) -> Scalar.Vector
+    /// For `derivativeInput == .both`: f′ from the output y (what the in-place form uses).
+    func derivative(fromOutput y: Scalar.Vector) -> Scalar.Vector
+    /// For `.both`: d f′/dy, from y.
+    func derivativeOfDerivative(fromOutput y: Scalar.Vector) -> Scalar.Vector
+    /// For `.both`: g·f′ from y (default g·derivative(fromOutput: y)).
+    func gradient(_ g: Scalar.Vector, fromOutput y: Scalar.Vector) -> Scalar.Vector
+    /// Why these hyperparameters rule out the in-place form although the derivative can read the
+    /// output (leaky ReLU with a slope ≤ 0: the output's sign no longer tells the input's);
+    /// nil (the default) when nothing does.
+    var inPlaceRefusal: String? { get }
 }
 
 extension ElementwiseActivation {
@@ -155,8 +178,27 @@ extension ElementwiseActivation {
     public static var derivativeInput: ActivationDerivativeInput { .input }
     public var kinks: [ActivationKink] { [] }
     public var secondOrderKinks: [Double] { [] }
+    public static var moduleName: String { "ActivationLayer" }
+    public static var isMemoryBound: Bool { false }
+    public static var isPiecewiseLinear: Bool { false }
+    public static var orderedParameters: (lower: String, upper: String, strict: Bool)? { nil }
+    public var inPlaceRefusal: String? { nil }
     @inlinable @inline(__always)
     public func gradient(_ g: Scalar.Vector, _ s: Scalar.Vector) -> Scalar.Vector { g * derivative(s) }
+    @inlinable @inline(__always)
+    public func gradient(_ g: Scalar.Vector, fromOutput y: Scalar.Vector) -> Scalar.Vector { g * derivative(fromOutput: y) }
+    public func derivative(fromOutput y: Scalar.Vector) -> Scalar.Vector {
+        tensorFailure("\(Self.name): derivative(fromOutput:) is not defined. Fix: implement it, or declare derivativeInput .input or .output.")
+    }
+    public func derivativeOfDerivative(fromOutput y: Scalar.Vector) -> Scalar.Vector {
+        tensorFailure("\(Self.name): derivativeOfDerivative(fromOutput:) is not defined. Fix: implement it, or declare derivativeInput .input or .output.")
+    }
+
+    /// The elementwise grain for this rule's loops.
+    @inlinable public static var grain: Int { isMemoryBound ? TensorRuntime.memoryBoundGrain : TensorRuntime.elementwiseGrain }
+
+    /// Whether the in-place form is available for these hyperparameters.
+    public var worksInPlace: Bool { Self.derivativeInput != .input && inPlaceRefusal == nil }
 
     /// The activation with every parameter at its default (stops if one has none).
     public init() {
@@ -200,18 +242,39 @@ public struct ActivationCurvatureKernel<Rule: ElementwiseActivation>: UnaryVecto
     public func callAsFunction(_ s: Scalar.Vector) -> Scalar.Vector { rule.derivativeOfDerivative(s) }
 }
 
+/// A rule whose derivative reads both x and y, seen through its output form: what the in-place
+/// form differentiates with.
+public struct ActivationOutputForm<Base: ElementwiseActivation>: ElementwiseActivation {
+    public typealias Scalar = Base.Scalar
+    public let base: Base
+    @inlinable public init(_ base: Base) { self.base = base }
+    public init(_ arguments: ActivationArguments) { base = Base(arguments) }
+    public static var name: String { Base.name }
+    public static var summary: String { Base.summary }
+    public static var derivativeInput: ActivationDerivativeInput { .output }
+    public static var isMemoryBound: Bool { Base.isMemoryBound }
+    @inlinable @inline(__always)
+    public func value(_ x: Scalar.Vector) -> Scalar.Vector { base.value(x) }
+    @inlinable @inline(__always)
+    public func derivative(_ y: Scalar.Vector) -> Scalar.Vector { base.derivative(fromOutput: y) }
+    @inlinable @inline(__always)
+    public func derivativeOfDerivative(_ y: Scalar.Vector) -> Scalar.Vector { base.derivativeOfDerivative(fromOutput: y) }
+    @inlinable @inline(__always)
+    public func gradient(_ g: Scalar.Vector, _ y: Scalar.Vector) -> Scalar.Vector { base.gradient(g, fromOutput: y) }
+}
+
 extension Tensor {
     /// The activation `rule` applied element-wise.
     @inlinable
     public func activation<Rule: ElementwiseActivation>(_ rule: Rule) -> Tensor where Rule.Scalar == Scalar {
-        mapped(kernel: ActivationValueKernel(rule))
+        mapped(grain: Rule.grain, kernel: ActivationValueKernel(rule))
     }
 
     /// The activation `rule` applied element-wise in place (copy-on-write: in this buffer when
     /// it is not shared).
     @inlinable
     public mutating func formActivation<Rule: ElementwiseActivation>(_ rule: Rule) where Rule.Scalar == Scalar {
-        formMapped(kernel: ActivationValueKernel(rule))
+        formMapped(grain: Rule.grain, kernel: ActivationValueKernel(rule))
     }
 }
 
@@ -258,8 +321,8 @@ public struct ActivationGradient<Rule: ElementwiseActivation>: DifferentiableFun
 
     @inlinable public init(_ rule: Rule) {
         self.rule = rule
-        gradientBody = { Tensor.zipMapped($0, $1, kernel: ActivationGradientKernel(rule)) }
-        curvatureBody = { $0.mapped(kernel: ActivationCurvatureKernel(rule)) }
+        gradientBody = { Tensor.zipMapped($0, $1, grain: Rule.grain, kernel: ActivationGradientKernel(rule)) }
+        curvatureBody = { $0.mapped(grain: Rule.grain, kernel: ActivationCurvatureKernel(rule)) }
     }
 
     public var name: String { Rule.name + "Backward" }
@@ -269,6 +332,7 @@ public struct ActivationGradient<Rule: ElementwiseActivation>: DifferentiableFun
     public func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
         let g = saved[0], s = saved[1]
         // The curvature is taken as a constant: third and higher derivatives are not supported.
+        if Rule.isPiecewiseLinear { return [apply(gradient, s), nil] }
         return [apply(gradient, s), gradient * g * Variable(curvatureBody(s.value))]
     }
 }
@@ -281,13 +345,21 @@ extension Variable {
     }
 
     /// The activation `rule` computed in place (the buffer is overwritten when nothing else
-    /// holds it), keeping only the output for backward. Only for a rule whose derivative reads
-    /// the output; for one that reads the input it stops with a message.
+    /// holds it), keeping only the output for backward. Only for a rule whose derivative can read
+    /// the output; for one that needs the input it stops with a message.
     @inlinable
     public mutating func formActivation<Rule: ElementwiseActivation>(_ rule: Rule) where Rule.Scalar == Scalar {
         tensorCheck(
-            Rule.derivativeInput == .output,
-            "\(Rule.name) in place: its derivative needs the input x, which the in-place form overwrites. Fix: apply it out of place (y = x.activation(rule)).")
-        replaceInPlace(name: Rule.name, compute: { $0.formActivation(rule) }) { g, y in ActivationGradient(rule).apply(g, y) }
+            Rule.derivativeInput != .input,
+            "\(Rule.name) in place: its derivative needs the input, which an in-place form overwrites. Fix: apply it out of place (y = x.activation(rule)).")
+        if let reason = rule.inPlaceRefusal {
+            tensorFailure("\(Rule.name) in place: its derivative needs the input, which an in-place form overwrites (\(reason)). Fix: apply it out of place (y = x.activation(rule)).")
+        }
+        if Rule.derivativeInput == .both {
+            let outputForm = ActivationOutputForm(rule)
+            replaceInPlace(name: Rule.name, compute: { $0.formActivation(rule) }) { g, y in ActivationGradient(outputForm).apply(g, y) }
+        } else {
+            replaceInPlace(name: Rule.name, compute: { $0.formActivation(rule) }) { g, y in ActivationGradient(rule).apply(g, y) }
+        }
     }
 }

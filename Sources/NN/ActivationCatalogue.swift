@@ -221,52 +221,10 @@ public struct ActivationSpec: Sendable, Hashable, CustomStringConvertible {
     /// The module this spec describes, in `Scalar` (Float or Double). Modules with parameters
     /// (PReLU, TrainableSwish, Maxout, RReLU's slopes) draw from the default generator.
     public func makeLayer<Scalar: TensorScalar>(_: Scalar.Type = Scalar.self) -> any Layer<Scalar> {
-        func r(_ name: String) -> Scalar { Scalar(value(of: name)) }
-        func i(_ name: String) -> Int { Int(value(of: name)) }
-        switch entry.name {
-        case "relu": return ReLU<Scalar>()
-        case "leaky_relu": return LeakyReLU<Scalar>(negativeSlope: r("negative_slope"))
-        case "prelu": return PReLU<Scalar>(channels: i("channels"), initialValue: r("init"))
-        case "rrelu": return RReLU<Scalar>(lower: r("lower"), upper: r("upper"))
-        case "elu": return ELU<Scalar>(alpha: r("alpha"))
-        case "selu": return SELU<Scalar>()
-        case "celu": return CELU<Scalar>(alpha: r("alpha"))
-        case "relu6": return ReLU6<Scalar>()
-        case "bounded_relu": return BoundedReLU<Scalar>(n: r("n"))
-        case "hardtanh": return Hardtanh<Scalar>(min: r("min_val"), max: r("max_val"))
-        case "softsign": return Softsign<Scalar>()
-        case "softplus": return Softplus<Scalar>(beta: r("beta"), threshold: r("threshold"))
-        case "swish": return Swish<Scalar>(beta: r("beta"))
-        case "trainable_swish": return TrainableSwish<Scalar>(channels: i("channels"), initialValue: r("init"))
-        case "silu": return SiLU<Scalar>()
-        case "mish": return Mish<Scalar>()
-        case "gelu": return GELU<Scalar>()
-        case "gelu_tanh": return GELU<Scalar>(approximation: .tanh)
-        case "hardsigmoid": return Hardsigmoid<Scalar>()
-        case "hardswish": return Hardswish<Scalar>()
-        case "logsigmoid": return LogSigmoid<Scalar>()
-        case "softshrink": return Softshrink<Scalar>(lambda: r("lambda"))
-        case "hardshrink": return Hardshrink<Scalar>(lambda: r("lambda"))
-        case "tanhshrink": return Tanhshrink<Scalar>()
-        case "threshold": return Threshold<Scalar>(threshold: r("threshold"), value: r("value"))
-        case "sigmoid": return Sigmoid<Scalar>()
-        case "tanh": return Tanh<Scalar>()
-        case "abs": return Abs<Scalar>()
-        case "power": return Power<Scalar>(r("power"), scale: r("scale"), shift: r("shift"))
-        case "exp": return CaffeExp<Scalar>(base: r("base"), scale: r("scale"), shift: r("shift"))
-        case "log": return CaffeLog<Scalar>(base: r("base"), scale: r("scale"), shift: r("shift"))
-        case "maxout": return Maxout<Scalar>(inputs: i("inputs"), outputs: i("outputs"), pieces: i("pieces"))
-        case "channel_maxout": return ChannelMaxout<Scalar>(groups: i("groups"), channelAxis: i("axis"))
-        case "softmax": return Softmax<Scalar>(alongAxis: i("axis"))
-        case "log_softmax": return LogSoftmax<Scalar>(alongAxis: i("axis"))
-        case "softmin": return Softmin<Scalar>(alongAxis: i("axis"))
-        case "glu": return GLU<Scalar>(alongAxis: i("axis"))
-        default:
-            guard let registered = ActivationCatalogue.registered(named: entry.name) else {
-                preconditionFailure("ActivationSpec.makeLayer: catalogue entry '\(entry.name)' has no builder. Fix: add a case to makeLayer.")
-            }
-            return registered.makeLayer(Scalar.self, activationArguments)
+        guard let registered = ActivationCatalogue.registered(named: entry.name) else {
+            preconditionFailure("ActivationSpec.makeLayer: catalogue entry '\(entry.name)' has no builder.")
         }
+        return registered.makeLayer(Scalar.self, activationArguments)
     }
 }
 
@@ -279,102 +237,171 @@ public enum ActivationCatalogue {
     /// All entries, in the order `tapegrad list` prints them.
     /// All entries, in the order `tapegrad list` prints them: the built-in modules, then the
     /// activations registered as rules (`register(_:_:)`), ISRU first.
-    public static var entries: [ActivationEntry] { builtInEntries + registry.withLock { $0.map(\.entry) } }
+    public static var entries: [ActivationEntry] { registeredActivations.map(\.entry) }
 
-    static let builtInEntries: [ActivationEntry] = {
+    /// The built-in activations, in the order `tapegrad list` prints them: rules (registered by
+    /// their Float and Double types) and modules with parameters of their own.
+    static let builtIn: [RegisteredActivation] = {
         typealias P = ActivationParameter
         let axis = P("axis", .integer, default: -1, .range(-16...15), "the axis to normalize along (negative counts from the end)")
         return [
-            ActivationEntry("relu", "ReLU", "max(0, x); derivative 0 at 0"),
-            ActivationEntry("leaky_relu", "LeakyReLU", "x if x > 0, else negative_slope·x", [
+            RegisteredActivation(ReLURule<Float>.self, ReLURule<Double>.self),
+            RegisteredActivation(
+                ActivationEntry("leaky_relu", "LeakyReLU", "x if x > 0, else negative_slope·x", [
                 P("negative_slope", default: 0.01, "slope for x ≤ 0"),
             ]),
-            ActivationEntry("prelu", "PReLU", "leaky ReLU with trainable slopes, one shared or one per channel (axis 1)", [
+                float: { a in LeakyReLU<Float>(negativeSlope: Float(a["negative_slope"])) }, double: { a in LeakyReLU<Double>(negativeSlope: Double(a["negative_slope"])) }),
+            RegisteredActivation(
+                ActivationEntry("prelu", "PReLU", "leaky ReLU with trainable slopes, one shared or one per channel (axis 1)", [
                 P("channels", .integer, default: 1, .range(1...1 << 20), "number of slopes: 1 (shared) or the channel count"),
                 P("init", default: 0.25, "initial slope"),
             ]),
-            ActivationEntry("rrelu", "RReLU", "leaky ReLU with slopes ~ U(lower, upper) per element in training, their mean in evaluation", [
+                float: { a in PReLU<Float>(channels: Int(a["channels"]), initialValue: Float(a["init"])) }, double: { a in PReLU<Double>(channels: Int(a["channels"]), initialValue: Double(a["init"])) }),
+            RegisteredActivation(
+                ActivationEntry("rrelu", "RReLU", "leaky ReLU with slopes ~ U(lower, upper) per element in training, their mean in evaluation", [
                 P("lower", default: 1.0 / 8, "lower bound of the random slope"),
                 P("upper", default: 1.0 / 3, "upper bound of the random slope"),
             ], ordered: ("lower", "upper", false)),
-            ActivationEntry("elu", "ELU", "x if x > 0, else alpha·(eˣ − 1)", [
-                P("alpha", default: 1, .positive, "saturation value for x → −∞ is −alpha"),
-            ]),
-            ActivationEntry("selu", "SELU", "scale·elu(x, alpha) with the self-normalizing constants"),
-            ActivationEntry("celu", "CELU", "max(0, x) + min(0, alpha·(e^{x/alpha} − 1))", [
+                float: { a in RReLU<Float>(lower: Float(a["lower"]), upper: Float(a["upper"])) }, double: { a in RReLU<Double>(lower: Double(a["lower"]), upper: Double(a["upper"])) }),
+            RegisteredActivation(ELURule<Float>.self, ELURule<Double>.self),
+            RegisteredActivation(
+                ActivationEntry("selu", "SELU", "scale·elu(x, alpha) with the self-normalizing constants"),
+                float: { a in SELU<Float>() }, double: { a in SELU<Double>() }),
+            RegisteredActivation(
+                ActivationEntry("celu", "CELU", "max(0, x) + min(0, alpha·(e^{x/alpha} − 1))", [
                 P("alpha", default: 1, .nonzero, "scale of the negative side"),
             ]),
-            ActivationEntry("relu6", "ReLU6", "min(max(0, x), 6)"),
-            ActivationEntry("bounded_relu", "BoundedReLU", "min(max(0, x), n): ReLU bounded at n", [
+                float: { a in CELU<Float>(alpha: Float(a["alpha"])) }, double: { a in CELU<Double>(alpha: Double(a["alpha"])) }),
+            RegisteredActivation(
+                ActivationEntry("relu6", "ReLU6", "min(max(0, x), 6)"),
+                float: { a in ReLU6<Float>() }, double: { a in ReLU6<Double>() }),
+            RegisteredActivation(
+                ActivationEntry("bounded_relu", "BoundedReLU", "min(max(0, x), n): ReLU bounded at n", [
                 P("n", default: 6, .positive, "upper bound"),
             ]),
-            ActivationEntry("hardtanh", "Hardtanh", "clamp(x, min_val, max_val)", [
+                float: { a in BoundedReLU<Float>(n: Float(a["n"])) }, double: { a in BoundedReLU<Double>(n: Double(a["n"])) }),
+            RegisteredActivation(
+                ActivationEntry("hardtanh", "Hardtanh", "clamp(x, min_val, max_val)", [
                 P("min_val", default: -1, "lower bound"),
                 P("max_val", default: 1, "upper bound"),
             ], ordered: ("min_val", "max_val", true)),
-            ActivationEntry("softsign", "Softsign", "x / (1 + |x|)"),
-            ActivationEntry("softplus", "Softplus", "(1/beta)·log(1 + e^{beta·x}), linear where beta·x > threshold", [
+                float: { a in Hardtanh<Float>(min: Float(a["min_val"]), max: Float(a["max_val"])) }, double: { a in Hardtanh<Double>(min: Double(a["min_val"]), max: Double(a["max_val"])) }),
+            RegisteredActivation(SoftsignRule<Float>.self, SoftsignRule<Double>.self),
+            RegisteredActivation(
+                ActivationEntry("softplus", "Softplus", "(1/beta)·log(1 + e^{beta·x}), linear where beta·x > threshold", [
                 P("beta", default: 1, .nonzero, "sharpness"),
                 P("threshold", default: 20, "beta·x above which the result is x"),
             ]),
-            ActivationEntry("swish", "Swish", "x·σ(beta·x) with a constant beta", [
+                float: { a in Softplus<Float>(beta: Float(a["beta"]), threshold: Float(a["threshold"])) }, double: { a in Softplus<Double>(beta: Double(a["beta"]), threshold: Double(a["threshold"])) }),
+            RegisteredActivation(
+                ActivationEntry("swish", "Swish", "x·σ(beta·x) with a constant beta", [
                 P("beta", default: 1, "slope inside the sigmoid (1 is silu)"),
             ]),
-            ActivationEntry("trainable_swish", "TrainableSwish", "x·σ(beta·x) with trainable beta, one shared or one per channel (axis 1)", [
+                float: { a in Swish<Float>(beta: Float(a["beta"])) }, double: { a in Swish<Double>(beta: Double(a["beta"])) }),
+            RegisteredActivation(
+                ActivationEntry("trainable_swish", "TrainableSwish", "x·σ(beta·x) with trainable beta, one shared or one per channel (axis 1)", [
                 P("channels", .integer, default: 1, .range(1...1 << 20), "number of beta values: 1 (shared) or the channel count"),
                 P("init", default: 1, "initial beta"),
             ]),
-            ActivationEntry("silu", "SiLU", "x·σ(x)"),
-            ActivationEntry("mish", "Mish", "x·tanh(softplus(x))"),
-            ActivationEntry("gelu", "GELU", "x·Φ(x), Φ the normal CDF (exact, via erf)"),
-            ActivationEntry("gelu_tanh", "GELU", "GELU's tanh approximation 0.5x(1 + tanh(√(2/π)(x + 0.044715x³)))"),
-            ActivationEntry("hardsigmoid", "Hardsigmoid", "min(max(x + 3, 0), 6) / 6"),
-            ActivationEntry("hardswish", "Hardswish", "x·min(max(x + 3, 0), 6) / 6"),
-            ActivationEntry("logsigmoid", "LogSigmoid", "log σ(x) = min(x, 0) − log1p(e^{−|x|})"),
-            ActivationEntry("softshrink", "Softshrink", "x ∓ lambda outside [−lambda, lambda], 0 inside", [
+                float: { a in TrainableSwish<Float>(channels: Int(a["channels"]), initialValue: Float(a["init"])) }, double: { a in TrainableSwish<Double>(channels: Int(a["channels"]), initialValue: Double(a["init"])) }),
+            RegisteredActivation(
+                ActivationEntry("silu", "SiLU", "x·σ(x)"),
+                float: { a in SiLU<Float>() }, double: { a in SiLU<Double>() }),
+            RegisteredActivation(
+                ActivationEntry("mish", "Mish", "x·tanh(softplus(x))"),
+                float: { a in Mish<Float>() }, double: { a in Mish<Double>() }),
+            RegisteredActivation(
+                ActivationEntry("gelu", "GELU", "x·Φ(x), Φ the normal CDF (exact, via erf)"),
+                float: { a in GELU<Float>() }, double: { a in GELU<Double>() }),
+            RegisteredActivation(
+                ActivationEntry("gelu_tanh", "GELU", "GELU's tanh approximation 0.5x(1 + tanh(√(2/π)(x + 0.044715x³)))"),
+                float: { a in GELU<Float>(approximation: .tanh) }, double: { a in GELU<Double>(approximation: .tanh) }),
+            RegisteredActivation(
+                ActivationEntry("hardsigmoid", "Hardsigmoid", "min(max(x + 3, 0), 6) / 6"),
+                float: { a in Hardsigmoid<Float>() }, double: { a in Hardsigmoid<Double>() }),
+            RegisteredActivation(
+                ActivationEntry("hardswish", "Hardswish", "x·min(max(x + 3, 0), 6) / 6"),
+                float: { a in Hardswish<Float>() }, double: { a in Hardswish<Double>() }),
+            RegisteredActivation(
+                ActivationEntry("logsigmoid", "LogSigmoid", "log σ(x) = min(x, 0) − log1p(e^{−|x|})"),
+                float: { a in LogSigmoid<Float>() }, double: { a in LogSigmoid<Double>() }),
+            RegisteredActivation(
+                ActivationEntry("softshrink", "Softshrink", "x ∓ lambda outside [−lambda, lambda], 0 inside", [
                 P("lambda", default: 0.5, .nonNegative, "half-width of the zero band"),
             ]),
-            ActivationEntry("hardshrink", "Hardshrink", "x outside [−lambda, lambda], 0 inside", [
+                float: { a in Softshrink<Float>(lambda: Float(a["lambda"])) }, double: { a in Softshrink<Double>(lambda: Double(a["lambda"])) }),
+            RegisteredActivation(
+                ActivationEntry("hardshrink", "Hardshrink", "x outside [−lambda, lambda], 0 inside", [
                 P("lambda", default: 0.5, "half-width of the zero band"),
             ]),
-            ActivationEntry("tanhshrink", "Tanhshrink", "x − tanh x"),
-            ActivationEntry("threshold", "Threshold", "x if x > threshold, else value", [
+                float: { a in Hardshrink<Float>(lambda: Float(a["lambda"])) }, double: { a in Hardshrink<Double>(lambda: Double(a["lambda"])) }),
+            RegisteredActivation(
+                ActivationEntry("tanhshrink", "Tanhshrink", "x − tanh x"),
+                float: { a in Tanhshrink<Float>() }, double: { a in Tanhshrink<Double>() }),
+            RegisteredActivation(
+                ActivationEntry("threshold", "Threshold", "x if x > threshold, else value", [
                 P("threshold", default: nil, "the threshold t"),
                 P("value", default: nil, "the replacement for x ≤ t"),
             ]),
-            ActivationEntry("sigmoid", "Sigmoid", "1 / (1 + e^−x)"),
-            ActivationEntry("tanh", "Tanh", "tanh x"),
-            ActivationEntry("abs", "Abs", "|x| (Caffe AbsVal)"),
-            ActivationEntry("power", "Power", "(shift + scale·x)^power (Caffe Power)", [
+                float: { a in Threshold<Float>(threshold: Float(a["threshold"]), value: Float(a["value"])) }, double: { a in Threshold<Double>(threshold: Double(a["threshold"]), value: Double(a["value"])) }),
+            RegisteredActivation(
+                ActivationEntry("sigmoid", "Sigmoid", "1 / (1 + e^−x)"),
+                float: { a in Sigmoid<Float>() }, double: { a in Sigmoid<Double>() }),
+            RegisteredActivation(
+                ActivationEntry("tanh", "Tanh", "tanh x"),
+                float: { a in Tanh<Float>() }, double: { a in Tanh<Double>() }),
+            RegisteredActivation(
+                ActivationEntry("abs", "Abs", "|x| (Caffe AbsVal)"),
+                float: { a in Abs<Float>() }, double: { a in Abs<Double>() }),
+            RegisteredActivation(
+                ActivationEntry("power", "Power", "(shift + scale·x)^power (Caffe Power)", [
                 P("power", default: 1, "exponent"),
                 P("scale", default: 1, "input scale"),
                 P("shift", default: 0, "input shift"),
             ]),
-            ActivationEntry("exp", "CaffeExp", "base^(shift + scale·x) (Caffe Exp)", [
+                float: { a in Power<Float>(Float(a["power"]), scale: Float(a["scale"]), shift: Float(a["shift"])) }, double: { a in Power<Double>(Double(a["power"]), scale: Double(a["scale"]), shift: Double(a["shift"])) }),
+            RegisteredActivation(
+                ActivationEntry("exp", "CaffeExp", "base^(shift + scale·x) (Caffe Exp)", [
                 P("base", default: M_E, .positive, "base (e by default)"),
                 P("scale", default: 1, "input scale"),
                 P("shift", default: 0, "input shift"),
             ]),
-            ActivationEntry("log", "CaffeLog", "log_base(shift + scale·x) (Caffe Log)", [
+                float: { a in CaffeExp<Float>(base: Float(a["base"]), scale: Float(a["scale"]), shift: Float(a["shift"])) }, double: { a in CaffeExp<Double>(base: Double(a["base"]), scale: Double(a["scale"]), shift: Double(a["shift"])) }),
+            RegisteredActivation(
+                ActivationEntry("log", "CaffeLog", "log_base(shift + scale·x) (Caffe Log)", [
                 P("base", default: M_E, .positiveNotOne, "base (e by default)"),
                 P("scale", default: 1, "input scale"),
                 P("shift", default: 0, "input shift"),
             ]),
-            ActivationEntry("maxout", "Maxout", "max over k trainable affine pieces: [N, inputs] → [N, outputs]", elementwise: false, [
+                float: { a in CaffeLog<Float>(base: Float(a["base"]), scale: Float(a["scale"]), shift: Float(a["shift"])) }, double: { a in CaffeLog<Double>(base: Double(a["base"]), scale: Double(a["scale"]), shift: Double(a["shift"])) }),
+            RegisteredActivation(
+                ActivationEntry("maxout", "Maxout", "max over k trainable affine pieces: [N, inputs] → [N, outputs]", elementwise: false, [
                 P("inputs", .integer, default: nil, .range(1...4096), "input features"),
                 P("outputs", .integer, default: nil, .range(1...4096), "output features"),
                 P("pieces", .integer, default: nil, .range(1...16), "number of pieces k"),
             ]),
-            ActivationEntry("channel_maxout", "ChannelMaxout", "max over groups of k consecutive channels: [N, C, …] → [N, C/k, …]", elementwise: false, [
+                float: { a in Maxout<Float>(inputs: Int(a["inputs"]), outputs: Int(a["outputs"]), pieces: Int(a["pieces"])) }, double: { a in Maxout<Double>(inputs: Int(a["inputs"]), outputs: Int(a["outputs"]), pieces: Int(a["pieces"])) }),
+            RegisteredActivation(
+                ActivationEntry("channel_maxout", "ChannelMaxout", "max over groups of k consecutive channels: [N, C, …] → [N, C/k, …]", elementwise: false, [
                 P("groups", .integer, default: nil, .range(1...1024), "channels per group k"),
                 P("axis", .integer, default: 1, .range(-16...15), "the channel axis"),
             ]),
-            ActivationEntry("softmax", "Softmax", "e^{xᵢ} / Σⱼ e^{xⱼ} along an axis", elementwise: false, [axis]),
-            ActivationEntry("log_softmax", "LogSoftmax", "log softmax along an axis", elementwise: false, [axis]),
-            ActivationEntry("softmin", "Softmin", "softmax(−x) along an axis", elementwise: false, [axis]),
-            ActivationEntry("glu", "GLU", "a·σ(b), [a, b] the halves of x along an axis", elementwise: false, [
+                float: { a in ChannelMaxout<Float>(groups: Int(a["groups"]), channelAxis: Int(a["axis"])) }, double: { a in ChannelMaxout<Double>(groups: Int(a["groups"]), channelAxis: Int(a["axis"])) }),
+            RegisteredActivation(
+                ActivationEntry("softmax", "Softmax", "e^{xᵢ} / Σⱼ e^{xⱼ} along an axis", elementwise: false, [axis]),
+                float: { a in Softmax<Float>(alongAxis: Int(a["axis"])) }, double: { a in Softmax<Double>(alongAxis: Int(a["axis"])) }),
+            RegisteredActivation(
+                ActivationEntry("log_softmax", "LogSoftmax", "log softmax along an axis", elementwise: false, [axis]),
+                float: { a in LogSoftmax<Float>(alongAxis: Int(a["axis"])) }, double: { a in LogSoftmax<Double>(alongAxis: Int(a["axis"])) }),
+            RegisteredActivation(
+                ActivationEntry("softmin", "Softmin", "softmax(−x) along an axis", elementwise: false, [axis]),
+                float: { a in Softmin<Float>(alongAxis: Int(a["axis"])) }, double: { a in Softmin<Double>(alongAxis: Int(a["axis"])) }),
+            RegisteredActivation(
+                ActivationEntry("glu", "GLU", "a·σ(b), [a, b] the halves of x along an axis", elementwise: false, [
                 P("axis", .integer, default: -1, .range(-16...15), "the axis to split in halves (its size must be even)"),
             ]),
+                float: { a in GLU<Float>(alongAxis: Int(a["axis"])) }, double: { a in GLU<Double>(alongAxis: Int(a["axis"])) }),
+            RegisteredActivation(ISRU<Float>.self, ISRU<Double>.self),
         ]
     }()
 
@@ -383,10 +410,8 @@ public enum ActivationCatalogue {
 
     // MARK: Activations registered as rules
 
-    /// The rule-based activations, in registration order: the built-in ones, then the user's.
-    static let registry = Mutex<[RegisteredActivation]>([
-        RegisteredActivation(ISRU<Float>.self, ISRU<Double>.self),
-    ])
+    /// The activations users registered, in registration order.
+    static let registry = Mutex<[RegisteredActivation]>([])
 
     /// Adds a rule-based activation (its Float and Double forms) to the catalogue, so spec
     /// strings (`"name:param=value"`), `ActivationCatalogue.makeLayer`, `tapegrad list` and the
@@ -412,13 +437,13 @@ public enum ActivationCatalogue {
         registry.withLock { $0.append(activation) }
     }
 
-    /// The rule-based activation called `name`, if any.
+    /// The activation called `name` (built in or registered), if any.
     public static func registered(named name: String) -> RegisteredActivation? {
-        registry.withLock { list in list.first { $0.entry.name == name } }
+        registeredActivations.first { $0.entry.name == name }
     }
 
-    /// Every rule-based activation (built-in ones and the user's).
-    public static var registeredActivations: [RegisteredActivation] { registry.withLock { $0 } }
+    /// Every activation: the built-in ones in catalogue order, then the user's.
+    public static var registeredActivations: [RegisteredActivation] { builtIn + registry.withLock { $0 } }
 
     /// The entry called `name`, if any.
     public static func entry(named name: String) -> ActivationEntry? { entries.first { $0.name == name } }
@@ -458,31 +483,63 @@ public enum ActivationCatalogue {
     }
 }
 
-/// An activation in the catalogue by its rule: the entry (name, parameters, summary) and, built
-/// from the rule types, its module in Float and Double and its Double function with kinks for the
-/// derivative checks.
+/// An activation in the catalogue: its entry (name, parameters, summary), its module in Float
+/// and Double built from validated arguments, and — for a rule (`ElementwiseActivation`) — its
+/// Double function with kinks for the derivative checks. Modules with parameters of their own
+/// (PReLU, Maxout, the softmax family) are registered by their builders.
 public struct RegisteredActivation: Sendable {
     public let entry: ActivationEntry
     @usableFromInline let float: @Sendable (ActivationArguments) -> any Layer<Float>
     @usableFromInline let double: @Sendable (ActivationArguments) -> any Layer<Double>
-    /// The Double function and its kinks for given arguments (what gradcheck runs).
-    public let checked: @Sendable (ActivationArguments) -> (function: @Sendable (Variable<Double>) -> Variable<Double>, kinks: [ActivationKink], secondOrderKinks: [Double])
-    /// Whether the derivative reads the output, so the activation runs in place.
+    public typealias Checked = (function: @Sendable (Variable<Double>) -> Variable<Double>, kinks: [ActivationKink], secondOrderKinks: [Double])
+    /// For a rule: the Double function and its kinks for given arguments (what gradcheck runs).
+    public let checked: (@Sendable (ActivationArguments) -> Checked)?
+    /// For a rule: the Double function in place (nil when its derivative needs the input).
+    public let inPlace: (@Sendable (ActivationArguments) -> (@Sendable (inout Variable<Double>) -> Void)?)?
+    /// Whether the activation is a rule whose derivative can read the output, so it runs in place
+    /// (at its default arguments).
     public let worksInPlace: Bool
+    /// For a rule: the Float Tensor form (no tape), for the benchmarks.
+    public let floatForward: (@Sendable (ActivationArguments) -> @Sendable (Tensor<Float>) -> Tensor<Float>)?
+    /// Whether it is a rule (`ElementwiseActivation`).
+    public var isRule: Bool { checked != nil }
 
     @inlinable
     init<F: ElementwiseActivation, D: ElementwiseActivation>(_: F.Type, _: D.Type) where F.Scalar == Float, D.Scalar == Double {
         tensorCheck(
             F.name == D.name,
             "ActivationCatalogue.register: the Float rule is named '\(F.name)' and the Double rule '\(D.name)'. Fix: pass the same rule in Float and Double (Rule<Float>.self, Rule<Double>.self).")
-        entry = ActivationEntry(F.name, "ActivationLayer", F.summary, F.parameters)
+        entry = ActivationEntry(F.name, F.moduleName, F.summary, F.parameters, ordered: F.orderedParameters.map { ($0.lower, $0.upper, $0.strict) })
         float = { ActivationLayer(F($0)) }
         double = { ActivationLayer(D($0)) }
         checked = { arguments in
             let rule = D(arguments)
             return ({ $0.activation(rule) }, rule.kinks, rule.secondOrderKinks)
         }
-        worksInPlace = F.derivativeInput == .output
+        inPlace = { arguments in
+            let rule = D(arguments)
+            guard rule.worksInPlace else { return nil }
+            return { $0.formActivation(rule) }
+        }
+        worksInPlace = F.derivativeInput != .input && F().inPlaceRefusal == nil
+        floatForward = { arguments in
+            let rule = F(arguments)
+            return { $0.activation(rule) }
+        }
+    }
+
+    /// A module registered by its builders (`entry.moduleName` names the module type).
+    init(
+        _ entry: ActivationEntry, float: @escaping @Sendable (ActivationArguments) -> any Layer<Float>,
+        double: @escaping @Sendable (ActivationArguments) -> any Layer<Double>
+    ) {
+        self.entry = entry
+        self.float = float
+        self.double = double
+        checked = nil
+        inPlace = nil
+        floatForward = nil
+        worksInPlace = false
     }
 
     /// The module for `arguments`, in `Scalar` (Float or Double).

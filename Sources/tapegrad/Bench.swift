@@ -152,14 +152,19 @@ enum Bench {
 
     /// The activations by the names `anchors/torch_bench.py` uses: forward on a tensor, and
     /// forward + backward with a given output gradient, single-threaded.
-    /// The built-in rows, then one per rule-based activation of the catalogue (ISRU and any the
-    /// user registered), through its Float module at its default parameters.
+    /// One row per element-wise activation of the catalogue at its default parameters, in
+    /// catalogue order: a rule-based one (built in or registered by the user) by its Tensor form
+    /// and its Float module, the others by the hand-written rows below.
     static var activationCases: [(String, (Tensor<Float>) -> Tensor<Float>, (Variable<Float>) -> Variable<Float>)] {
-        var cases = builtInCases
-        for a in ActivationCatalogue.registeredActivations {
-            guard a.entry.parameters.allSatisfy({ $0.defaultValue != nil }), let spec = try? ActivationSpec(parsing: a.entry.name) else { continue }
-            let layer = spec.makeLayer(Float.self)
-            cases.append((a.entry.name, { x in withoutGradients { layer(Variable(x)).value } }, { v in layer(v) }))
+        var cases: [(String, (Tensor<Float>) -> Tensor<Float>, (Variable<Float>) -> Variable<Float>)] = []
+        for a in ActivationCatalogue.registeredActivations where a.entry.isElementwise {
+            if let forward = a.floatForward {
+                guard let spec = try? ActivationSpec(parsing: a.entry.name) else { continue }  // a required parameter
+                let layer = spec.makeLayer(Float.self)
+                cases.append((a.entry.name, forward(spec.activationArguments), { v in layer(v) }))
+            } else if let row = builtInCases.first(where: { $0.0 == a.entry.name }) {
+                cases.append(row)
+            }
         }
         return cases
     }

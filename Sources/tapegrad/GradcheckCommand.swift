@@ -23,15 +23,34 @@ enum GradcheckCommand {
 
     static let selu0 = 1.0507009873554804934193349852946 * 1.6732632423543772848170429916717
 
-    /// The built-in rows below, then one per rule-based activation of the catalogue (ISRU and
-    /// any registered by the user) at its default parameters, with its declared kinks.
+    /// One row per rule-based activation of the catalogue (built in or registered by the user)
+    /// at its default parameters and at the non-default specs below, with its declared kinks;
+    /// then the hand-written rows of activations that are not rules yet.
     static var entries: [Entry] {
-        builtIn + ActivationCatalogue.registeredActivations.compactMap { a in
-            guard let spec = try? ActivationSpec(parsing: a.entry.name) else { return nil }  // a required parameter: a module row's job
-            let c = a.checked(spec.activationArguments)
-            return Entry(name: a.entry.name, f: c.function, kinks: c.kinks.map { ($0.location, $0.derivative) }, secondOrderKinks: c.secondOrderKinks)
+        let rules = ActivationCatalogue.registeredActivations.filter(\.isRule)
+        let names = Set(rules.map(\.entry.name))
+        var rows: [Entry] = []
+        for a in rules {
+            guard let spec = try? ActivationSpec(parsing: a.entry.name) else { continue }  // a required parameter: see ruleSpecs
+            rows.append(entry(a.entry.name, spec))
         }
+        for text in ruleSpecs {
+            guard let spec = try? ActivationSpec(parsing: text), names.contains(spec.name) else { continue }
+            rows.append(entry(text, spec))
+        }
+        return rows + builtIn.filter { !names.contains($0.name) }
     }
+
+    /// The row of a rule-based activation at `spec`.
+    static func entry(_ name: String, _ spec: ActivationSpec) -> Entry {
+        let c = ActivationCatalogue.registered(named: spec.name)!.checked!(spec.activationArguments)
+        return Entry(name: name, f: c.function, kinks: c.kinks.map { ($0.location, $0.derivative) }, secondOrderKinks: c.secondOrderKinks)
+    }
+
+    /// Rule rows at non-default parameters (and for rules with a required parameter).
+    static let ruleSpecs = [
+        "swish:beta=1.5", "power:power=3,scale=0.5,shift=0.25", "exp:base=2,scale=0.1", "threshold:threshold=0.5,value=-1",
+    ]
 
     static let builtIn: [Entry] = [
         Entry(name: "relu", f: { $0.relu() }, kinks: [(0, 0)]),

@@ -248,7 +248,7 @@ enum StopCatalogue {
         StopCase("Softplus module with beta 0", .activations, mentions: ["Softplus", "beta 0.0"]) {
             _ = Softplus<Float>(beta: 0)
         },
-        StopCase("ELU module with a negative alpha", .activations, mentions: ["ELU", "alpha -1.0"]) {
+        StopCase("ELU module with a negative alpha", .activations, mentions: ["elu", "alpha -1.0"]) {
             _ = ELU<Float>(alpha: -1)
         },
         StopCase("CELU module with an infinite alpha", .activations, mentions: ["CELU", "alpha inf"]) {

@@ -89,9 +89,7 @@ extension Variable {
         )
         switch activation {
         case .relu:
-            replaceInPlace(name: "relu", compute: { $0.formMapped(grain: TensorRuntime.memoryBoundGrain, kernel: ClampKernel(lower: 0, upper: .infinity)) }) { g, y in
-                MaskedGradient<Scalar>(kind: .positive).apply(g, y)
-            }
+            formActivation(ReLURule())
         case .leakyReLU(let a):
             replaceInPlace(name: "leakyReLU", compute: { $0.formMapped(grain: TensorRuntime.memoryBoundGrain, kernel: LeakyReLUKernel(slope: a)) }) { g, y in
                 MaskedGradient<Scalar>(kind: .positiveElseScaled(slope: a)).apply(g, y)
@@ -101,10 +99,7 @@ extension Variable {
         case .tanh:
             replaceInPlace(name: "tanh", compute: { $0.apply(.tanh) }) { g, y in Variable.tanhBackward(g, y) }
         case .elu(let alpha):
-            checkActivationParameter(alpha > 0 && alpha.isFinite, "elu", "alpha \(alpha)", "use a finite alpha > 0")
-            replaceInPlace(name: "elu", compute: { $0.formMapped(kernel: ELUKernel(alpha: alpha)) }) { g, y in
-                Variable.select(y.value .> Tensor(0), g, g * (y + alpha))
-            }
+            formActivation(ELURule(alpha: alpha))
         case .selu:
             let scale = Scalar(seluScale)
             let scaledAlpha = Scalar(seluScale * seluAlpha)
