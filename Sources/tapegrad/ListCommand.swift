@@ -5,6 +5,11 @@ import NN
 /// one-line description; `--json` prints one object per line.
 enum ListCommand {
     static func run(_ options: Options) throws {
+        if options.flag("--markdown") {
+            if options.flag("--json") { throw CLIError.usage("--markdown and --json are two formats; give one") }
+            print(ActivationCatalogue.markdownTable())
+            return
+        }
         if options.flag("--json") {
             for e in ActivationCatalogue.entries { print(json(e)) }
             return

@@ -14,7 +14,7 @@ let usage = """
       plot    SVG pictures of f and f′ for every activation
               --output DIR (default Docs/plots)  --activation NAME
       list    every activation: name, parameters with defaults, description
-              --json (one object per line)
+              --json (one object per line)  --markdown (the table in Docs/Activations.md)
       bench   benchmarks: elementwise vs a same-run copy, matmul GFLOP/s
               --json  --quick  --threads N (default: both 1 and 2)  --suite elementwise|activation|tape|matmul|memory
               --steps N (memory suite, default 1000000)
@@ -49,7 +49,7 @@ enum CLIError: Error, CustomStringConvertible {
 /// (`--json=false` is an error, and a word after it is an unexpected argument).
 struct Options {
     /// The flags that take no value, in every command.
-    static let switches: Set<String> = ["--json", "--quick", "--quiet"]
+    static let switches: Set<String> = ["--json", "--quick", "--quiet", "--markdown"]
 
     var values: [String: String] = [:]
 

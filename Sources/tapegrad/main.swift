@@ -18,7 +18,7 @@ do {
         try GradcheckCommand.run(try Options(rest, allowed: ["--json", "--points", "--activation"]))
     case "plot":
         try PlotCommand.run(try Options(rest, allowed: ["--output", "--activation"]))
-    case "list": try ListCommand.run(try Options(rest, allowed: ["--json"]))
+    case "list": try ListCommand.run(try Options(rest, allowed: ["--json", "--markdown"]))
     case "longrun": try LongRunCommand.run(try Options(rest, allowed: LongRunCommand.allowed))
     case "help", "--help", "-h":
         print(usage)
