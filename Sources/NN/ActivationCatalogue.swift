@@ -264,14 +264,8 @@ public enum ActivationCatalogue {
             ], ordered: ("lower", "upper", false)),
                 float: { a in RReLU<Float>(lower: Float(a["lower"]), upper: Float(a["upper"])) }, double: { a in RReLU<Double>(lower: Double(a["lower"]), upper: Double(a["upper"])) }),
             RegisteredActivation(ELURule<Float>.self, ELURule<Double>.self),
-            RegisteredActivation(
-                ActivationEntry("selu", "SELU", "scale·elu(x, alpha) with the self-normalizing constants"),
-                float: { a in SELU<Float>() }, double: { a in SELU<Double>() }),
-            RegisteredActivation(
-                ActivationEntry("celu", "CELU", "max(0, x) + min(0, alpha·(e^{x/alpha} − 1))", [
-                P("alpha", default: 1, .nonzero, "scale of the negative side"),
-            ]),
-                float: { a in CELU<Float>(alpha: Float(a["alpha"])) }, double: { a in CELU<Double>(alpha: Double(a["alpha"])) }),
+            RegisteredActivation(SELURule<Float>.self, SELURule<Double>.self),
+            RegisteredActivation(CELURule<Float>.self, CELURule<Double>.self),
             RegisteredActivation(
                 ActivationEntry("relu6", "ReLU6", "min(max(0, x), 6)"),
                 float: { a in ReLU6<Float>() }, double: { a in ReLU6<Double>() }),
@@ -287,44 +281,25 @@ public enum ActivationCatalogue {
             ], ordered: ("min_val", "max_val", true)),
                 float: { a in Hardtanh<Float>(min: Float(a["min_val"]), max: Float(a["max_val"])) }, double: { a in Hardtanh<Double>(min: Double(a["min_val"]), max: Double(a["max_val"])) }),
             RegisteredActivation(SoftsignRule<Float>.self, SoftsignRule<Double>.self),
-            RegisteredActivation(
-                ActivationEntry("softplus", "Softplus", "(1/beta)·log(1 + e^{beta·x}), linear where beta·x > threshold", [
-                P("beta", default: 1, .nonzero, "sharpness"),
-                P("threshold", default: 20, "beta·x above which the result is x"),
-            ]),
-                float: { a in Softplus<Float>(beta: Float(a["beta"]), threshold: Float(a["threshold"])) }, double: { a in Softplus<Double>(beta: Double(a["beta"]), threshold: Double(a["threshold"])) }),
-            RegisteredActivation(
-                ActivationEntry("swish", "Swish", "x·σ(beta·x) with a constant beta", [
-                P("beta", default: 1, "slope inside the sigmoid (1 is silu)"),
-            ]),
-                float: { a in Swish<Float>(beta: Float(a["beta"])) }, double: { a in Swish<Double>(beta: Double(a["beta"])) }),
+            RegisteredActivation(SoftplusRule<Float>.self, SoftplusRule<Double>.self),
+            RegisteredActivation(SwishRule<Float>.self, SwishRule<Double>.self),
             RegisteredActivation(
                 ActivationEntry("trainable_swish", "TrainableSwish", "x·σ(beta·x) with trainable beta, one shared or one per channel (axis 1)", [
                 P("channels", .integer, default: 1, .range(1...1 << 20), "number of beta values: 1 (shared) or the channel count"),
                 P("init", default: 1, "initial beta"),
             ]),
                 float: { a in TrainableSwish<Float>(channels: Int(a["channels"]), initialValue: Float(a["init"])) }, double: { a in TrainableSwish<Double>(channels: Int(a["channels"]), initialValue: Double(a["init"])) }),
-            RegisteredActivation(
-                ActivationEntry("silu", "SiLU", "x·σ(x)"),
-                float: { a in SiLU<Float>() }, double: { a in SiLU<Double>() }),
-            RegisteredActivation(
-                ActivationEntry("mish", "Mish", "x·tanh(softplus(x))"),
-                float: { a in Mish<Float>() }, double: { a in Mish<Double>() }),
-            RegisteredActivation(
-                ActivationEntry("gelu", "GELU", "x·Φ(x), Φ the normal CDF (exact, via erf)"),
-                float: { a in GELU<Float>() }, double: { a in GELU<Double>() }),
-            RegisteredActivation(
-                ActivationEntry("gelu_tanh", "GELU", "GELU's tanh approximation 0.5x(1 + tanh(√(2/π)(x + 0.044715x³)))"),
-                float: { a in GELU<Float>(approximation: .tanh) }, double: { a in GELU<Double>(approximation: .tanh) }),
+            RegisteredActivation(SiLURule<Float>.self, SiLURule<Double>.self),
+            RegisteredActivation(MishRule<Float>.self, MishRule<Double>.self),
+            RegisteredActivation(GELURule<Float>.self, GELURule<Double>.self),
+            RegisteredActivation(GELUTanhRule<Float>.self, GELUTanhRule<Double>.self),
             RegisteredActivation(
                 ActivationEntry("hardsigmoid", "Hardsigmoid", "min(max(x + 3, 0), 6) / 6"),
                 float: { a in Hardsigmoid<Float>() }, double: { a in Hardsigmoid<Double>() }),
             RegisteredActivation(
                 ActivationEntry("hardswish", "Hardswish", "x·min(max(x + 3, 0), 6) / 6"),
                 float: { a in Hardswish<Float>() }, double: { a in Hardswish<Double>() }),
-            RegisteredActivation(
-                ActivationEntry("logsigmoid", "LogSigmoid", "log σ(x) = min(x, 0) − log1p(e^{−|x|})"),
-                float: { a in LogSigmoid<Float>() }, double: { a in LogSigmoid<Double>() }),
+            RegisteredActivation(LogSigmoidRule<Float>.self, LogSigmoidRule<Double>.self),
             RegisteredActivation(
                 ActivationEntry("softshrink", "Softshrink", "x ∓ lambda outside [−lambda, lambda], 0 inside", [
                 P("lambda", default: 0.5, .nonNegative, "half-width of the zero band"),
@@ -335,9 +310,7 @@ public enum ActivationCatalogue {
                 P("lambda", default: 0.5, "half-width of the zero band"),
             ]),
                 float: { a in Hardshrink<Float>(lambda: Float(a["lambda"])) }, double: { a in Hardshrink<Double>(lambda: Double(a["lambda"])) }),
-            RegisteredActivation(
-                ActivationEntry("tanhshrink", "Tanhshrink", "x − tanh x"),
-                float: { a in Tanhshrink<Float>() }, double: { a in Tanhshrink<Double>() }),
+            RegisteredActivation(TanhshrinkRule<Float>.self, TanhshrinkRule<Double>.self),
             RegisteredActivation(
                 ActivationEntry("threshold", "Threshold", "x if x > threshold, else value", [
                 P("threshold", default: nil, "the threshold t"),

@@ -245,13 +245,13 @@ enum StopCatalogue {
         StopCase("RReLU with lower above upper", .activations, mentions: ["RReLU", "lower 0.5", "upper 0.1"]) {
             _ = RReLU<Float>(lower: 0.5, upper: 0.1)
         },
-        StopCase("Softplus module with beta 0", .activations, mentions: ["Softplus", "beta 0.0"]) {
+        StopCase("Softplus module with beta 0", .activations, mentions: ["softplus", "beta 0.0"]) {
             _ = Softplus<Float>(beta: 0)
         },
         StopCase("ELU module with a negative alpha", .activations, mentions: ["elu", "alpha -1.0"]) {
             _ = ELU<Float>(alpha: -1)
         },
-        StopCase("CELU module with an infinite alpha", .activations, mentions: ["CELU", "alpha inf"]) {
+        StopCase("CELU module with an infinite alpha", .activations, mentions: ["celu", "alpha inf"]) {
             _ = CELU<Float>(alpha: .infinity)
         },
         StopCase("Hardtanh module with a NaN bound", .activations, mentions: ["Hardtanh", "min nan with max 1.0"]) {
@@ -260,7 +260,7 @@ enum StopCatalogue {
         StopCase("BoundedReLU module with a negative bound", .activations, mentions: ["BoundedReLU", "n -1.0"]) {
             _ = BoundedReLU<Float>(n: -1)
         },
-        StopCase("Swish module with a NaN beta", .activations, mentions: ["Swish", "beta nan"]) {
+        StopCase("Swish module with a NaN beta", .activations, mentions: ["swish", "beta nan"]) {
             _ = Swish<Float>(beta: .nan)
         },
         StopCase("TrainableSwish with no channels", .activations, mentions: ["TrainableSwish", "0 channels"]) {

@@ -101,11 +101,7 @@ extension Variable {
         case .elu(let alpha):
             formActivation(ELURule(alpha: alpha))
         case .selu:
-            let scale = Scalar(seluScale)
-            let scaledAlpha = Scalar(seluScale * seluAlpha)
-            replaceInPlace(name: "selu", compute: { $0.formMapped(kernel: SELUKernel<Scalar>()) }) { g, y in
-                Variable.select(y.value .> Tensor(0), g * scale, g * (y + scaledAlpha))
-            }
+            formActivation(SELURule())
         case .relu6, .hardtanh:
             var bounds: (Scalar, Scalar) = (0, 6)
             if case .hardtanh(let l, let h) = activation {
