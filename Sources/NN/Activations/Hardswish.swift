@@ -5,8 +5,9 @@ import Autograd
 /// f′(x) = 0 for x ≤ −3, x/3 + 1/2 on the open interval (−3, 3), 1 for x ≥ 3 — so f′(−3) = 0
 /// and f′(3) = 1, PyTorch 2.x's convention (checked against 2.15's hardswish_backward; PyTorch
 /// 1.x used the closed interval and gave −1/2 and 3/2); g for NaN x, as PyTorch's scalar loop.
-/// f″ = 1/3 on (−3, 3), 0 outside. The middle piece of f′ is computed as (x + 3/2)/3: the same
-/// value, without the cancellation of x/3 + 1/2 near its zero at x = −3/2.
+/// f″ = 1/3 on (−3, 3), exactly 0 outside (whatever the incoming gradient, as PyTorch's
+/// `where`). The middle piece of f′ is computed as (x + 3/2)/3: the same value, without the
+/// cancellation of x/3 + 1/2 near its zero at x = −3/2.
 public struct HardswishRule<Scalar: TensorScalar>: ElementwiseActivation {
     public static var name: String { "hardswish" }
     public static var moduleName: String { "Hardswish" }
@@ -38,6 +39,11 @@ public struct HardswishRule<Scalar: TensorScalar>: ElementwiseActivation {
 
     @inlinable @inline(__always)
     public func derivativeOfDerivative(_ x: Scalar.Vector) -> Scalar.Vector { Clamp<Scalar>.inside(x, -3, 3, Scalar.Vector(repeating: 1 / 3)) }
+
+    @inlinable @inline(__always)
+    public func curvatureGradient(_ h: Scalar.Vector, _ x: Scalar.Vector) -> Scalar.Vector {
+        Clamp<Scalar>.inside(x, -3, 3, h * Scalar.Vector(repeating: 1 / 3))
+    }
 }
 
 /// The hardswish module: y = x·min(max(x + 3, 0), 6)/6 (see `HardswishRule`).
