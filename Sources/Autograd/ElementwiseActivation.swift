@@ -161,6 +161,10 @@ public protocol ElementwiseActivation<Scalar>: Sendable {
     /// (softsign's g/d/d rather than g·(1/d²)) or to save an operation; it must equal g·f′(s)
     /// mathematically.
     func gradient(_ g: Scalar.Vector, _ s: Scalar.Vector) -> Scalar.Vector
+    /// The second-order term h · d f′/ds (h is the incoming gradient times g): h·derivativeOfDerivative(s)
+    /// by default. A rule may fuse it to keep exact zeros where f″ = 0 (hardswish's h/3 inside
+    /// (−3, 3) and 0 outside, as PyTorch's `where`, rather than h·0, which is −0 or NaN for some h).
+    func curvatureGradient(_ h: Scalar.Vector, _ s: Scalar.Vector) -> Scalar.Vector
     /// For `derivativeInput == .both`: f′ from the output y (what the in-place form uses).
     func derivative(fromOutput y: Scalar.Vector) -> Scalar.Vector
     /// For `.both`: d f′/dy, from y.
@@ -185,6 +189,8 @@ extension ElementwiseActivation {
     public var inPlaceRefusal: String? { nil }
     @inlinable @inline(__always)
     public func gradient(_ g: Scalar.Vector, _ s: Scalar.Vector) -> Scalar.Vector { g * derivative(s) }
+    @inlinable @inline(__always)
+    public func curvatureGradient(_ h: Scalar.Vector, _ s: Scalar.Vector) -> Scalar.Vector { h * derivativeOfDerivative(s) }
     @inlinable @inline(__always)
     public func gradient(_ g: Scalar.Vector, fromOutput y: Scalar.Vector) -> Scalar.Vector { g * derivative(fromOutput: y) }
     public func derivative(fromOutput y: Scalar.Vector) -> Scalar.Vector {
@@ -233,13 +239,13 @@ public struct ActivationGradientKernel<Rule: ElementwiseActivation>: BinaryVecto
     public func callAsFunction(_ g: Scalar.Vector, _ s: Scalar.Vector) -> Scalar.Vector { rule.gradient(g, s) }
 }
 
-/// d f′/ds as a kernel type.
-public struct ActivationCurvatureKernel<Rule: ElementwiseActivation>: UnaryVectorKernel {
+/// h · d f′/ds as a kernel type.
+public struct ActivationCurvatureKernel<Rule: ElementwiseActivation>: BinaryVectorKernel {
     public typealias Scalar = Rule.Scalar
     @usableFromInline let rule: Rule
     @inlinable public init(_ rule: Rule) { self.rule = rule }
     @inlinable @inline(__always)
-    public func callAsFunction(_ s: Scalar.Vector) -> Scalar.Vector { rule.derivativeOfDerivative(s) }
+    public func callAsFunction(_ h: Scalar.Vector, _ s: Scalar.Vector) -> Scalar.Vector { rule.curvatureGradient(h, s) }
 }
 
 /// A rule whose derivative reads both x and y, seen through its output form: what the in-place
@@ -253,6 +259,7 @@ public struct ActivationOutputForm<Base: ElementwiseActivation>: ElementwiseActi
     public static var summary: String { Base.summary }
     public static var derivativeInput: ActivationDerivativeInput { .output }
     public static var isMemoryBound: Bool { Base.isMemoryBound }
+    public static var isPiecewiseLinear: Bool { Base.isPiecewiseLinear }
     @inlinable @inline(__always)
     public func value(_ x: Scalar.Vector) -> Scalar.Vector { base.value(x) }
     @inlinable @inline(__always)
@@ -312,17 +319,17 @@ public struct ActivationFunction<Rule: ElementwiseActivation>: DifferentiableFun
 }
 
 /// g · f′(s) as a recorded operation, so the gradient can be differentiated again: ∂/∂g is
-/// f′(s) (this kernel again), ∂/∂s is g · d f′/ds.
+/// f′(s) (this kernel again), ∂/∂s is g · d f′/ds (`ActivationCurvature`).
 public struct ActivationGradient<Rule: ElementwiseActivation>: DifferentiableFunction {
     public typealias Scalar = Rule.Scalar
     public let rule: Rule
     @usableFromInline let gradientBody: @Sendable (Tensor<Scalar>, Tensor<Scalar>) -> Tensor<Scalar>
-    @usableFromInline let curvatureBody: @Sendable (Tensor<Scalar>) -> Tensor<Scalar>
+    @usableFromInline let curvatureBody: @Sendable (Variable<Scalar>, Variable<Scalar>) -> Variable<Scalar>
 
     @inlinable public init(_ rule: Rule) {
         self.rule = rule
         gradientBody = { Tensor.zipMapped($0, $1, grain: Rule.grain, kernel: ActivationGradientKernel(rule)) }
-        curvatureBody = { $0.mapped(grain: Rule.grain, kernel: ActivationCurvatureKernel(rule)) }
+        curvatureBody = { h, s in ActivationCurvature(rule).apply(h, s) }
     }
 
     public var name: String { Rule.name + "Backward" }
@@ -333,7 +340,28 @@ public struct ActivationGradient<Rule: ElementwiseActivation>: DifferentiableFun
         let g = saved[0], s = saved[1]
         // The curvature is taken as a constant: third and higher derivatives are not supported.
         if Rule.isPiecewiseLinear { return [apply(gradient, s), nil] }
-        return [apply(gradient, s), gradient * g * Variable(curvatureBody(s.value))]
+        return [apply(gradient, s), curvatureBody(gradient * g, s)]
+    }
+}
+
+/// h · d f′/ds as a recorded operation (the second-order term; h = incoming gradient × g): ∂/∂h
+/// is d f′/ds (this kernel again); ∂/∂s, a third derivative, is not supported (nil).
+public struct ActivationCurvature<Rule: ElementwiseActivation>: DifferentiableFunction {
+    public typealias Scalar = Rule.Scalar
+    public let rule: Rule
+    @usableFromInline let body: @Sendable (Tensor<Scalar>, Tensor<Scalar>) -> Tensor<Scalar>
+
+    @inlinable public init(_ rule: Rule) {
+        self.rule = rule
+        body = { Tensor.zipMapped($0, $1, grain: Rule.grain, kernel: ActivationCurvatureKernel(rule)) }
+    }
+
+    public var name: String { Rule.name + "Curvature" }
+    @inlinable
+    public func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> { body(inputs[0], inputs[1]) }
+    @inlinable
+    public func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
+        [apply(gradient, saved[1]), nil]
     }
 }
 

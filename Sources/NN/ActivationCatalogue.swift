@@ -246,11 +246,7 @@ public enum ActivationCatalogue {
         let axis = P("axis", .integer, default: -1, .range(-16...15), "the axis to normalize along (negative counts from the end)")
         return [
             RegisteredActivation(ReLURule<Float>.self, ReLURule<Double>.self),
-            RegisteredActivation(
-                ActivationEntry("leaky_relu", "LeakyReLU", "x if x > 0, else negative_slope·x", [
-                P("negative_slope", default: 0.01, "slope for x ≤ 0"),
-            ]),
-                float: { a in LeakyReLU<Float>(negativeSlope: Float(a["negative_slope"])) }, double: { a in LeakyReLU<Double>(negativeSlope: Double(a["negative_slope"])) }),
+            RegisteredActivation(LeakyReLURule<Float>.self, LeakyReLURule<Double>.self),
             RegisteredActivation(
                 ActivationEntry("prelu", "PReLU", "leaky ReLU with trainable slopes, one shared or one per channel (axis 1)", [
                 P("channels", .integer, default: 1, .range(1...1 << 20), "number of slopes: 1 (shared) or the channel count"),
@@ -266,20 +262,9 @@ public enum ActivationCatalogue {
             RegisteredActivation(ELURule<Float>.self, ELURule<Double>.self),
             RegisteredActivation(SELURule<Float>.self, SELURule<Double>.self),
             RegisteredActivation(CELURule<Float>.self, CELURule<Double>.self),
-            RegisteredActivation(
-                ActivationEntry("relu6", "ReLU6", "min(max(0, x), 6)"),
-                float: { a in ReLU6<Float>() }, double: { a in ReLU6<Double>() }),
-            RegisteredActivation(
-                ActivationEntry("bounded_relu", "BoundedReLU", "min(max(0, x), n): ReLU bounded at n", [
-                P("n", default: 6, .positive, "upper bound"),
-            ]),
-                float: { a in BoundedReLU<Float>(n: Float(a["n"])) }, double: { a in BoundedReLU<Double>(n: Double(a["n"])) }),
-            RegisteredActivation(
-                ActivationEntry("hardtanh", "Hardtanh", "clamp(x, min_val, max_val)", [
-                P("min_val", default: -1, "lower bound"),
-                P("max_val", default: 1, "upper bound"),
-            ], ordered: ("min_val", "max_val", true)),
-                float: { a in Hardtanh<Float>(min: Float(a["min_val"]), max: Float(a["max_val"])) }, double: { a in Hardtanh<Double>(min: Double(a["min_val"]), max: Double(a["max_val"])) }),
+            RegisteredActivation(ReLU6Rule<Float>.self, ReLU6Rule<Double>.self),
+            RegisteredActivation(BoundedReLURule<Float>.self, BoundedReLURule<Double>.self),
+            RegisteredActivation(HardtanhRule<Float>.self, HardtanhRule<Double>.self),
             RegisteredActivation(SoftsignRule<Float>.self, SoftsignRule<Double>.self),
             RegisteredActivation(SoftplusRule<Float>.self, SoftplusRule<Double>.self),
             RegisteredActivation(SwishRule<Float>.self, SwishRule<Double>.self),
@@ -293,30 +278,13 @@ public enum ActivationCatalogue {
             RegisteredActivation(MishRule<Float>.self, MishRule<Double>.self),
             RegisteredActivation(GELURule<Float>.self, GELURule<Double>.self),
             RegisteredActivation(GELUTanhRule<Float>.self, GELUTanhRule<Double>.self),
-            RegisteredActivation(
-                ActivationEntry("hardsigmoid", "Hardsigmoid", "min(max(x + 3, 0), 6) / 6"),
-                float: { a in Hardsigmoid<Float>() }, double: { a in Hardsigmoid<Double>() }),
-            RegisteredActivation(
-                ActivationEntry("hardswish", "Hardswish", "x·min(max(x + 3, 0), 6) / 6"),
-                float: { a in Hardswish<Float>() }, double: { a in Hardswish<Double>() }),
+            RegisteredActivation(HardsigmoidRule<Float>.self, HardsigmoidRule<Double>.self),
+            RegisteredActivation(HardswishRule<Float>.self, HardswishRule<Double>.self),
             RegisteredActivation(LogSigmoidRule<Float>.self, LogSigmoidRule<Double>.self),
-            RegisteredActivation(
-                ActivationEntry("softshrink", "Softshrink", "x ∓ lambda outside [−lambda, lambda], 0 inside", [
-                P("lambda", default: 0.5, .nonNegative, "half-width of the zero band"),
-            ]),
-                float: { a in Softshrink<Float>(lambda: Float(a["lambda"])) }, double: { a in Softshrink<Double>(lambda: Double(a["lambda"])) }),
-            RegisteredActivation(
-                ActivationEntry("hardshrink", "Hardshrink", "x outside [−lambda, lambda], 0 inside", [
-                P("lambda", default: 0.5, "half-width of the zero band"),
-            ]),
-                float: { a in Hardshrink<Float>(lambda: Float(a["lambda"])) }, double: { a in Hardshrink<Double>(lambda: Double(a["lambda"])) }),
+            RegisteredActivation(SoftshrinkRule<Float>.self, SoftshrinkRule<Double>.self),
+            RegisteredActivation(HardshrinkRule<Float>.self, HardshrinkRule<Double>.self),
             RegisteredActivation(TanhshrinkRule<Float>.self, TanhshrinkRule<Double>.self),
-            RegisteredActivation(
-                ActivationEntry("threshold", "Threshold", "x if x > threshold, else value", [
-                P("threshold", default: nil, "the threshold t"),
-                P("value", default: nil, "the replacement for x ≤ t"),
-            ]),
-                float: { a in Threshold<Float>(threshold: Float(a["threshold"]), value: Float(a["value"])) }, double: { a in Threshold<Double>(threshold: Double(a["threshold"]), value: Double(a["value"])) }),
+            RegisteredActivation(ThresholdRule<Float>.self, ThresholdRule<Double>.self),
             RegisteredActivation(
                 ActivationEntry("sigmoid", "Sigmoid", "1 / (1 + e^−x)"),
                 float: { a in Sigmoid<Float>() }, double: { a in Sigmoid<Double>() }),

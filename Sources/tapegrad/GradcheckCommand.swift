@@ -183,7 +183,7 @@ enum GradcheckCommand {
             }
         }
         // Completeness by construction: every catalogue entry has a row.
-        let covered = Set(diagonal.map(\.name) + moduleRows.compactMap { try? ActivationSpec(parsing: $0.spec).entry.name })
+        let covered = Set(diagonal.map(\.name) + (ruleSpecs + moduleRows.map(\.spec)).compactMap { try? ActivationSpec(parsing: $0).entry.name })
         let missing = ActivationCatalogue.names.filter { !covered.contains($0) }
         var g = TensorRandom(seed: 0)
         let random = (0..<Swift.max(0, count - edges.count)).map { _ in g.nextUnitDouble() * 16 - 8 }

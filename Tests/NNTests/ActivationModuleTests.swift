@@ -216,7 +216,7 @@ private func compare<S: TensorScalar>(_ c: Case<S>) -> (values: Bool, gradients:
         let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Hardtanh<Float>(min: 1, max: -1)
         }
-        expectStop(r, mentions: ["Hardtanh", "min 1.0 with max -1.0", "Fix:"])
+        expectStop(r, mentions: ["hardtanh", "min 1.0 with max -1.0", "Fix:"])
     }
 }
 

@@ -224,7 +224,7 @@ enum StopCatalogue {
         StopCase("prelu with a channel axis the input lacks", .activations, mentions: ["prelu", "4 slopes", "[2, 4]", "channel axis 5"]) {
             _ = V(F.zeros([2, 4])).prelu(alpha: V(F.ones([4])), channelAxis: 5)
         },
-        StopCase("LeakyReLU module with an infinite slope", .activations, mentions: ["LeakyReLU", "negativeSlope inf"]) {
+        StopCase("LeakyReLU module with an infinite slope", .activations, mentions: ["leakyReLU", "negativeSlope inf"]) {
             _ = LeakyReLU<Float>(negativeSlope: .infinity)
         },
         StopCase("Maxout with mismatched weight and bias", .activations, mentions: ["Maxout", "[2, 3, 4]", "[3, 2]"]) {
@@ -254,10 +254,10 @@ enum StopCatalogue {
         StopCase("CELU module with an infinite alpha", .activations, mentions: ["celu", "alpha inf"]) {
             _ = CELU<Float>(alpha: .infinity)
         },
-        StopCase("Hardtanh module with a NaN bound", .activations, mentions: ["Hardtanh", "min nan with max 1.0"]) {
+        StopCase("Hardtanh module with a NaN bound", .activations, mentions: ["hardtanh", "min nan with max 1.0"]) {
             _ = Hardtanh<Float>(min: .nan, max: 1)
         },
-        StopCase("BoundedReLU module with a negative bound", .activations, mentions: ["BoundedReLU", "n -1.0"]) {
+        StopCase("BoundedReLU module with a negative bound", .activations, mentions: ["boundedReLU", "n -1.0"]) {
             _ = BoundedReLU<Float>(n: -1)
         },
         StopCase("Swish module with a NaN beta", .activations, mentions: ["swish", "beta nan"]) {
@@ -275,7 +275,7 @@ enum StopCatalogue {
         StopCase("power with an infinite exponent", .activations, mentions: ["Power", "power inf"]) {
             _ = Power<Float>(.infinity)
         },
-        StopCase("Threshold module with a NaN value", .activations, mentions: ["Threshold", "threshold 1.0 with value nan"]) {
+        StopCase("Threshold module with a NaN value", .activations, mentions: ["threshold:", "threshold 1.0 with value nan"]) {
             _ = Threshold<Float>(threshold: 1, value: .nan)
         },
 

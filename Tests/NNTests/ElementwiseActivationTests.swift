@@ -113,6 +113,31 @@ struct ElementwiseActivationTests {
         for i in [0, 2] { #expect(Swift.abs(a.gradient!.scalars[i] - b.gradient!.scalars[i]) <= 4 * Double.ulpOfOne) }
     }
 
+    @Test("Double backward runs a rule's own curvatureGradient(h, s): hardswish's f″ term is exactly +0 outside (−3, 3) whatever h (PyTorch's where), h/3 inside")
+    func fusedCurvatureIsUsed() {
+        let x = Variable(Tensor<Double>([-4, -3, 0, 3, 4, .nan]), requiresGradient: true)
+        // The incoming gradient of y is w; the second pass weighs the first derivative by v, so
+        // h = v·w: negative (h·0 would be −0) and infinite (h·0 would be NaN) outside the band.
+        let w = Variable(Tensor<Double>([-1, -2, 1.5, -.infinity, -3, 2]))
+        let v = Variable(Tensor<Double>([1, 1, -3, 1, 1, 1]))
+        let g = gradients(of: (x.hardswish() * w).sum(), withRespectTo: [x], createGraph: true)[0]!
+        let second = gradients(of: (g * v).sum(), withRespectTo: [x])[0]!.value.scalars
+        #expect(second.map(\.bitPattern) == [0, 0, (-1.5).bitPattern, 0, 0, 0], "\(second)")
+    }
+
+    @Test("In place, a piecewise-linear rule read from its output stays piecewise linear: leaky ReLU's gradient has no x term, as out of place")
+    func outputFormKeepsPiecewiseLinearity() {
+        for inPlace in [false, true] {
+            let x = Variable(Tensor<Double>([-1, 0.5]), requiresGradient: true)
+            var h = x * 1
+            if inPlace { h.formActivation(LeakyReLURule(negativeSlope: 0.2)) } else { h = h.leakyReLU(negativeSlope: 0.2) }
+            let g = gradients(of: h.sum(), withRespectTo: [x], createGraph: true)[0]!
+            #expect(g.value.scalars == [0.2, 1])
+            let second = gradients(of: g.sum(), withRespectTo: [x], allowUnused: true)[0]
+            #expect(second == nil, "in place \(inPlace): \(second.map { "\($0.value.scalars)" } ?? "")")
+        }
+    }
+
     @Test("A rule whose derivative reads the output works in place, with the out-of-place gradients")
     func inPlaceFromTheOutput() {
         let x = Tensor<Double>([-1, 0, 0.5, 2])

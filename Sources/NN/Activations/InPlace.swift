@@ -91,9 +91,7 @@ extension Variable {
         case .relu:
             formActivation(ReLURule())
         case .leakyReLU(let a):
-            replaceInPlace(name: "leakyReLU", compute: { $0.formMapped(grain: TensorRuntime.memoryBoundGrain, kernel: LeakyReLUKernel(slope: a)) }) { g, y in
-                MaskedGradient<Scalar>(kind: .positiveElseScaled(slope: a)).apply(g, y)
-            }
+            formActivation(LeakyReLURule(negativeSlope: a))
         case .sigmoid:
             replaceInPlace(name: "sigmoid", compute: { $0.apply(.sigmoid) }) { g, y in Variable.sigmoidBackward(g, y) }
         case .tanh:
@@ -102,16 +100,10 @@ extension Variable {
             formActivation(ELURule(alpha: alpha))
         case .selu:
             formActivation(SELURule())
-        case .relu6, .hardtanh:
-            var bounds: (Scalar, Scalar) = (0, 6)
-            if case .hardtanh(let l, let h) = activation {
-                checkActivationParameter(l < h, "hardtanh", "min \(l), max \(h)", "use min < max")
-                bounds = (l, h)
-            }
-            let (lo, hi) = bounds
-            replaceInPlace(name: activation.name, compute: { $0.formMapped(grain: TensorRuntime.memoryBoundGrain, kernel: ClampKernel(lower: lo, upper: hi)) }) { g, y in
-                MaskedGradient<Scalar>(kind: .inside(lo, hi)).apply(g, y)
-            }
+        case .relu6:
+            formActivation(ReLU6Rule())
+        case .hardtanh(let lo, let hi):
+            formActivation(HardtanhRule(min: lo, max: hi))
         default:
             tensorFailure("\(activation.name) in place: not supported. Fix: apply it out of place.")
         }
