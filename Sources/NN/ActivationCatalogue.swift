@@ -344,15 +344,9 @@ public enum ActivationCatalogue {
                 P("value", default: nil, "the replacement for x ≤ t"),
             ]),
                 float: { a in Threshold<Float>(threshold: Float(a["threshold"]), value: Float(a["value"])) }, double: { a in Threshold<Double>(threshold: Double(a["threshold"]), value: Double(a["value"])) }),
-            RegisteredActivation(
-                ActivationEntry("sigmoid", "Sigmoid", "1 / (1 + e^−x)"),
-                float: { a in Sigmoid<Float>() }, double: { a in Sigmoid<Double>() }),
-            RegisteredActivation(
-                ActivationEntry("tanh", "Tanh", "tanh x"),
-                float: { a in Tanh<Float>() }, double: { a in Tanh<Double>() }),
-            RegisteredActivation(
-                ActivationEntry("abs", "Abs", "|x| (Caffe AbsVal)"),
-                float: { a in Abs<Float>() }, double: { a in Abs<Double>() }),
+            RegisteredActivation(SigmoidRule<Float>.self, SigmoidRule<Double>.self),
+            RegisteredActivation(TanhRule<Float>.self, TanhRule<Double>.self),
+            RegisteredActivation(AbsRule<Float>.self, AbsRule<Double>.self),
             RegisteredActivation(
                 ActivationEntry("power", "Power", "(shift + scale·x)^power (Caffe Power)", [
                 P("power", default: 1, "exponent"),

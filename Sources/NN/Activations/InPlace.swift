@@ -95,9 +95,9 @@ extension Variable {
                 MaskedGradient<Scalar>(kind: .positiveElseScaled(slope: a)).apply(g, y)
             }
         case .sigmoid:
-            replaceInPlace(name: "sigmoid", compute: { $0.apply(.sigmoid) }) { g, y in Variable.sigmoidBackward(g, y) }
+            formActivation(SigmoidRule())
         case .tanh:
-            replaceInPlace(name: "tanh", compute: { $0.apply(.tanh) }) { g, y in Variable.tanhBackward(g, y) }
+            formActivation(TanhRule())
         case .elu(let alpha):
             formActivation(ELURule(alpha: alpha))
         case .selu:
