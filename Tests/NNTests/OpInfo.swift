@@ -425,17 +425,17 @@ enum OpInfoTable {
                     h.applyInPlace(.abs)
                 },
                ], special: facts((inf, 1), (inf, -1), nan: nil), secondOrder: false),
-        OpInfo("power", .activation, "(shift + scale·x)^p, p = 2 (composite of affine and pow)", unary({ $0 * $0 }, { 2 * $0 }), errors: [
+        OpInfo("power", .activation, "(shift + scale·x)^p, p = 2 (PowerRule)", unary({ $0 * $0 }, { 2 * $0 }), errors: [
             ErrorInput(id: "power.infinite", what: "power ∞", mentions: ["power", "power inf", "finite"]) {
                 _ = fv([2]).power(.infinity)
             },
         ], spec: "power:power=2", special: facts((inf, inf), (inf, -inf), nan: nil)),
-        OpInfo("exp", .activation, "base^(shift + scale·x) = eˣ by default (composite of affine and exp)", unary({ exp($0) }, { exp($0) }), errors: [
+        OpInfo("exp", .activation, "base^(shift + scale·x) = eˣ by default (CaffeExpRule)", unary({ exp($0) }, { exp($0) }), errors: [
             ErrorInput(id: "exp.base", what: "base 0", mentions: ["exp", "base 0.0", "base > 0"]) {
                 _ = fv([2]).caffeExp(base: 0)
             },
         ], spec: "exp", special: facts((inf, inf), (0, 0), nan: nil)),
-        OpInfo("log", .activation, "log_base(shift + scale·x) = ln x by default on (0, ∞) (composite of affine, log and divide)",
+        OpInfo("log", .activation, "log_base(shift + scale·x) = ln x by default on (0, ∞) (CaffeLogRule)",
                unary({ log($0) }, { 1 / $0 }), domains: [0.05...5], errors: [
                 ErrorInput(id: "log.base", what: "base 1", mentions: ["log", "base 1.0", "other than 1"]) {
                     _ = fv([2]).caffeLog(base: 1)
