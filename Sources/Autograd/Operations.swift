@@ -98,6 +98,7 @@ extension Variable {
     }
 
     // MARK: Unary math
+    // (sigmoid, tanh and abs are activation rules, in Rules/.)
 
     /// e^x; derivative e^x (from the output).
     @_specialize(where Scalar == Float)
@@ -121,34 +122,6 @@ extension Variable {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func log1p() -> Variable { Variable.record(value.log1p(), self) { .log1p(Saved(self)) } }
-    /// tanh x; derivative 1 − y².
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
-    public func tanh() -> Variable {
-        let y = value.tanh()
-        return Variable.record(y, self) { .tanh(SavedOutput(y)) }
-    }
-    /// g·(1 − y²): tanh's derivative applied to a gradient, as one differentiable primitive.
-    public static func tanhBackward(_ g: Variable, _ y: Variable) -> Variable {
-        record(Tensor.zipMapped(g.value, y.value, grain: TensorRuntime.memoryBoundGrain, kernel: TanhBackwardKernel<Scalar>()), g, y) {
-            .tanhBackward(Saved(g), Saved(y))
-        }
-    }
-
-    /// g·y·(1 − y): sigmoid's derivative applied to a gradient, as one differentiable primitive.
-    public static func sigmoidBackward(_ g: Variable, _ y: Variable) -> Variable {
-        record(Tensor.zipMapped(g.value, y.value, grain: TensorRuntime.memoryBoundGrain, kernel: SigmoidBackwardKernel<Scalar>()), g, y) {
-            .sigmoidBackward(Saved(g), Saved(y))
-        }
-    }
-
-    /// 1/(1 + e^−x); derivative y(1 − y).
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
-    public func sigmoid() -> Variable {
-        let y = value.sigmoid()
-        return Variable.record(y, self) { .sigmoid(SavedOutput(y)) }
-    }
     /// √x; derivative 1/(2y).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
@@ -160,10 +133,6 @@ extension Variable {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func erf() -> Variable { Variable.record(value.erf(), self) { .erf(Saved(self)) } }
-    /// |x|; derivative sign(x) (0 at 0).
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
-    public func abs() -> Variable { Variable.record(value.abs(), self) { .abs(Saved(self)) } }
     /// x^p; derivative p·x^(p−1).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
@@ -395,23 +364,4 @@ extension Variable: CustomStringConvertible {
     public var description: String {
         "Variable(requiresGradient: \(requiresGradient)\(node.map { $0.isLeaf ? "" : ", op: \($0.name)" } ?? "")) " + value.description
     }
-}
-
-// The fused derivative kernels of tanh and sigmoid belong to the autograd rules, not to
-// Tensor's operation enum: `a` is the incoming gradient g, `b` the saved output y.
-
-/// tanh′ applied to a gradient: g·(1 − y²).
-@usableFromInline
-struct TanhBackwardKernel<Scalar: TensorScalar>: BinaryVectorKernel {
-    @inlinable init() {}
-    @inlinable @inline(__always)
-    func callAsFunction(_ g: Scalar.Vector, _ y: Scalar.Vector) -> Scalar.Vector { g * (Scalar.Vector(repeating: 1) - y * y) }
-}
-
-/// sigmoid′ applied to a gradient: g·y·(1 − y).
-@usableFromInline
-struct SigmoidBackwardKernel<Scalar: TensorScalar>: BinaryVectorKernel {
-    @inlinable init() {}
-    @inlinable @inline(__always)
-    func callAsFunction(_ g: Scalar.Vector, _ y: Scalar.Vector) -> Scalar.Vector { g * (y * (Scalar.Vector(repeating: 1) - y)) }
 }

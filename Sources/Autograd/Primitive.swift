@@ -1,4 +1,4 @@
-/// An output an operation kept for its derivative (sigmoid' = y(1−y) reads y). Kept as a bare
+/// An output an operation kept for its derivative (exp′ = y reads y). Kept as a bare
 /// tensor — the node that owns it is its producer — and turned back into a variable of that
 /// node during backward, so second derivatives flow through it.
 public struct SavedOutput<Scalar: TensorScalar>: Sendable {
@@ -18,6 +18,8 @@ public struct SavedOutput<Scalar: TensorScalar>: Sendable {
 /// rule is written once, with differentiable operations, so the same rule serves first-order
 /// backward (run without recording) and higher orders (recorded, with `createGraph`). Rules
 /// return gradients in the output's shape; the engine sums them to each input's shape.
+/// Element-wise activations (sigmoid, tanh, abs, …) are not cases: each is an
+/// `ElementwiseActivation` rule, recorded as `.custom`.
 public enum Primitive<Scalar: TensorScalar>: Sendable {
     case leaf
     /// A node whose saved tensors were freed by a backward pass without `retainGraph`.
@@ -31,15 +33,8 @@ public enum Primitive<Scalar: TensorScalar>: Sendable {
     case expm1(SavedOutput<Scalar>)
     case log(Saved<Scalar>)
     case log1p(Saved<Scalar>)
-    case tanh(SavedOutput<Scalar>)
-    /// tanh's derivative applied to g: g·(1 − y²), one fused kernel.
-    case tanhBackward(Saved<Scalar>, Saved<Scalar>)
-    case sigmoid(SavedOutput<Scalar>)
-    /// sigmoid's derivative applied to g: g·y·(1 − y), one fused kernel.
-    case sigmoidBackward(Saved<Scalar>, Saved<Scalar>)
     case sqrt(SavedOutput<Scalar>)
     case erf(Saved<Scalar>)
-    case abs(Saved<Scalar>)
     case power(Saved<Scalar>, exponent: Scalar)
     case clamp(Saved<Scalar>, lower: Scalar, upper: Scalar)
     case maximum(Saved<Scalar>, Saved<Scalar>)
@@ -70,13 +65,8 @@ public enum Primitive<Scalar: TensorScalar>: Sendable {
         case .expm1: return "expm1"
         case .log: return "log"
         case .log1p: return "log1p"
-        case .tanh: return "tanh"
-        case .tanhBackward: return "tanhBackward"
-        case .sigmoid: return "sigmoid"
-        case .sigmoidBackward: return "sigmoidBackward"
         case .sqrt: return "sqrt"
         case .erf: return "erf"
-        case .abs: return "abs"
         case .power: return "pow"
         case .clamp: return "clamp"
         case .maximum: return "maximum"
@@ -99,11 +89,10 @@ public enum Primitive<Scalar: TensorScalar>: Sendable {
     func forEachSavedInput(_ body: (Int, Saved<Scalar>) -> Void) {
         switch self {
         case .multiply(let a, let b), .divide(let a, let b), .maximum(let a, let b),
-            .minimum(let a, let b), .matmul(let a, let b, _, _), .tanhBackward(let a, let b),
-            .sigmoidBackward(let a, let b):
+            .minimum(let a, let b), .matmul(let a, let b, _, _):
             body(0, a)
             body(1, b)
-        case .log(let a), .log1p(let a), .erf(let a), .abs(let a), .power(let a, _),
+        case .log(let a), .log1p(let a), .erf(let a), .power(let a, _),
             .clamp(let a, _, _):
             body(0, a)
         case .custom(_, let saved, _):
@@ -114,7 +103,7 @@ public enum Primitive<Scalar: TensorScalar>: Sendable {
 
     var savedOutput: SavedOutput<Scalar>? {
         switch self {
-        case .exp(let y), .expm1(let y), .tanh(let y), .sigmoid(let y), .sqrt(let y): return y
+        case .exp(let y), .expm1(let y), .sqrt(let y): return y
         case .custom(_, _, let y): return y
         default: return nil
         }
@@ -143,21 +132,10 @@ extension Node {
         case .expm1(let y): return [g * (output(y) + 1)]
         case .log(let x): return [g / x.variable]
         case .log1p(let x): return [g / (x.variable + 1)]
-        case .tanh(let y): return [Variable.tanhBackward(g, output(y))]
-        case .tanhBackward(let g0, let y):
-            // ∂/∂g = 1 − y², ∂/∂y = −2·g·y.
-            let y = y.variable
-            return [Variable.tanhBackward(g, y), g * g0.variable * y * -2]
-        case .sigmoid(let y): return [Variable.sigmoidBackward(g, output(y))]
-        case .sigmoidBackward(let g0, let y):
-            // ∂/∂g = y(1 − y), ∂/∂y = g·(1 − 2y).
-            let y = y.variable
-            return [Variable.sigmoidBackward(g, y), g * g0.variable * (1 - y * 2)]
         case .sqrt(let y): return [g / (output(y) * 2)]
         case .erf(let x):
             let x = x.variable
             return [g * ((-(x * x)).exp() * Scalar(1.1283791670955125738961589031215452))]  // 2/√π
-        case .abs(let x): return [g * Variable(x.variable.value.sign())]
         case .power(let x, let p):
             return [p == 0 ? g * 0 : g * (x.variable.pow(p - 1) * p)]
         case .clamp(let x, let lower, let upper):

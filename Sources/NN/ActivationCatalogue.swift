@@ -285,36 +285,12 @@ public enum ActivationCatalogue {
             RegisteredActivation(HardshrinkRule<Float>.self, HardshrinkRule<Double>.self),
             RegisteredActivation(TanhshrinkRule<Float>.self, TanhshrinkRule<Double>.self),
             RegisteredActivation(ThresholdRule<Float>.self, ThresholdRule<Double>.self),
-            RegisteredActivation(
-                ActivationEntry("sigmoid", "Sigmoid", "1 / (1 + e^−x)"),
-                float: { a in Sigmoid<Float>() }, double: { a in Sigmoid<Double>() }),
-            RegisteredActivation(
-                ActivationEntry("tanh", "Tanh", "tanh x"),
-                float: { a in Tanh<Float>() }, double: { a in Tanh<Double>() }),
-            RegisteredActivation(
-                ActivationEntry("abs", "Abs", "|x| (Caffe AbsVal)"),
-                float: { a in Abs<Float>() }, double: { a in Abs<Double>() }),
-            RegisteredActivation(
-                ActivationEntry("power", "Power", "(shift + scale·x)^power (Caffe Power)", [
-                P("power", default: 1, "exponent"),
-                P("scale", default: 1, "input scale"),
-                P("shift", default: 0, "input shift"),
-            ]),
-                float: { a in Power<Float>(Float(a["power"]), scale: Float(a["scale"]), shift: Float(a["shift"])) }, double: { a in Power<Double>(Double(a["power"]), scale: Double(a["scale"]), shift: Double(a["shift"])) }),
-            RegisteredActivation(
-                ActivationEntry("exp", "CaffeExp", "base^(shift + scale·x) (Caffe Exp)", [
-                P("base", default: M_E, .positive, "base (e by default)"),
-                P("scale", default: 1, "input scale"),
-                P("shift", default: 0, "input shift"),
-            ]),
-                float: { a in CaffeExp<Float>(base: Float(a["base"]), scale: Float(a["scale"]), shift: Float(a["shift"])) }, double: { a in CaffeExp<Double>(base: Double(a["base"]), scale: Double(a["scale"]), shift: Double(a["shift"])) }),
-            RegisteredActivation(
-                ActivationEntry("log", "CaffeLog", "log_base(shift + scale·x) (Caffe Log)", [
-                P("base", default: M_E, .positiveNotOne, "base (e by default)"),
-                P("scale", default: 1, "input scale"),
-                P("shift", default: 0, "input shift"),
-            ]),
-                float: { a in CaffeLog<Float>(base: Float(a["base"]), scale: Float(a["scale"]), shift: Float(a["shift"])) }, double: { a in CaffeLog<Double>(base: Double(a["base"]), scale: Double(a["scale"]), shift: Double(a["shift"])) }),
+            RegisteredActivation(SigmoidRule<Float>.self, SigmoidRule<Double>.self),
+            RegisteredActivation(TanhRule<Float>.self, TanhRule<Double>.self),
+            RegisteredActivation(AbsRule<Float>.self, AbsRule<Double>.self),
+            RegisteredActivation(PowerRule<Float>.self, PowerRule<Double>.self),
+            RegisteredActivation(CaffeExpRule<Float>.self, CaffeExpRule<Double>.self),
+            RegisteredActivation(CaffeLogRule<Float>.self, CaffeLogRule<Double>.self),
             RegisteredActivation(
                 ActivationEntry("maxout", "Maxout", "max over k trainable affine pieces: [N, inputs] → [N, outputs]", elementwise: false, [
                 P("inputs", .integer, default: nil, .range(1...4096), "input features"),

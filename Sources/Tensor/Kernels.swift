@@ -135,18 +135,8 @@ enum Kernels {
                 S.vSelect(S.vLess(hiV, v), hiV, S.vSelect(S.vLess(v, loV), loV, v))
             }
         case .power(let p):
-            if p == 2 {
-                vectorMap(x, y, n) { (v: V) in v * v }
-            } else if p == 1 {
-                vectorMap(x, y, n) { (v: V) in v }
-            } else if p == 0.5 {
-                vectorMap(x, y, n) { (v: V) in v.squareRoot() }
-            } else if p == -1 {
-                vectorMap(x, y, n) { (v: V) in V(repeating: 1) / v }
-            } else {
-                let e = S(p)
-                for i in 0..<n { y[i] = scalarPow(x[i], e) }
-            }
+            let e = S(p)
+            vectorMap(x, y, n) { (v: V) in S.vPow(v, e) }
         }
     }
 

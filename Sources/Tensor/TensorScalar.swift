@@ -32,6 +32,9 @@ where RawSignificand: FixedWidthInteger {
     /// `ifNegative` where x's sign bit is set (negative numbers and −0), `ifNotNegative`
     /// elsewhere: one blend on the sign bit, no comparison.
     static func vSignSelect(_ x: Vector, _ ifNegative: Vector, _ ifNotNegative: Vector) -> Vector
+    /// x^p for a fixed p (`Tensor.pow(_:)`'s kernel): x·x for 2, x for 1, √x for ½ and 1/x for
+    /// −1 (each correctly rounded), else the C library's `pow` lane by lane.
+    static func vPow(_ x: Vector, _ p: Self) -> Vector
 
     // Comparisons and selection, concrete per type. Generic code would bind `.<` and
     // `replacing(with:where:)` to the SIMD protocol's lane-by-lane defaults (which LLVM often
@@ -84,6 +87,7 @@ extension Float: TensorScalar {
     @inlinable @inline(__always) public static func vSignSelect(_ x: Vector, _ ifNegative: Vector, _ ifNotNegative: Vector) -> Vector {
         ifNotNegative.replacing(with: ifNegative, where: unsafeBitCast(x, to: SIMD16<Int32>.self) .< SIMD16<Int32>(repeating: 0))
     }
+    @inlinable @inline(__always) public static func vPow(_ x: Vector, _ p: Float) -> Vector { powerBody(x, p) { Foundation.pow($0, $1) } }
     @inlinable @inline(__always) public static func vLess(_ a: Vector, _ b: Vector) -> SIMDMask<Vector.MaskStorage> { a .< b }
     @inlinable @inline(__always) public static func vLessEqual(_ a: Vector, _ b: Vector) -> SIMDMask<Vector.MaskStorage> { a .<= b }
     @inlinable @inline(__always) public static func vEqual(_ a: Vector, _ b: Vector) -> SIMDMask<Vector.MaskStorage> { a .== b }
@@ -137,6 +141,7 @@ extension Double: TensorScalar {
     @inlinable @inline(__always) public static func vSignSelect(_ x: Vector, _ ifNegative: Vector, _ ifNotNegative: Vector) -> Vector {
         ifNotNegative.replacing(with: ifNegative, where: unsafeBitCast(x, to: SIMD8<Int64>.self) .< SIMD8<Int64>(repeating: 0))
     }
+    @inlinable @inline(__always) public static func vPow(_ x: Vector, _ p: Double) -> Vector { powerBody(x, p) { Foundation.pow($0, $1) } }
     @inlinable @inline(__always) public static func vLess(_ a: Vector, _ b: Vector) -> SIMDMask<Vector.MaskStorage> { a .< b }
     @inlinable @inline(__always) public static func vLessEqual(_ a: Vector, _ b: Vector) -> SIMDMask<Vector.MaskStorage> { a .<= b }
     @inlinable @inline(__always) public static func vEqual(_ a: Vector, _ b: Vector) -> SIMDMask<Vector.MaskStorage> { a .== b }
@@ -169,6 +174,18 @@ extension Double: TensorScalar {
 }
 
 extension TensorScalar {
+    /// `vPow`'s body: the exponents with an exact vector form, else `lane` in each lane.
+    @inlinable @inline(__always)
+    static func powerBody(_ x: Vector, _ p: Self, _ lane: (Self, Self) -> Self) -> Vector {
+        if p == 2 { return x * x }
+        if p == 1 { return x }
+        if p == 0.5 { return x.squareRoot() }
+        if p == -1 { return Vector(repeating: 1) / x }
+        var r = x
+        for i in r.indices { r[i] = lane(x[i], p) }
+        return r
+    }
+
     /// The logistic function 1/(1 + e^−x) on a vector, from e = e^−|x| so it never overflows:
     /// 1/(1 + e) for x ≥ 0, e/(1 + e) for x < 0. NaN stays NaN. Float: one division of the
     /// numerator selected on x's sign bit (at −0 both give ½); Double: e·(1/(1 + e)) for x < 0,

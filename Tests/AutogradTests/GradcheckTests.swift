@@ -34,8 +34,6 @@ let primitiveCases: [PrimitiveCase] = [
     PrimitiveCase(name: "log1p", shapes: [[6]], positive: true) { $0[0].log1p() },
     PrimitiveCase(name: "tanh", shapes: [[2, 5]], positive: false) { $0[0].tanh() },
     PrimitiveCase(name: "sigmoid", shapes: [[2, 5]], positive: false) { $0[0].sigmoid() },
-    PrimitiveCase(name: "tanhBackward", shapes: [[2, 5], [2, 5]], positive: false) { V.tanhBackward($0[0], $0[1]) },
-    PrimitiveCase(name: "sigmoidBackward", shapes: [[2, 5], [5]], positive: false) { V.sigmoidBackward($0[0], $0[1]) },
     PrimitiveCase(name: "sqrt", shapes: [[5]], positive: true) { $0[0].sqrt() },
     PrimitiveCase(name: "erf", shapes: [[5]], positive: false) { $0[0].erf() },
     PrimitiveCase(name: "pow 3", shapes: [[5]], positive: false) { $0[0].pow(3) },
@@ -63,6 +61,14 @@ let primitiveCases: [PrimitiveCase] = [
     PrimitiveCase(name: "clamp", shapes: [[6]], positive: false) { $0[0].clamped(to: -1...1).squared() },
 ]
 
+/// The backward operations of tanh and sigmoid (rules: `ActivationGradient`, g·f′(y)), checked to
+/// first order (∂/∂g = f′(y), ∂/∂y = g·d f′/dy) on every layout; their own second derivative
+/// (the activation's third) is not supported, d f′/dy being taken as a constant.
+let ruleGradientCases: [PrimitiveCase] = [
+    PrimitiveCase(name: "tanhBackward", shapes: [[2, 5], [2, 5]], positive: false) { ActivationGradient(TanhRule<Double>()).apply($0[0], $0[1]) },
+    PrimitiveCase(name: "sigmoidBackward", shapes: [[2, 5], [5]], positive: false) { ActivationGradient(SigmoidRule<Double>()).apply($0[0], $0[1]) },
+]
+
 func inputs(for c: PrimitiveCase, layout: Int) -> [T] {
     c.shapes.enumerated().map { i, shape in
         let t = randomTensor(shape, seed: UInt64(10 * i + 1), positive: c.positive)
@@ -77,7 +83,7 @@ func inputs(for c: PrimitiveCase, layout: Int) -> [T] {
 }
 
 @Suite struct GradcheckTests {
-    @Test(arguments: primitiveCases)
+    @Test(arguments: primitiveCases + ruleGradientCases)
     func firstDerivativesMatchFiniteDifferencesOnEveryLayout(_ c: PrimitiveCase) {
         for layout in 0..<5 {
             let r = gradcheck(c.f, at: inputs(for: c, layout: layout))

@@ -5,7 +5,8 @@ import TestSupport
 @testable import NN
 
 // The OpInfo table: one entry per differentiable primitive (every case of `Primitive`, plus the
-// composite Variable operations) and per catalogued activation. Each entry says what the op is
+// composite Variable operations), per rule backward operation with a public form (tanh's and
+// sigmoid's `ActivationGradient`) and per catalogued activation. Each entry says what the op is
 // checked against (a scalar reference formula in Float80, a naive tensor reference, or "composite
 // of …"), where its inputs are sampled, its kinks and the derivative promised exactly at each
 // kink, and its error inputs with the message they must stop with. The suites in
@@ -59,7 +60,9 @@ struct SpecialFacts: Sendable {
 }
 
 struct OpInfo: Sendable, CustomStringConvertible {
-    enum Kind: Sendable { case primitive, composite, activation }
+    /// `ruleGradient`: an activation rule's backward operation g·f′(s) (`ActivationGradient`),
+    /// differentiable once (its own derivative takes d f′/ds as a constant).
+    enum Kind: Sendable { case primitive, composite, ruleGradient, activation }
     let name: String
     let kind: Kind
     /// The reference as prose ("σ(x) = 1/(1+e^−x)", "composite of multiply and sum").
@@ -135,7 +138,7 @@ let inf = Double.infinity
 // MARK: The table
 
 enum OpInfoTable {
-    static let all: [OpInfo] = primitives + composites + activations
+    static let all: [OpInfo] = primitives + composites + ruleGradients + activations
 
     static func entry(_ name: String) -> OpInfo { all.first { $0.name == name }! }
     static var allErrors: [ErrorInput] { all.flatMap(\.errors) }
@@ -185,16 +188,8 @@ enum OpInfoTable {
         OpInfo("expm1", .primitive, "eˣ − 1", unary({ expm1($0) }, { exp($0) }), api: ["expm1"]),
         OpInfo("log", .primitive, "ln x on (0, ∞)", unary({ log($0) }, { 1 / $0 }), domains: [0.05...5], api: ["log"]),
         OpInfo("log1p", .primitive, "ln(1 + x) on (−1, ∞)", unary({ log1p($0) }, { 1 / (1 + $0) }), domains: [-0.9...5], api: ["log1p"]),
-        OpInfo("tanh", .primitive, "tanh x", unary({ tanh($0) }, { sech2($0) }), api: ["tanh"]),
-        OpInfo("tanhBackward", .primitive, "g·(1 − y²)", .binary({ g, y in g * (1 - y * y) }, da: { _, y in 1 - y * y }, db: { g, y in -2 * g * y }),
-               shapes: [[2, 5], [2, 5]], domains: [-2...2, -1...1], api: ["tanhBackward"]),
-        OpInfo("sigmoid", .primitive, "σ(x) = 1/(1 + e^−x)", unary({ sigma($0) }, { sigma($0) * sigma(-$0) }), api: ["sigmoid"]),
-        OpInfo("sigmoidBackward", .primitive, "g·y(1 − y)", .binary({ g, y in g * y * (1 - y) }, da: { _, y in y * (1 - y) }, db: { g, y in g * (1 - 2 * y) }),
-               shapes: [[2, 5], [2, 5]], domains: [-2...2, 0...1], api: ["sigmoidBackward"]),
         OpInfo("sqrt", .primitive, "√x on (0, ∞)", unary({ $0.squareRoot() }, { 1 / (2 * $0.squareRoot()) }), domains: [0.05...5], api: ["sqrt"]),
         OpInfo("erf", .primitive, "erf x", unary({ erf($0) }, { 2 / R.pi.squareRoot() * exp(-$0 * $0) }), api: ["erf"]),
-        OpInfo("abs", .primitive, "|x|", unary({ abs($0) }, { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }),
-               kinks: [KinkInfo(0, 0, "abs'(0) = 0 (sign(0))")], api: ["abs"], secondOrder: false),
         OpInfo("pow", .primitive, "x³ (pow with a constant exponent)", unary({ $0 * $0 * $0 }, { 3 * $0 * $0 }), api: ["pow"]),
         OpInfo("clamp", .primitive, "clamp(x, −1, 1); derivative 1 on the closed [−1, 1] (PyTorch's clamp)",
                unary({ min(max($0, -1), 1) }, { ($0 >= -1 && $0 <= 1) ? 1 : 0 }),
@@ -285,6 +280,15 @@ enum OpInfoTable {
             let s = t[0].scalars, n = t[0].shape[1]
             return (0..<t[0].shape[0]).map { r in (0..<n).map { s[r * n + $0] }.max()! }
         }), shapes: [[3, 4]], api: ["max"], secondOrder: false),
+    ]
+
+    /// The backward operations of the tanh and sigmoid rules (g the incoming gradient, y the
+    /// saved output); not differentiated twice (that would be the activation's third derivative).
+    static let ruleGradients: [OpInfo] = [
+        OpInfo("tanhBackward", .ruleGradient, "g·(1 − y²)", .binary({ g, y in g * (1 - y * y) }, da: { _, y in 1 - y * y }, db: { g, y in -2 * g * y }),
+               shapes: [[2, 5], [2, 5]], domains: [-2...2, -1...1], secondOrder: false),
+        OpInfo("sigmoidBackward", .ruleGradient, "g·y(1 − y)", .binary({ g, y in g * y * (1 - y) }, da: { _, y in y * (1 - y) }, db: { g, y in g * (1 - 2 * y) }),
+               shapes: [[2, 5], [2, 5]], domains: [-2...2, 0...1], secondOrder: false),
     ]
 
     static let activations: [OpInfo] = [
@@ -421,17 +425,17 @@ enum OpInfoTable {
                     h.applyInPlace(.abs)
                 },
                ], special: facts((inf, 1), (inf, -1), nan: nil), secondOrder: false),
-        OpInfo("power", .activation, "(shift + scale·x)^p, p = 2 (composite of affine and pow)", unary({ $0 * $0 }, { 2 * $0 }), errors: [
+        OpInfo("power", .activation, "(shift + scale·x)^p, p = 2 (PowerRule)", unary({ $0 * $0 }, { 2 * $0 }), errors: [
             ErrorInput(id: "power.infinite", what: "power ∞", mentions: ["power", "power inf", "finite"]) {
                 _ = fv([2]).power(.infinity)
             },
         ], spec: "power:power=2", special: facts((inf, inf), (inf, -inf), nan: nil)),
-        OpInfo("exp", .activation, "base^(shift + scale·x) = eˣ by default (composite of affine and exp)", unary({ exp($0) }, { exp($0) }), errors: [
+        OpInfo("exp", .activation, "base^(shift + scale·x) = eˣ by default (CaffeExpRule)", unary({ exp($0) }, { exp($0) }), errors: [
             ErrorInput(id: "exp.base", what: "base 0", mentions: ["exp", "base 0.0", "base > 0"]) {
                 _ = fv([2]).caffeExp(base: 0)
             },
         ], spec: "exp", special: facts((inf, inf), (0, 0), nan: nil)),
-        OpInfo("log", .activation, "log_base(shift + scale·x) = ln x by default on (0, ∞) (composite of affine, log and divide)",
+        OpInfo("log", .activation, "log_base(shift + scale·x) = ln x by default on (0, ∞) (CaffeLogRule)",
                unary({ log($0) }, { 1 / $0 }), domains: [0.05...5], errors: [
                 ErrorInput(id: "log.base", what: "base 1", mentions: ["log", "base 1.0", "other than 1"]) {
                     _ = fv([2]).caffeLog(base: 1)
@@ -511,13 +515,8 @@ func opFunction<S: TensorScalar>(_ info: OpInfo, _ xs: [Variable<S>]) -> Variabl
         case "expm1": return x.expm1()
         case "log": return x.log()
         case "log1p": return x.log1p()
-        case "tanh": return x.tanh()
-        case "tanhBackward": return Variable.tanhBackward(xs[0], xs[1])
-        case "sigmoid": return x.sigmoid()
-        case "sigmoidBackward": return Variable.sigmoidBackward(xs[0], xs[1])
         case "sqrt": return x.sqrt()
         case "erf": return x.erf()
-        case "abs": return x.abs()
         case "pow": return x.pow(3)
         case "clamp": return x.clamped(to: -1...1)
         case "maximum": return Variable.maximum(xs[0], xs[1])
@@ -533,6 +532,12 @@ func opFunction<S: TensorScalar>(_ info: OpInfo, _ xs: [Variable<S>]) -> Variabl
         case "select": return Variable.select(selectCondition(xs[0].shape), xs[0], xs[1])
         case "maxAlongAxis": return x.max(alongAxis: 1).values
         default: fatalError("no function form for primitive \(info.name)")
+        }
+    case .ruleGradient:
+        switch info.name {
+        case "tanhBackward": return ActivationGradient(TanhRule<S>()).apply(xs[0], xs[1])
+        case "sigmoidBackward": return ActivationGradient(SigmoidRule<S>()).apply(xs[0], xs[1])
+        default: fatalError("no function form for rule gradient \(info.name)")
         }
     case .activation:
         let spec = try! ActivationSpec(parsing: info.spec)

@@ -62,7 +62,7 @@ func referenceValues(_ info: OpInfo, _ inputs: [Tensor<Double>]) -> [Double] {
 
     @Test func everyPrimitiveCaseHasAnEntry() throws {
         let cases = try Self.primitiveCaseNames()
-        #expect(cases.count >= 30, "parsed only \(cases.count) cases: \(cases)")
+        #expect(cases.count >= 25, "parsed only \(cases.count) cases: \(cases)")
         let table = Set(OpInfoTable.primitives.map(\.name))
         // `pow` is the `power` case's name on the tape.
         let expected = Set(cases.map { $0 == "power" ? "pow" : $0 })

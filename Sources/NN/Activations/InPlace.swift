@@ -93,9 +93,9 @@ extension Variable {
         case .leakyReLU(let a):
             formActivation(LeakyReLURule(negativeSlope: a))
         case .sigmoid:
-            replaceInPlace(name: "sigmoid", compute: { $0.apply(.sigmoid) }) { g, y in Variable.sigmoidBackward(g, y) }
+            formActivation(SigmoidRule())
         case .tanh:
-            replaceInPlace(name: "tanh", compute: { $0.apply(.tanh) }) { g, y in Variable.tanhBackward(g, y) }
+            formActivation(TanhRule())
         case .elu(let alpha):
             formActivation(ELURule(alpha: alpha))
         case .selu:

@@ -36,7 +36,10 @@ extension Variable {
     /// softmax(−x) along `axis`.
     public func softmin(alongAxis axis: Int = -1) -> Variable { (-self).softmax(alongAxis: axis) }
 
+    // Specialized here: sigmoid is an inlinable rule, which runs generic (slow) inside unspecialized code.
     /// Gated linear unit: the first half of `axis` times the sigmoid of the second half.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func glu(alongAxis axis: Int = -1) -> Variable {
         let a = axis < 0 ? axis + rank : axis
         tensorCheck(

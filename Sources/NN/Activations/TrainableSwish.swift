@@ -6,7 +6,10 @@ import Autograd
 // output), so second derivatives work too.
 
 extension Variable {
+    // Specialized here: sigmoid is an inlinable rule, which runs generic (slow) inside unspecialized code.
     /// Swish with trainable slopes `beta` (1 element, or one per channel along `channelAxis`).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func swish(beta: Variable, channelAxis: Int = 1) -> Variable {
         let count = beta.value.count
         var shape = [Int](repeating: 1, count: rank)

@@ -36,6 +36,10 @@ struct BinaryCrossEntropyFunction<Scalar: TensorScalar>: DifferentiableFunction 
         return x.relu() - x * t + (-x.abs()).exp().log1p()
     }
 
+    // Specialized here: the engine calls it through an existential, and sigmoid is an inlinable
+    // rule, which runs generic (slow) inside unspecialized code.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func backward(gradient g: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
         let x = saved[0], t = saved[1]
         return [g * (x.sigmoid() - t), -(g * x)]
