@@ -501,6 +501,8 @@ public struct RegisteredActivation: Sendable {
     public let worksInPlace: Bool
     /// For a rule: the Float Tensor form (no tape), for the benchmarks.
     public let floatForward: (@Sendable (ActivationArguments) -> @Sendable (Tensor<Float>) -> Tensor<Float>)?
+    /// For a rule: what its derivative reads (out of place).
+    public let derivativeInput: ActivationDerivativeInput?
     /// Whether it is a rule (`ElementwiseActivation`).
     public var isRule: Bool { checked != nil }
 
@@ -522,6 +524,7 @@ public struct RegisteredActivation: Sendable {
             return { $0.formActivation(rule) }
         }
         worksInPlace = F.derivativeInput != .input && F().inPlaceRefusal == nil
+        derivativeInput = F.derivativeInput
         floatForward = { arguments in
             let rule = F(arguments)
             return { $0.activation(rule) }
@@ -539,6 +542,7 @@ public struct RegisteredActivation: Sendable {
         checked = nil
         inPlace = nil
         floatForward = nil
+        derivativeInput = nil
         worksInPlace = false
     }
 
