@@ -38,7 +38,8 @@ class TanhshrinkAnalytic(torch.autograd.Function):
         (x,) = ctx.saved_tensors
         return g * torch.tanh(x) ** 2
 
-# name → (function of a tensor, parameters recorded for the Swift side)
+# name → (function of a tensor, parameters recorded for the Swift side); SPECS gives each entry's
+# Tapegrad catalogue spec, which the Swift side builds the activation from.
 ACTS = {
     "relu": (torch.relu, {}),
     "elu": (lambda t: F.elu(t, alpha=1.0), {"alpha": 1.0}),
@@ -94,7 +95,57 @@ ACTS = {
     # keeps PyTorch's forward and takes the analytic gradient tanh²x, evaluated by torch.
     "tanhshrink": (lambda t: TanhshrinkAnalytic.apply(t), {}),
     # --- end group B ---
+    "sigmoid": (torch.sigmoid, {}),
+    "tanh": (torch.tanh, {}),
+    # torch.abs: sign(x) as the derivative, 0 at 0.
+    "abs": (torch.abs, {}),
+    # Swish with a constant β has no PyTorch function: x·σ(βx), differentiated by autograd.
+    "swish_beta1.5": (lambda t: t * torch.sigmoid(1.5 * t), {"beta": 1.5}),
 }
+
+SPECS = {
+    "relu": "relu",
+    "elu": "elu",
+    "elu_alpha0.5": "elu:alpha=0.5",
+    "leaky_relu": "leaky_relu",
+    "leaky_relu_slope0.2": "leaky_relu:negative_slope=0.2",
+    "relu6": "relu6",
+    "bounded_relu_n3": "bounded_relu:n=3",
+    "hardtanh": "hardtanh",
+    "hardtanh_-2_0.5": "hardtanh:min_val=-2,max_val=0.5",
+    "threshold": "threshold:threshold=1,value=-2",
+    "threshold_-3_0": "threshold:threshold=-3,value=0",
+    "softshrink": "softshrink",
+    "softshrink_lambda3": "softshrink:lambda=3",
+    "hardshrink": "hardshrink",
+    "hardshrink_lambda1": "hardshrink:lambda=1",
+    "hardsigmoid": "hardsigmoid",
+    "hardswish": "hardswish",
+    "softsign": "softsign",
+    "prelu": "prelu:init=0.25",
+    "rrelu": "rrelu",
+    "rrelu_training": "rrelu",
+    "softmax": "softmax:axis=0",
+    "log_softmax": "log_softmax:axis=0",
+    "softmin": "softmin:axis=0",
+    "glu": "glu:axis=0",
+    "selu": "selu",
+    "celu": "celu",
+    "celu_alpha0.5": "celu:alpha=0.5",
+    "softplus": "softplus",
+    "softplus_beta2_threshold5": "softplus:beta=2,threshold=5",
+    "silu": "silu",
+    "mish": "mish",
+    "gelu": "gelu",
+    "gelu_tanh": "gelu_tanh",
+    "logsigmoid": "logsigmoid",
+    "tanhshrink": "tanhshrink",
+    "sigmoid": "sigmoid",
+    "tanh": "tanh",
+    "abs": "abs",
+    "swish_beta1.5": "swish:beta=1.5",
+}
+assert set(SPECS) == set(ACTS), set(SPECS) ^ set(ACTS)
 
 def rrelu_training(t, params):
     """torch's training-mode rrelu on a fixed generator; returns the output and the slopes."""
@@ -116,7 +167,7 @@ def weights(n, dtype):
 
 out = {}
 for name, (f, params) in ACTS.items():
-    entry = {"params": params}
+    entry = {"params": params, "spec": SPECS[name]}
     for dtype, key in ((torch.float32, "float"), (torch.float64, "double")):
         xs = points(dtype)
         x = xs.clone().requires_grad_(True)

@@ -408,18 +408,15 @@ public struct RegisteredActivation: Sendable {
     public let entry: ActivationEntry
     @usableFromInline let float: @Sendable (ActivationArguments) -> any Layer<Float>
     @usableFromInline let double: @Sendable (ActivationArguments) -> any Layer<Double>
-    public typealias Checked = (function: @Sendable (Variable<Double>) -> Variable<Double>, kinks: [ActivationKink], secondOrderKinks: [Double])
-    /// For a rule: the Double function and its kinks for given arguments (what gradcheck runs).
-    public let checked: (@Sendable (ActivationArguments) -> Checked)?
-    /// For a rule: the Double function in place (nil when its derivative needs the input).
-    public let inPlace: (@Sendable (ActivationArguments) -> (@Sendable (inout Variable<Double>) -> Void)?)?
+    @usableFromInline let floatForms: (@Sendable (ActivationArguments) -> ActivationForms<Float>)?
+    @usableFromInline let doubleForms: (@Sendable (ActivationArguments) -> ActivationForms<Double>)?
     /// Whether the activation is a rule whose derivative can read the output, so it runs in place
-    /// (at its default arguments).
+    /// (at its default arguments, where it has them).
     public let worksInPlace: Bool
-    /// For a rule: the Float Tensor form (no tape), for the benchmarks.
-    public let floatForward: (@Sendable (ActivationArguments) -> @Sendable (Tensor<Float>) -> Tensor<Float>)?
+    /// For a rule: what its derivative reads (out of place).
+    public let derivativeInput: ActivationDerivativeInput?
     /// Whether it is a rule (`ElementwiseActivation`).
-    public var isRule: Bool { checked != nil }
+    public var isRule: Bool { floatForms != nil }
 
     @inlinable
     init<F: ElementwiseActivation, D: ElementwiseActivation>(_: F.Type, _: D.Type) where F.Scalar == Float, D.Scalar == Double {
@@ -429,20 +426,11 @@ public struct RegisteredActivation: Sendable {
         entry = ActivationEntry(F.name, F.moduleName, F.summary, F.parameters, ordered: F.orderedParameters.map { ($0.lower, $0.upper, $0.strict) })
         float = { ActivationLayer(F($0)) }
         double = { ActivationLayer(D($0)) }
-        checked = { arguments in
-            let rule = D(arguments)
-            return ({ $0.activation(rule) }, rule.kinks, rule.secondOrderKinks)
-        }
-        inPlace = { arguments in
-            let rule = D(arguments)
-            guard rule.worksInPlace else { return nil }
-            return { $0.formActivation(rule) }
-        }
-        worksInPlace = F.derivativeInput != .input && F().inPlaceRefusal == nil
-        floatForward = { arguments in
-            let rule = F(arguments)
-            return { $0.activation(rule) }
-        }
+        floatForms = { ActivationForms(F($0)) }
+        doubleForms = { ActivationForms(D($0)) }
+        let defaults = F.parameters.allSatisfy { $0.defaultValue != nil }
+        worksInPlace = F.derivativeInput != .input && (!defaults || F().inPlaceRefusal == nil)
+        derivativeInput = F.derivativeInput
     }
 
     /// A module registered by its builders (`entry.moduleName` names the module type).
@@ -453,15 +441,47 @@ public struct RegisteredActivation: Sendable {
         self.entry = entry
         self.float = float
         self.double = double
-        checked = nil
-        inPlace = nil
-        floatForward = nil
+        floatForms = nil
+        doubleForms = nil
+        derivativeInput = nil
         worksInPlace = false
+    }
+
+    /// For a rule: its forms in `Scalar` for `arguments` (nil for a hand-written module).
+    public func forms<Scalar: TensorScalar>(_: Scalar.Type, _ arguments: ActivationArguments) -> ActivationForms<Scalar>? {
+        if Scalar.self == Float.self { return floatForms.map { $0(arguments) as! ActivationForms<Scalar> } }
+        return doubleForms.map { $0(arguments) as! ActivationForms<Scalar> }
     }
 
     /// The module for `arguments`, in `Scalar` (Float or Double).
     public func makeLayer<Scalar: TensorScalar>(_: Scalar.Type, _ arguments: ActivationArguments) -> any Layer<Scalar> {
         if Scalar.self == Float.self { return float(arguments) as! any Layer<Scalar> }
         return double(arguments) as! any Layer<Scalar>
+    }
+}
+
+/// A rule's forms for given arguments, as values: what the registry-driven tools and tests run.
+public struct ActivationForms<Scalar: TensorScalar>: Sendable {
+    /// The differentiable function (`x.activation(rule)`).
+    public let function: @Sendable (Variable<Scalar>) -> Variable<Scalar>
+    /// The Tensor form (no tape).
+    public let tensor: @Sendable (Tensor<Scalar>) -> Tensor<Scalar>
+    /// The in-place form (`formActivation`), nil where the derivative needs the input.
+    public let inPlace: (@Sendable (inout Variable<Scalar>) -> Void)?
+    /// The kinks with their convention derivatives, and where f′ has kinks.
+    public let kinks: [ActivationKink]
+    public let secondOrderKinks: [Double]
+
+    @inlinable
+    init<Rule: ElementwiseActivation>(_ rule: Rule) where Rule.Scalar == Scalar {
+        function = { $0.activation(rule) }
+        tensor = { $0.activation(rule) }
+        if rule.worksInPlace {
+            inPlace = { (x: inout Variable<Scalar>) in x.formActivation(rule) }
+        } else {
+            inPlace = nil
+        }
+        kinks = rule.kinks
+        secondOrderKinks = rule.secondOrderKinks
     }
 }

@@ -158,10 +158,10 @@ enum Bench {
     static var activationCases: [(String, (Tensor<Float>) -> Tensor<Float>, (Variable<Float>) -> Variable<Float>)] {
         var cases: [(String, (Tensor<Float>) -> Tensor<Float>, (Variable<Float>) -> Variable<Float>)] = []
         for a in ActivationCatalogue.registeredActivations where a.entry.isElementwise {
-            if let forward = a.floatForward {
+            if a.isRule {
                 guard let spec = try? ActivationSpec(parsing: a.entry.name) else { continue }  // a required parameter
                 let layer = spec.makeLayer(Float.self)
-                cases.append((a.entry.name, forward(spec.activationArguments), { v in layer(v) }))
+                cases.append((a.entry.name, a.forms(Float.self, spec.activationArguments)!.tensor, { v in layer(v) }))
             } else if let row = builtInCases.first(where: { $0.0 == a.entry.name }) {
                 cases.append(row)
             }

@@ -43,7 +43,7 @@ enum GradcheckCommand {
 
     /// The row of a rule-based activation at `spec`.
     static func entry(_ name: String, _ spec: ActivationSpec) -> Entry {
-        let c = ActivationCatalogue.registered(named: spec.name)!.checked!(spec.activationArguments)
+        let c = ActivationCatalogue.registered(named: spec.name)!.forms(Double.self, spec.activationArguments)!
         return Entry(name: name, f: c.function, kinks: c.kinks.map { ($0.location, $0.derivative) }, secondOrderKinks: c.secondOrderKinks)
     }
 

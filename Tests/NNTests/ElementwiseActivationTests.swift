@@ -202,7 +202,7 @@ struct ActivationRegistrationTests {
             // It takes no parameters, so one given is refused like any spec error.
             guard (try? ActivationSpec(parsing: "test_bent_identity:alpha=1")) == nil else { exit(3) }
             // Its gradcheck row: the Double function the catalogue keeps for it.
-            let row = ActivationCatalogue.registered(named: "test_bent_identity")!.checked!(ActivationArguments())
+            let row = ActivationCatalogue.registered(named: "test_bent_identity")!.forms(Double.self, ActivationArguments())!
             let report = gradcheck({ row.function($0[0]) }, at: [Tensor<Double>([-2, -0.5, 0.3, 1.5])])
             guard report.passed else { exit(4) }
             exit(0)

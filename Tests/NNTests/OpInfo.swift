@@ -541,6 +541,10 @@ func opFunction<S: TensorScalar>(_ info: OpInfo, _ xs: [Variable<S>]) -> Variabl
         }
     case .activation:
         let spec = try! ActivationSpec(parsing: info.spec)
+        // A rule: the function form the registry derives from it (`x.activation(rule)`).
+        if let forms = ActivationCatalogue.registered(named: spec.name)!.forms(S.self, spec.activationArguments) {
+            return forms.function(x)
+        }
         func r(_ n: String) -> S { S(spec.value(of: n)) }
         switch spec.name {
         case "relu": return x.relu()

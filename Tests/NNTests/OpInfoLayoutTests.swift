@@ -18,6 +18,10 @@ func layoutsWithExpanded<S: TensorScalar>(of t: Tensor<S>) -> [(name: String, te
 /// The Tensor-level (non-differentiable) method form of an entry, where it has one.
 func tensorMethod<S: TensorScalar>(_ info: OpInfo, _ t: Tensor<S>) -> Tensor<S>? {
     let spec = try? ActivationSpec(parsing: info.spec)
+    // A rule: the Tensor form the registry derives from it.
+    if info.kind == .activation, let spec, let forms = ActivationCatalogue.registered(named: spec.name)!.forms(S.self, spec.activationArguments) {
+        return forms.tensor(t)
+    }
     func r(_ n: String) -> S { S(spec!.value(of: n)) }
     switch (info.kind, info.name) {
     case (.primitive, "exp"), (.activation, "exp"): return info.kind == .primitive || r("base") == S(M_E) ? t.exp() : nil
