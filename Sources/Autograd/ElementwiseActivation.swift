@@ -151,6 +151,10 @@ public protocol ElementwiseActivation<Scalar>: Sendable {
     var kinks: [ActivationKink] { get }
     /// Where f′ is not differentiable (f is C¹ but not C² there; default: nowhere).
     var secondOrderKinks: [Double] { get }
+    /// The inputs where f and its derivatives are finite in Double (default: all of them) — a
+    /// logarithm's positive side, an exponential below overflow. The derivative checks sample
+    /// inside it.
+    var domain: ClosedRange<Double> { get }
     /// y = f(x), lane by lane.
     func value(_ x: Scalar.Vector) -> Scalar.Vector
     /// f′, from the saved value s (x or y, per `derivativeInput`).
@@ -182,6 +186,7 @@ extension ElementwiseActivation {
     public static var derivativeInput: ActivationDerivativeInput { .input }
     public var kinks: [ActivationKink] { [] }
     public var secondOrderKinks: [Double] { [] }
+    public var domain: ClosedRange<Double> { -Double.infinity...Double.infinity }
     public static var moduleName: String { "ActivationLayer" }
     public static var isMemoryBound: Bool { false }
     public static var isPiecewiseLinear: Bool { false }

@@ -471,6 +471,8 @@ public struct ActivationForms<Scalar: TensorScalar>: Sendable {
     /// The kinks with their convention derivatives, and where f′ has kinks.
     public let kinks: [ActivationKink]
     public let secondOrderKinks: [Double]
+    /// Where f and its derivatives are finite (the rule's `domain`).
+    public let domain: ClosedRange<Double>
 
     @inlinable
     init<Rule: ElementwiseActivation>(_ rule: Rule) where Rule.Scalar == Scalar {
@@ -483,5 +485,6 @@ public struct ActivationForms<Scalar: TensorScalar>: Sendable {
         }
         kinks = rule.kinks
         secondOrderKinks = rule.secondOrderKinks
+        domain = rule.domain
     }
 }

@@ -152,9 +152,8 @@ enum Bench {
 
     /// The activations by the names `anchors/torch_bench.py` uses: forward on a tensor, and
     /// forward + backward with a given output gradient, single-threaded.
-    /// One row per element-wise activation of the catalogue at its default parameters, in
-    /// catalogue order: a rule-based one (built in or registered by the user) by its Tensor form
-    /// and its Float module, the others by the hand-written rows below.
+    /// One row per element-wise rule of the catalogue (built in or registered by the user) at its
+    /// default parameters, in catalogue order: its Tensor form and its Float module.
     static var activationCases: [(String, (Tensor<Float>) -> Tensor<Float>, (Variable<Float>) -> Variable<Float>)] {
         var cases: [(String, (Tensor<Float>) -> Tensor<Float>, (Variable<Float>) -> Variable<Float>)] = []
         for a in ActivationCatalogue.registeredActivations where a.entry.isElementwise {
@@ -162,36 +161,10 @@ enum Bench {
                 guard let spec = try? ActivationSpec(parsing: a.entry.name) else { continue }  // a required parameter
                 let layer = spec.makeLayer(Float.self)
                 cases.append((a.entry.name, a.forms(Float.self, spec.activationArguments)!.tensor, { v in layer(v) }))
-            } else if let row = builtInCases.first(where: { $0.0 == a.entry.name }) {
-                cases.append(row)
             }
         }
         return cases
     }
-
-    static let builtInCases: [(String, (Tensor<Float>) -> Tensor<Float>, (Variable<Float>) -> Variable<Float>)] = [
-        ("relu", { $0.relu() }, { $0.relu() }),
-        ("leaky_relu", { $0.leakyReLU() }, { $0.leakyReLU() }),
-        ("sigmoid", { $0.sigmoid() }, { $0.sigmoid() }),
-        ("tanh", { $0.tanh() }, { $0.tanh() }),
-        ("elu", { $0.elu() }, { $0.elu() }),
-        ("selu", { $0.selu() }, { $0.selu() }),
-        ("softplus", { $0.softplus() }, { $0.softplus() }),
-        ("softsign", { $0.softsign() }, { $0.softsign() }),
-        ("silu", { $0.silu() }, { $0.silu() }),
-        ("mish", { $0.mish() }, { $0.mish() }),
-        ("gelu", { $0.gelu() }, { $0.gelu() }),
-        ("relu6", { $0.relu6() }, { $0.relu6() }),
-        ("celu", { $0.celu() }, { $0.celu() }),
-        ("hardtanh", { $0.hardtanh() }, { $0.hardtanh() }),
-        ("hardsigmoid", { $0.hardsigmoid() }, { $0.hardsigmoid() }),
-        ("hardswish", { $0.hardswish() }, { $0.hardswish() }),
-        ("logsigmoid", { $0.logSigmoid() }, { $0.logSigmoid() }),
-        ("softshrink", { $0.softshrink() }, { $0.softshrink() }),
-        ("hardshrink", { $0.hardshrink() }, { $0.hardshrink() }),
-        ("tanhshrink", { $0.tanhshrink() }, { $0.tanhshrink() }),
-        ("gelu_tanh", { $0.gelu(approximation: .tanh) }, { $0.gelu(approximation: .tanh) }),
-    ]
 
     static func activations(n: Int, only: String? = nil) {
         TensorRuntime.threadCount = 1

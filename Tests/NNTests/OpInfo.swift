@@ -294,9 +294,9 @@ enum OpInfoTable {
     static let activations: [OpInfo] = [
         OpInfo("relu", .activation, "max(0, x)", unary({ $0 < 0 ? 0 : $0 }, { $0 > 0 ? 1 : 0 }),
                kinks: [KinkInfo(0, 0, "relu'(0) = 0")], errors: [
-                ErrorInput(id: "relu.inPlaceLeaf", what: "applyInPlace(.relu) on a leaf that requires a gradient", mentions: ["relu in place", "leaf"]) {
+                ErrorInput(id: "relu.inPlaceLeaf", what: "formActivation(ReLURule()) on a leaf that requires a gradient", mentions: ["relu in place", "leaf"]) {
                     var x = fv([2])
-                    x.applyInPlace(.relu)
+                    x.formActivation(ReLURule())
                 },
                ], special: facts((inf, 1), (0, 0), nan: 0), secondOrder: false),
         OpInfo("leaky_relu", .activation, "x > 0 ? x : 0.2x", unary({ $0 > 0 ? $0 : 0.2 * $0 }, { $0 > 0 ? 1 : 0.2 }),
@@ -420,9 +420,9 @@ enum OpInfoTable {
                spec: "isru:alpha=0.25", special: facts((2, 0), (-2, 0), nan: nil)),
         OpInfo("abs", .activation, "|x| (Caffe AbsVal)", unary({ abs($0) }, { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }),
                kinks: [KinkInfo(0, 0, "abs'(0) = 0")], errors: [
-                ErrorInput(id: "abs.inPlace", what: "applyInPlace(.abs)", mentions: ["abs in place", "needs the input"]) {
+                ErrorInput(id: "abs.inPlace", what: "formActivation(AbsRule())", mentions: ["abs in place", "needs the input"]) {
                     var h = fv([2]) * 2
-                    h.applyInPlace(.abs)
+                    h.formActivation(AbsRule())
                 },
                ], special: facts((inf, 1), (inf, -1), nan: nil), secondOrder: false),
         OpInfo("power", .activation, "(shift + scale·x)^p, p = 2 (PowerRule)", unary({ $0 * $0 }, { 2 * $0 }), errors: [
@@ -547,38 +547,9 @@ func opFunction<S: TensorScalar>(_ info: OpInfo, _ xs: [Variable<S>]) -> Variabl
         }
         func r(_ n: String) -> S { S(spec.value(of: n)) }
         switch spec.name {
-        case "relu": return x.relu()
-        case "leaky_relu": return x.leakyReLU(negativeSlope: r("negative_slope"))
         case "prelu": return x.prelu(alpha: Variable(Tensor([r("init")])))
         case "rrelu": return x.rrelu(slopes: Tensor((r("lower") + r("upper")) / 2))
-        case "elu": return x.elu(alpha: r("alpha"))
-        case "selu": return x.selu()
-        case "celu": return x.celu(alpha: r("alpha"))
-        case "relu6": return x.relu6()
-        case "bounded_relu": return x.boundedReLU(n: r("n"))
-        case "hardtanh": return x.hardtanh(min: r("min_val"), max: r("max_val"))
-        case "softsign": return x.softsign()
-        case "isru": return x.isru(alpha: r("alpha"))
-        case "softplus": return x.softplus(beta: r("beta"), threshold: r("threshold"))
-        case "swish": return x.swish(beta: r("beta"))
         case "trainable_swish": return x.swish(beta: Variable(Tensor([r("init")])))
-        case "silu": return x.silu()
-        case "mish": return x.mish()
-        case "gelu": return x.gelu()
-        case "gelu_tanh": return x.gelu(approximation: .tanh)
-        case "hardsigmoid": return x.hardsigmoid()
-        case "hardswish": return x.hardswish()
-        case "logsigmoid": return x.logSigmoid()
-        case "softshrink": return x.softshrink(lambda: r("lambda"))
-        case "hardshrink": return x.hardshrink(lambda: r("lambda"))
-        case "tanhshrink": return x.tanhshrink()
-        case "threshold": return x.threshold(threshold: r("threshold"), value: r("value"))
-        case "sigmoid": return x.sigmoid()
-        case "tanh": return x.tanh()
-        case "abs": return x.abs()
-        case "power": return x.power(r("power"), scale: r("scale"), shift: r("shift"))
-        case "exp": return x.caffeExp(base: r("base"), scale: r("scale"), shift: r("shift"))
-        case "log": return x.caffeLog(base: r("base"), scale: r("scale"), shift: r("shift"))
         case "maxout":
             return x.maxout(weight: Variable(Tensor(shape: [3, 2, 3], scalars: maxoutWeight.map { S($0) })),
                             bias: Variable(Tensor(shape: [3, 2], scalars: maxoutBias.map { S($0) })))

@@ -46,6 +46,13 @@ public struct PowerRule<Scalar: TensorScalar>: ElementwiseActivation {
         self.init(Scalar(arguments["power"]), scale: Scalar(arguments["scale"]), shift: Scalar(arguments["shift"]))
     }
 
+    /// All x for a whole power ≥ 0; else where u > 0.
+    public var domain: ClosedRange<Double> {
+        let p = Double(power)
+        if p >= 0 && p == p.rounded() { return -Double.infinity...Double.infinity }
+        return positiveInputDomain(scale: Double(scale), shift: Double(shift))
+    }
+
     @inlinable @inline(__always)
     public func value(_ x: Scalar.Vector) -> Scalar.Vector { Scalar.vPow(caffeInput(x, scale, shift), power) }
 
@@ -104,6 +111,14 @@ public struct CaffeExpRule<Scalar: TensorScalar>: ElementwiseActivation {
         self.init(base: Scalar(arguments["base"]), scale: Scalar(arguments["scale"]), shift: Scalar(arguments["shift"]))
     }
 
+    /// Where a·x + b ≤ 709, so that e^(a·x + b) is finite in Double.
+    public var domain: ClosedRange<Double> {
+        let a = Double(_exponentScale), b = Double(_exponentShift)
+        if a > 0 { return -Double.infinity...((709 - b) / a) }
+        if a < 0 { return ((709 - b) / a)...Double.infinity }
+        return -Double.infinity...Double.infinity
+    }
+
     @inlinable @inline(__always)
     public func value(_ x: Scalar.Vector) -> Scalar.Vector { Scalar.vExp(caffeInput(x, _exponentScale, _exponentShift)) }
 
@@ -152,6 +167,9 @@ public struct CaffeLogRule<Scalar: TensorScalar>: ElementwiseActivation {
     public init(_ arguments: ActivationArguments) {
         self.init(base: Scalar(arguments["base"]), scale: Scalar(arguments["scale"]), shift: Scalar(arguments["shift"]))
     }
+
+    /// Where u > 0.
+    public var domain: ClosedRange<Double> { positiveInputDomain(scale: Double(scale), shift: Double(shift)) }
 
     @inlinable @inline(__always)
     public func value(_ x: Scalar.Vector) -> Scalar.Vector { Scalar.vLog(caffeInput(x, scale, shift)) / _logBase }
@@ -214,4 +232,11 @@ extension Variable {
     public func caffeLog(base: Scalar = Scalar(M_E), scale: Scalar = 1, shift: Scalar = 0) -> Variable {
         activation(CaffeLogRule(base: base, scale: scale, shift: shift))
     }
+}
+
+/// The x where u = shift + scale·x > 0 (all of them when scale is 0).
+func positiveInputDomain(scale: Double, shift: Double) -> ClosedRange<Double> {
+    if scale > 0 { return (-shift / scale)...Double.infinity }
+    if scale < 0 { return -Double.infinity...(-shift / scale) }
+    return -Double.infinity...Double.infinity
 }
