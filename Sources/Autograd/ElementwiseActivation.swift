@@ -155,6 +155,13 @@ public protocol ElementwiseActivation<Scalar>: Sendable {
     /// logarithm's positive side, an exponential below overflow. The derivative checks sample
     /// inside it.
     var domain: ClosedRange<Double> { get }
+    /// A rule whose `value` the forward runs instead of this one's, for these hyperparameters
+    /// (default: none, `Self`). For a choice between kernels that depends on a hyperparameter —
+    /// CELU's one-sided expm1 for α > 0, the two-sided one for α < 0 — made once per tensor: a
+    /// branch on the hyperparameter inside `value` is, after inlining, often computed both ways
+    /// for every vector.
+    associatedtype ForwardVariant: ElementwiseActivation = Self where ForwardVariant.Scalar == Scalar
+    var forwardVariant: ForwardVariant? { get }
     /// y = f(x), lane by lane.
     func value(_ x: Scalar.Vector) -> Scalar.Vector
     /// f′, from the saved value s (x or y, per `derivativeInput`).
@@ -192,6 +199,7 @@ extension ElementwiseActivation {
     public static var isPiecewiseLinear: Bool { false }
     public static var orderedParameters: (lower: String, upper: String, strict: Bool)? { nil }
     public var inPlaceRefusal: String? { nil }
+    @inlinable public var forwardVariant: ForwardVariant? { nil }
     @inlinable @inline(__always)
     public func gradient(_ g: Scalar.Vector, _ s: Scalar.Vector) -> Scalar.Vector { g * derivative(s) }
     @inlinable @inline(__always)
@@ -279,13 +287,15 @@ extension Tensor {
     /// The activation `rule` applied element-wise.
     @inlinable
     public func activation<Rule: ElementwiseActivation>(_ rule: Rule) -> Tensor where Rule.Scalar == Scalar {
-        mapped(grain: Rule.grain, kernel: ActivationValueKernel(rule))
+        if let variant = rule.forwardVariant { return mapped(grain: Rule.grain, kernel: ActivationValueKernel(variant)) }
+        return mapped(grain: Rule.grain, kernel: ActivationValueKernel(rule))
     }
 
     /// The activation `rule` applied element-wise in place (copy-on-write: in this buffer when
     /// it is not shared).
     @inlinable
     public mutating func formActivation<Rule: ElementwiseActivation>(_ rule: Rule) where Rule.Scalar == Scalar {
+        if let variant = rule.forwardVariant { return formMapped(grain: Rule.grain, kernel: ActivationValueKernel(variant)) }
         formMapped(grain: Rule.grain, kernel: ActivationValueKernel(rule))
     }
 }
@@ -303,23 +313,23 @@ extension Tensor {
 public struct ActivationFunction<Rule: ElementwiseActivation>: DifferentiableFunction {
     public typealias Scalar = Rule.Scalar
     public let rule: Rule
-    @usableFromInline let forwardBody: @Sendable (Tensor<Scalar>) -> Tensor<Scalar>
-    @usableFromInline let gradientBody: @Sendable (Variable<Scalar>, Variable<Scalar>) -> Variable<Scalar>
+    // `forward` runs inside `apply`, specialized where the rule's type is known; `backward` is
+    // reached through an existential, so its work is a closure made here (one per operation).
+    @usableFromInline let backwardBody: @Sendable (Variable<Scalar>, Variable<Scalar>) -> Variable<Scalar>
 
     @inlinable public init(_ rule: Rule) {
         self.rule = rule
-        forwardBody = { $0.activation(rule) }
-        gradientBody = { g, s in ActivationGradient(rule).apply(g, s) }
+        backwardBody = { g, s in ActivationGradient(rule).apply(g, s) }
     }
 
     public var name: String { Rule.name }
     public var savesOutput: Bool { Rule.derivativeInput == .output }
     @inlinable
-    public func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> { forwardBody(inputs[0]) }
+    public func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> { inputs[0].activation(rule) }
     @inlinable
     public func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
         // saved: [x] or, when the derivative reads the output, [x, y].
-        [gradientBody(gradient, Rule.derivativeInput == .output ? saved[1] : saved[0])]
+        [backwardBody(gradient, Rule.derivativeInput == .output ? saved[1] : saved[0])]
     }
 }
 
@@ -328,24 +338,26 @@ public struct ActivationFunction<Rule: ElementwiseActivation>: DifferentiableFun
 public struct ActivationGradient<Rule: ElementwiseActivation>: DifferentiableFunction {
     public typealias Scalar = Rule.Scalar
     public let rule: Rule
-    @usableFromInline let gradientBody: @Sendable (Tensor<Scalar>, Tensor<Scalar>) -> Tensor<Scalar>
-    @usableFromInline let curvatureBody: @Sendable (Variable<Scalar>, Variable<Scalar>) -> Variable<Scalar>
+    @usableFromInline let backwardBody: @Sendable (Variable<Scalar>, Variable<Scalar>, Variable<Scalar>) -> [Variable<Scalar>?]
 
     @inlinable public init(_ rule: Rule) {
         self.rule = rule
-        gradientBody = { Tensor.zipMapped($0, $1, grain: Rule.grain, kernel: ActivationGradientKernel(rule)) }
-        curvatureBody = { h, s in ActivationCurvature(rule).apply(h, s) }
+        backwardBody = { h, g, s in
+            // The curvature is taken as a constant: third and higher derivatives are not supported.
+            let dg = ActivationGradient(rule).apply(h, s)
+            if Rule.isPiecewiseLinear { return [dg, nil] }
+            return [dg, ActivationCurvature(rule).apply(h * g, s)]
+        }
     }
 
     public var name: String { Rule.name + "Backward" }
     @inlinable
-    public func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> { gradientBody(inputs[0], inputs[1]) }
+    public func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> {
+        Tensor.zipMapped(inputs[0], inputs[1], grain: Rule.grain, kernel: ActivationGradientKernel(rule))
+    }
     @inlinable
     public func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
-        let g = saved[0], s = saved[1]
-        // The curvature is taken as a constant: third and higher derivatives are not supported.
-        if Rule.isPiecewiseLinear { return [apply(gradient, s), nil] }
-        return [apply(gradient, s), curvatureBody(gradient * g, s)]
+        backwardBody(gradient, saved[0], saved[1])
     }
 }
 
@@ -354,19 +366,21 @@ public struct ActivationGradient<Rule: ElementwiseActivation>: DifferentiableFun
 public struct ActivationCurvature<Rule: ElementwiseActivation>: DifferentiableFunction {
     public typealias Scalar = Rule.Scalar
     public let rule: Rule
-    @usableFromInline let body: @Sendable (Tensor<Scalar>, Tensor<Scalar>) -> Tensor<Scalar>
+    @usableFromInline let backwardBody: @Sendable (Variable<Scalar>, Variable<Scalar>) -> Variable<Scalar>
 
     @inlinable public init(_ rule: Rule) {
         self.rule = rule
-        body = { Tensor.zipMapped($0, $1, grain: Rule.grain, kernel: ActivationCurvatureKernel(rule)) }
+        backwardBody = { h, s in ActivationCurvature(rule).apply(h, s) }
     }
 
     public var name: String { Rule.name + "Curvature" }
     @inlinable
-    public func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> { body(inputs[0], inputs[1]) }
+    public func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> {
+        Tensor.zipMapped(inputs[0], inputs[1], grain: Rule.grain, kernel: ActivationCurvatureKernel(rule))
+    }
     @inlinable
     public func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
-        [apply(gradient, saved[1]), nil]
+        [backwardBody(gradient, saved[1]), nil]
     }
 }
 

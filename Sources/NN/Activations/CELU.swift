@@ -26,13 +26,14 @@ public struct CELURule<Scalar: TensorScalar>: ElementwiseActivation {
 
     public init(_ arguments: ActivationArguments) { self.init(alpha: Scalar(arguments["alpha"])) }
 
+    /// With α > 0, x/α ≤ 0 on the kept side: the one-sided expm1 (here); a negative α needs the
+    /// two-sided one (`CELUNegativeAlpha`, chosen once per tensor).
+    @inlinable public var forwardVariant: CELUNegativeAlpha<Scalar>? { alpha > 0 ? nil : CELUNegativeAlpha(rule: self) }
+
     @inlinable @inline(__always)
     public func value(_ x: Scalar.Vector) -> Scalar.Vector {
         let z = x * Scalar.Vector(repeating: 1 / alpha)
-        // With α > 0, x/α ≤ 0 on the kept side: the one-sided expm1; a negative α needs the
-        // two-sided one (a branch on α, the same for every vector).
-        let m = alpha > 0 ? Scalar.vExpm1NonPositive(z) : Scalar.vExpm1(z)
-        return Scalar.vSelect(Scalar.vLess(Scalar.Vector(repeating: 0), x), x, Scalar.Vector(repeating: alpha) * m)
+        return Scalar.vSelect(Scalar.vLess(Scalar.Vector(repeating: 0), x), x, Scalar.Vector(repeating: alpha) * Scalar.vExpm1NonPositive(z))
     }
 
     @inlinable @inline(__always)
@@ -51,6 +52,26 @@ public struct CELURule<Scalar: TensorScalar>: ElementwiseActivation {
         let inverse = Scalar.Vector(repeating: 1 / alpha)
         return Scalar.vSelect(Scalar.vLess(Scalar.Vector(repeating: 0), x), Scalar.Vector(repeating: 0), Scalar.vExp(x * inverse) * inverse)
     }
+}
+
+/// CELU's forward for α < 0, where x/α > 0 on the kept side: the two-sided expm1. Only its
+/// `value` runs (as `CELURule.forwardVariant`); the derivatives are CELURule's.
+public struct CELUNegativeAlpha<Scalar: TensorScalar>: ElementwiseActivation {
+    public static var name: String { CELURule<Scalar>.name }
+    public static var summary: String { CELURule<Scalar>.summary }
+    public let rule: CELURule<Scalar>
+    @inlinable public init(rule: CELURule<Scalar>) { self.rule = rule }
+    public init(_ arguments: ActivationArguments) { rule = CELURule(arguments) }
+
+    @inlinable @inline(__always)
+    public func value(_ x: Scalar.Vector) -> Scalar.Vector {
+        let z = x * Scalar.Vector(repeating: 1 / rule.alpha)
+        return Scalar.vSelect(Scalar.vLess(Scalar.Vector(repeating: 0), x), x, Scalar.Vector(repeating: rule.alpha) * Scalar.vExpm1(z))
+    }
+    @inlinable @inline(__always)
+    public func derivative(_ x: Scalar.Vector) -> Scalar.Vector { rule.derivative(x) }
+    @inlinable @inline(__always)
+    public func derivativeOfDerivative(_ x: Scalar.Vector) -> Scalar.Vector { rule.derivativeOfDerivative(x) }
 }
 
 /// The CELU module: y = x for x > 0, α(e^{x/α} − 1) otherwise (see `CELURule`).
