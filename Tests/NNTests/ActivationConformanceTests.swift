@@ -61,27 +61,16 @@ func evaluate<S: TensorScalar>(_ name: String, _ params: [String: Double], x: [D
 }
 
 @Suite struct ActivationConformanceTests {
-    /// Catalogue activations PyTorch has no function for, and what checks them instead.
-    static let withoutPyTorchCounterpart: [String: String] = [
-        "isru": "no PyTorch function: OpInfo's Float80 reference, gradcheck to order 2",
-        "power": "Caffe's Power layer: OpInfo's Float80 reference, gradcheck",
-        "exp": "Caffe's Exp layer: OpInfo's Float80 reference, gradcheck",
-        "log": "Caffe's Log layer: OpInfo's Float80 reference, gradcheck",
-        "trainable_swish": "x·σ(βx) with β a parameter: TrainableSwishTests (finite differences in x and β), the swish fixture for the forward",
-        "maxout": "Maxout (Goodfellow et al.) is not in PyTorch: LayerActivationTests (naive reference, gradcheck)",
-        "channel_maxout": "not in PyTorch: LayerActivationTests (naive reference, gradcheck)",
-    ]
-
     /// Every built-in activation of the registry is compared with PyTorch through the spec its
     /// fixture entry names, or is listed above with what checks it instead.
     @Test func everyCatalogueActivationIsCheckedAgainstPyTorch() throws {
         let specs = try TorchFixture.shared.activations.values.map { try ActivationSpec(parsing: $0.spec).name }
         let covered = Set(specs)
         for e in ActivationCatalogue.builtIn.map(\.entry) {
-            #expect(covered.contains(e.name) != (Self.withoutPyTorchCounterpart[e.name] != nil),
+            #expect(covered.contains(e.name) != (OpInfoTable.withoutPyTorchCounterpart[e.name] != nil),
                     "\(e.name): \(covered.contains(e.name) ? "has a fixture and is also listed as without one" : "no PyTorch fixture entry and not listed as without one")")
         }
-        #expect(Set(Self.withoutPyTorchCounterpart.keys).isSubset(of: Set(ActivationCatalogue.names)))
+        #expect(Set(OpInfoTable.withoutPyTorchCounterpart.keys).isSubset(of: Set(ActivationCatalogue.names)))
     }
 
     @Test func preluPerChannelParameterGradientMatchesPyTorch() {

@@ -77,7 +77,6 @@ private func moduleCases<S: TensorScalar>(_: S.Type) -> [Case<S>] {
         Case(layer: LogSoftmax<S>(), function: { $0.logSoftmax() }),
         Case(layer: Softmin<S>(alongAxis: 0), function: { $0.softmin(alongAxis: 0) }),
         Case(layer: GLU<S>(), function: { $0.glu() }),
-        Case(layer: ActivationLayer(ISRU<S>(alpha: 0.5)), function: { $0.isru(alpha: 0.5) }),
     ]
 }
 

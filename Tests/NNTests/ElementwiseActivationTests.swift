@@ -6,7 +6,7 @@ import TestSupport
 
 // Activations as rules (`ElementwiseActivation`): the generic forms the protocol writes — Tensor,
 // Variable with first and second derivatives, in place, module, catalogue entry and spec parsing —
-// checked on ISRU (a built-in rule) and on two rules defined here as a user would: one whose
+// checked on built-in rules and on two rules defined here as a user would: one whose
 // derivative reads the input, one whose derivative reads the output (so it works in place).
 
 /// A user's rule: the bent identity, (√(x² + 1) − 1)/2 + x; f′ = x/(2√(x² + 1)) + 1,
@@ -64,32 +64,11 @@ struct TestScaledExp<Scalar: TensorScalar>: ElementwiseActivation {
 struct ElementwiseActivationTests {
     static let points: [Double] = [-7, -2.5, -1, -0.3, -1e-3, 0, 1e-3, 0.4, 1, 2.5, 9]
 
-    @Test("ISRU: values and derivatives against the formulas in Float80, Float and Double; ±∞ give ±1/√α")
-    func isruAgainstTheFormula() {
-        for alpha in [1.0, 0.25, 3.0] {
-            let x = Tensor<Double>(Self.points)
-            let v = Variable(x, requiresGradient: true)
-            let y = v.isru(alpha: alpha)
-            y.sum().backward()
-            let yf = Tensor<Float>(x).isru(alpha: Float(alpha)).scalars
-            for (i, p) in Self.points.enumerated() {
-                let w = 1 + Float80(alpha) * Float80(p) * Float80(p)
-                let f = Float80(p) / w.squareRoot()
-                let d = 1 / (w * w.squareRoot())
-                #expect(Swift.abs(Float80(y.value.scalars[i]) - f) <= 4 * Float80(Double.ulpOfOne) * Swift.abs(f), "isru(\(p)), α \(alpha)")
-                #expect(Swift.abs(Float80(v.gradient!.scalars[i]) - d) <= 8 * Float80(Double.ulpOfOne) * d, "isru′(\(p)), α \(alpha)")
-                #expect(Swift.abs(Float80(yf[i]) - f) <= 4 * Float80(Float.ulpOfOne) * Swift.abs(f), "Float isru(\(p)), α \(alpha)")
-            }
-            let limits = Tensor<Double>([.infinity, -.infinity, .nan]).isru(alpha: alpha).scalars
-            #expect(limits[0] == 1 / alpha.squareRoot() && limits[1] == -1 / alpha.squareRoot() && limits[2].isNaN)
-        }
-    }
-
     @Test("First and second derivatives by gradcheck and gradgradcheck (Double), for an input rule and an output rule")
     func gradchecks() {
         let x = Tensor<Double>(Self.points.map { $0 / 2 })
         let cases: [(String, @Sendable (Variable<Double>) -> Variable<Double>)] = [
-            ("isru", { @Sendable (v: Variable<Double>) in v.isru(alpha: 0.5) }),
+            ("softsign (a built-in rule)", { @Sendable (v: Variable<Double>) in v.softsign() }),
             ("bent identity", { @Sendable (v: Variable<Double>) in v.activation(TestBentIdentity<Double>()) }),
             ("scaled exp (from the output)", { @Sendable (v: Variable<Double>) in v.activation(TestScaledExp<Double>()) }),
         ]
@@ -155,34 +134,26 @@ struct ElementwiseActivationTests {
     func inPlaceFromTheInputStops() async {
         let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             var h = Variable(Tensor<Float>([1, 2]), requiresGradient: true) * 1
-            h.formActivation(ISRU<Float>())
+            h.formActivation(SoftsignRule<Float>())
         }
         let text = String(decoding: r?.standardErrorContent ?? [], as: UTF8.self)
-        #expect(text.contains("isru in place") && text.contains("needs the input") && text.contains("Fix:"), "\(text)")
-    }
-
-    @Test("A non-positive alpha stops with the rule's message")
-    func isruAlphaStops() async {
-        let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-            _ = ISRU<Double>(alpha: 0)
-        }
-        let text = String(decoding: r?.standardErrorContent ?? [], as: UTF8.self)
-        #expect(text.contains("isru: alpha 0.0") && text.contains("Fix:"), "\(text)")
+        #expect(text.contains("softsign in place") && text.contains("needs the input") && text.contains("Fix:"), "\(text)")
     }
 
     @Test("The module and the catalogue: spec strings build ActivationLayer in Float and Double; alpha's domain is checked")
     func catalogue() throws {
-        let spec = try ActivationSpec(parsing: "isru:alpha=0.25")
+        let spec = try ActivationSpec(parsing: "elu:alpha=0.25")
         let f = spec.makeLayer(Float.self)
         let d = spec.makeLayer(Double.self)
-        #expect(f is ActivationLayer<ISRU<Float>> && d is ActivationLayer<ISRU<Double>>)
-        #expect((d as! ActivationLayer<ISRU<Double>>).rule.alpha == 0.25)
-        let y = d(Variable(Tensor<Double>([.infinity]))).value.scalars
-        #expect(y == [2])
-        #expect(throws: ActivationSpecError.outsideDomain(activation: "isru", parameter: "alpha", value: "0", requirement: "> 0")) {
-            _ = try ActivationSpec(parsing: "isru:alpha=0")
+        #expect(f is ActivationLayer<ELURule<Float>> && d is ActivationLayer<ELURule<Double>>)
+        #expect((d as! ActivationLayer<ELURule<Double>>).rule.alpha == 0.25)
+        #expect((d as! ELU<Double>).alpha == 0.25, "the rule's hyperparameters read through the module")
+        let y = d(Variable(Tensor<Double>([-.infinity]))).value.scalars
+        #expect(y == [-0.25])
+        #expect(throws: ActivationSpecError.outsideDomain(activation: "elu", parameter: "alpha", value: "0", requirement: "> 0")) {
+            _ = try ActivationSpec(parsing: "elu:alpha=0")
         }
-        #expect(ActivationCatalogue.entry(named: "isru")?.parameters.map(\.name) == ["alpha"])
+        #expect(ActivationCatalogue.entry(named: "elu")?.parameters.map(\.name) == ["alpha"])
     }
 }
 
@@ -212,9 +183,9 @@ struct ActivationRegistrationTests {
     @Test("Registering a name the catalogue has stops, naming it")
     func registeringATakenNameStops() async {
         let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-            ActivationCatalogue.register(ISRU<Float>.self, ISRU<Double>.self)
+            ActivationCatalogue.register(SoftsignRule<Float>.self, SoftsignRule<Double>.self)
         }
         let text = String(decoding: r?.standardErrorContent ?? [], as: UTF8.self)
-        #expect(text.contains("already in the catalogue") && text.contains("isru"), "\(text)")
+        #expect(text.contains("already in the catalogue") && text.contains("softsign"), "\(text)")
     }
 }

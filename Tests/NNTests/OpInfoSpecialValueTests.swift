@@ -72,19 +72,11 @@ enum SpecialValueDeviations {
         return t
     }()
 
-    /// Faithful rounding where not correctly rounded: at finite special points the result is
-    /// within this many ulps (Float, Double) of the correctly rounded value.
-    static let rounding: [String: (float: Double, double: Double)] = [
-        "sigmoid": (1, 1), "selu": (1, 1), "elu": (1, 1), "hardsigmoid": (0, 1), "hardswish": (1, 1), "logsigmoid": (1, 1),
-        "mish": (1, 1), "rrelu": (1, 1), "silu": (1, 2), "swish": (1, 2), "softsign": (0, 1), "tanhshrink": (0, 1), "isru": (1, 1),
-        "trainable_swish": (1, 8),
-    ]
-
     static func key(_ name: String, _ type: String, _ pass: String, _ x: Double) -> String { "\(name)|\(type)|\(pass)|\(x)" }
 
     static func lookup(_ name: String, _ type: String, _ pass: String, _ x: Double) -> Deviation? {
         if let d = table[key(name, type, pass, x)] { return d }
-        guard x.isFinite, let r = rounding[name] else { return nil }
+        guard x.isFinite, let r = OpInfoTable.specialValueRounding[name] else { return nil }
         let n = type == "Float" ? r.float : r.double
         return n > 0 ? Deviation(allowed: .ulps(n), reason: "faithfully rounded: within \(Int(n)) ulp of the correctly rounded value") : nil
     }
