@@ -234,9 +234,8 @@ public struct ActivationSpec: Sendable, Hashable, CustomStringConvertible {
 /// let layer: any Layer<Float> = try ActivationCatalogue.makeLayer("leaky_relu:negative_slope=0.2")
 /// ```
 public enum ActivationCatalogue {
-    /// All entries, in the order `tapegrad list` prints them.
-    /// All entries, in the order `tapegrad list` prints them: the built-in modules, then the
-    /// activations registered as rules (`register(_:_:)`), ISRU first.
+    /// All entries, in the order `tapegrad list` prints them: the built-in activations, then the
+    /// ones users registered (`register(_:_:)`).
     public static var entries: [ActivationEntry] { registeredActivations.map(\.entry) }
 
     /// The built-in activations, in the order `tapegrad list` prints them: rules (registered by
@@ -318,7 +317,6 @@ public enum ActivationCatalogue {
                 P("axis", .integer, default: -1, .range(-16...15), "the axis to split in halves (its size must be even)"),
             ]),
                 float: { a in GLU<Float>(alongAxis: Int(a["axis"])) }, double: { a in GLU<Double>(alongAxis: Int(a["axis"])) }),
-            RegisteredActivation(ISRU<Float>.self, ISRU<Double>.self),
         ]
     }()
 

@@ -6,7 +6,7 @@ import Autograd
 /// it (`ELU<Float>(alpha: 0.5).alpha`).
 ///
 /// ```swift
-/// let model = Sequential<Float> { Linear(64, 128); ActivationLayer(ISRU<Float>(alpha: 0.5)); Linear(128, 10) }
+/// let model = Sequential<Float> { Linear(64, 128); ActivationLayer(ELURule<Float>(alpha: 0.5)); Linear(128, 10) }
 /// ```
 @dynamicMemberLookup
 public final class ActivationLayer<Rule: ElementwiseActivation>: Module, Layer, CustomStringConvertible {
