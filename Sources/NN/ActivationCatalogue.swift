@@ -317,6 +317,7 @@ public enum ActivationCatalogue {
                 P("axis", .integer, default: -1, .range(-16...15), "the axis to split in halves (its size must be even)"),
             ]),
                 float: { a in GLU<Float>(alongAxis: Int(a["axis"])) }, double: { a in GLU<Double>(alongAxis: Int(a["axis"])) }),
+            RegisteredActivation(ISRU<Float>.self, ISRU<Double>.self),
         ]
     }()
 

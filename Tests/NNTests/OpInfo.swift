@@ -143,13 +143,14 @@ enum OpInfoTable {
     /// (OpInfoSpecialValueTests).
     static let specialValueRounding: [String: (float: Double, double: Double)] = [
         "sigmoid": (1, 1), "selu": (1, 1), "elu": (1, 1), "hardsigmoid": (0, 1), "hardswish": (1, 1), "logsigmoid": (1, 1),
-        "mish": (1, 1), "rrelu": (1, 1), "silu": (1, 2), "swish": (1, 2), "softsign": (0, 1), "tanhshrink": (0, 1),
+        "mish": (1, 1), "rrelu": (1, 1), "silu": (1, 2), "swish": (1, 2), "softsign": (0, 1), "tanhshrink": (0, 1), "isru": (1, 1),
         "trainable_swish": (1, 8),
     ]
 
     /// Catalogue activations PyTorch has no function for, and what checks them instead.
     /// (ActivationConformanceTests; the rest have a PyTorch fixture entry.)
     static let withoutPyTorchCounterpart: [String: String] = [
+        "isru": "no PyTorch function: OpInfo's Float80 reference, gradcheck to order 2",
         "power": "Caffe's Power layer: OpInfo's Float80 reference, gradcheck",
         "exp": "Caffe's Exp layer: OpInfo's Float80 reference, gradcheck",
         "log": "Caffe's Log layer: OpInfo's Float80 reference, gradcheck",
@@ -436,6 +437,12 @@ enum OpInfoTable {
         OpInfo("sigmoid", .activation, "σ(x) = 1/(1 + e^−x)", unary({ sigma($0) }, { sigma($0) * sigma(-$0) }),
                special: facts((1, 0), (0, 0), nan: nil)),
         OpInfo("tanh", .activation, "tanh x", unary({ tanh($0) }, { sech2($0) }), special: facts((1, 0), (-1, 0), nan: nil)),
+        OpInfo("isru", .activation, "x/√(1 + αx²), α = 0.25 (bounds ±2)", unary({ $0 / (1 + 0.25 * $0 * $0).squareRoot() }, { 1 / ((1 + 0.25 * $0 * $0) * (1 + 0.25 * $0 * $0).squareRoot()) }),
+               errors: [
+                ErrorInput(id: "isru.alpha", what: "alpha 0", mentions: ["isru: alpha 0.0", "Fix:"]) {
+                    _ = fv([2]).isru(alpha: 0)
+                },
+               ], spec: "isru:alpha=0.25", special: facts((2, 0), (-2, 0), nan: nil)),
         OpInfo("abs", .activation, "|x| (Caffe AbsVal)", unary({ abs($0) }, { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }),
                kinks: [KinkInfo(0, 0, "abs'(0) = 0")], errors: [
                 ErrorInput(id: "abs.inPlace", what: "formActivation(AbsRule())", mentions: ["abs in place", "needs the input"]) {
