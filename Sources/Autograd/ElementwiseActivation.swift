@@ -300,36 +300,27 @@ extension Tensor {
     }
 }
 
-// Speed for rule types the library has never seen: the engine calls `forward` and `backward`
-// through an existential (`any DifferentiableFunction`), which for a generic struct runs its
-// unspecialized body — every vector operation through a witness table (hundreds of ns per
-// element). So the work is done by closures made in the inlinable initializers: the caller
-// (`Variable.activation(_:)`, itself inlinable) knows the concrete rule, the closures are
-// specialized there, and the generic witnesses only call them. The built-in activations get the
-// same effect from `@_specialize`, which a user's type cannot use.
+// Speed for rule types the library has never seen, built-in or the user's: generic code reached
+// without the concrete type — a witness of a generic struct called through an existential —
+// runs unspecialized, every vector operation through a witness table (hundreds of ns per
+// element). So nothing of a rule is reached that way: the forward runs in the inlinable
+// `Variable.activation(_:)`, specialized where the caller knows the rule, and backward is a
+// closure made there too (`ActivationRecord`, a case of the tape's own `Primitive`, so no
+// existential, no saved-input array). The same holds for the module (`ActivationLayer`), the
+// registry's builders and the second-order operations below. No `@_specialize` is needed, and a
+// user's type could not use it anyway.
 
-/// The recorded operation of an activation: forward by the rule's kernel, backward by
-/// `ActivationGradient` on the saved input or output.
-public struct ActivationFunction<Rule: ElementwiseActivation>: DifferentiableFunction {
-    public typealias Scalar = Rule.Scalar
-    public let rule: Rule
-    // `forward` runs inside `apply`, specialized where the rule's type is known; `backward` is
-    // reached through an existential, so its work is a closure made here (one per operation).
-    @usableFromInline let backwardBody: @Sendable (Variable<Scalar>, Variable<Scalar>) -> Variable<Scalar>
+/// What the tape keeps of a rule's operation (`Primitive.activation`): its name and g·f′(s)
+/// as a closure — made where the rule's type is known, so specialized; the engine reaches it
+/// without generic code.
+public struct ActivationRecord<Scalar: TensorScalar>: Sendable {
+    public let name: String
+    @usableFromInline let gradient: @Sendable (Variable<Scalar>, Variable<Scalar>) -> Variable<Scalar>
 
-    @inlinable public init(_ rule: Rule) {
-        self.rule = rule
-        backwardBody = { g, s in ActivationGradient(rule).apply(g, s) }
-    }
-
-    public var name: String { Rule.name }
-    public var savesOutput: Bool { Rule.derivativeInput == .output }
     @inlinable
-    public func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> { inputs[0].activation(rule) }
-    @inlinable
-    public func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
-        // saved: [x] or, when the derivative reads the output, [x, y].
-        [backwardBody(gradient, Rule.derivativeInput == .output ? saved[1] : saved[0])]
+    init<Rule: ElementwiseActivation>(_ rule: Rule) where Rule.Scalar == Scalar {
+        name = Rule.name
+        gradient = { g, s in ActivationGradient.applied(rule, g, s) }
     }
 }
 
@@ -338,17 +329,29 @@ public struct ActivationFunction<Rule: ElementwiseActivation>: DifferentiableFun
 public struct ActivationGradient<Rule: ElementwiseActivation>: DifferentiableFunction {
     public typealias Scalar = Rule.Scalar
     public let rule: Rule
-    @usableFromInline let backwardBody: @Sendable (Variable<Scalar>, Variable<Scalar>, Variable<Scalar>) -> [Variable<Scalar>?]
+    @usableFromInline let backwardBody: @Sendable (Variable<Scalar>, [Variable<Scalar>]) -> [Variable<Scalar>?]
 
     @inlinable public init(_ rule: Rule) {
         self.rule = rule
-        backwardBody = { h, g, s in
+        backwardBody = { h, saved in
+            let g = saved[0], s = saved[1]
             // The curvature is taken as a constant: third and higher derivatives are not supported.
-            let dg = ActivationGradient(rule).apply(h, s)
+            let dg = ActivationGradient.applied(rule, h, s)
             if Rule.isPiecewiseLinear { return [dg, nil] }
             return [dg, ActivationCurvature(rule).apply(h * g, s)]
         }
     }
+
+    /// g · f′(s), recorded (as this operation) only when a graph of the gradient is being built.
+    @inlinable
+    public static func applied(_ rule: Rule, _ g: Variable<Scalar>, _ s: Variable<Scalar>) -> Variable<Scalar> {
+        let out = Tensor.zipMapped(g.value, s.value, grain: Rule.grain, kernel: ActivationGradientKernel(rule))
+        return Variable.record(out, g, s) { .custom(ActivationGradient(rule), saved: [Saved(g), Saved(s)], output: nil) }
+    }
+
+    /// g · f′(s), recorded: the same as `applied(rule, g, s)`.
+    @inlinable
+    public func apply(_ g: Variable<Scalar>, _ s: Variable<Scalar>) -> Variable<Scalar> { Self.applied(rule, g, s) }
 
     public var name: String { Rule.name + "Backward" }
     @inlinable
@@ -357,7 +360,7 @@ public struct ActivationGradient<Rule: ElementwiseActivation>: DifferentiableFun
     }
     @inlinable
     public func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
-        backwardBody(gradient, saved[0], saved[1])
+        backwardBody(gradient, saved)
     }
 }
 
@@ -388,7 +391,10 @@ extension Variable {
     /// The activation `rule`, differentiable to second order.
     @inlinable
     public func activation<Rule: ElementwiseActivation>(_ rule: Rule) -> Variable where Rule.Scalar == Scalar {
-        ActivationFunction(rule).apply(self)
+        let out = value.activation(rule)
+        return Variable.record(out, self) {
+            .activation(ActivationRecord(rule), Saved(self), Rule.derivativeInput == .output ? SavedOutput(out) : nil)
+        }
     }
 
     /// The activation `rule` computed in place (the buffer is overwritten when nothing else

@@ -15,14 +15,14 @@ extension Variable {
     }
 
     /// Records a two-input primitive without building an array.
-    @inline(__always)
+    @usableFromInline @inline(__always)
     static func record(_ value: Tensor<Scalar>, _ a: Variable, _ b: Variable, _ primitive: () -> Primitive<Scalar>) -> Variable {
         guard a.node != nil || b.node != nil, GradientMode.isEnabled else { return Variable(value: value, node: nil) }
         let node = Node(primitive(), first: Edge(node: a.node, shape: a.value.shape), second: Edge(node: b.node, shape: b.value.shape), shape: value.shape)
         return Variable(value: value, node: node)
     }
 
-    @inline(__always)
+    @usableFromInline @inline(__always)
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     static func record(_ value: Tensor<Scalar>, _ input: Variable, _ primitive: () -> Primitive<Scalar>) -> Variable {

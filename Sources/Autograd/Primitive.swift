@@ -18,8 +18,8 @@ public struct SavedOutput<Scalar: TensorScalar>: Sendable {
 /// rule is written once, with differentiable operations, so the same rule serves first-order
 /// backward (run without recording) and higher orders (recorded, with `createGraph`). Rules
 /// return gradients in the output's shape; the engine sums them to each input's shape.
-/// Element-wise activations (sigmoid, tanh, abs, …) are not cases: each is an
-/// `ElementwiseActivation` rule, recorded as `.custom`.
+/// Element-wise activations (sigmoid, tanh, abs, …) are not cases each: every one is an
+/// `ElementwiseActivation` rule, recorded as `.activation` with the rule's own derivative.
 public enum Primitive<Scalar: TensorScalar>: Sendable {
     case leaf
     /// A node whose saved tensors were freed by a backward pass without `retainGraph`.
@@ -50,6 +50,9 @@ public enum Primitive<Scalar: TensorScalar>: Sendable {
     case concatenate(axis: Int, sizes: [Int])
     case select(condition: Tensor<Scalar>)
     case custom(any DifferentiableFunction<Scalar>, saved: [Saved<Scalar>], output: SavedOutput<Scalar>?)
+    /// An `ElementwiseActivation` rule applied to x: its gradient g·f′(s), s the input or the
+    /// saved output, as the rule says.
+    case activation(ActivationRecord<Scalar>, Saved<Scalar>, SavedOutput<Scalar>?)
 
     var name: String {
         switch self {
@@ -81,6 +84,7 @@ public enum Primitive<Scalar: TensorScalar>: Sendable {
         case .concatenate: return "concatenate"
         case .select: return "select"
         case .custom(let f, _, _): return f.name
+        case .activation(let r, _, _): return r.name
         }
     }
 
@@ -97,6 +101,8 @@ public enum Primitive<Scalar: TensorScalar>: Sendable {
             body(0, a)
         case .custom(_, let saved, _):
             for (i, s) in saved.enumerated() { body(i, s) }
+        case .activation(_, let x, _):
+            body(0, x)
         default: break
         }
     }
@@ -104,7 +110,7 @@ public enum Primitive<Scalar: TensorScalar>: Sendable {
     var savedOutput: SavedOutput<Scalar>? {
         switch self {
         case .exp(let y), .expm1(let y), .sqrt(let y): return y
-        case .custom(_, _, let y): return y
+        case .custom(_, _, let y), .activation(_, _, let y): return y
         default: return nil
         }
     }
@@ -193,6 +199,8 @@ extension Node {
             var values = saved.map(\.variable)
             if let y { values.append(output(y)) }
             return f.backward(gradient: g, saved: values)
+        case .activation(let r, let x, let y):
+            return [r.gradient(g, y.map(output) ?? x.variable)]
         }
     }
 }

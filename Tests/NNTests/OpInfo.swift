@@ -292,7 +292,8 @@ enum OpInfoTable {
                     _ = Variable.select(Tensor<Float>([1, 0, 1]), fv([2]), fv([2]))
                 },
                ], api: ["select"], secondOrder: false),
-        OpInfo("custom", .primitive, "a user DifferentiableFunction; every activation below that is one is its own entry", .structural("custom")),
+        OpInfo("custom", .primitive, "a user DifferentiableFunction (the hand-written activation modules below use some)", .structural("custom")),
+        OpInfo("activation", .primitive, "an ElementwiseActivation rule; every rule in the catalogue is its own entry below", .structural("activation")),
     ]
 
     /// Variable operations built from primitives rather than recorded as one.
