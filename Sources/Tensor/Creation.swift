@@ -61,29 +61,17 @@ public struct TensorRandom: RandomNumberGenerator, Sendable {
 
 extension Tensor {
     /// A tensor of zeros.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public static func zeros(_ shape: [Int]) -> Tensor { Tensor(shape: shape, repeating: 0) }
     /// A tensor of ones.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public static func ones(_ shape: [Int]) -> Tensor { Tensor(shape: shape, repeating: 1) }
     /// A tensor with every element `value`.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public static func full(_ shape: [Int], _ value: Scalar) -> Tensor { Tensor(shape: shape, repeating: value) }
     /// Zeros with the shape of `other`.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public static func zeros(like other: Tensor) -> Tensor { zeros(other.shape) }
     /// Ones with the shape of `other`.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public static func ones(like other: Tensor) -> Tensor { ones(other.shape) }
 
     /// `start, start+step, …` up to (not including) `end`, like NumPy's `arange`.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public static func arange(_ start: Scalar = 0, _ end: Scalar, step: Scalar = 1) -> Tensor {
         tensorCheck(
             step != 0 && step.isFinite && start.isFinite && end.isFinite,
@@ -100,8 +88,6 @@ extension Tensor {
     }
 
     /// `count` evenly spaced values from `start` to `end`, both included.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public static func linspace(_ start: Scalar, _ end: Scalar, count: Int) -> Tensor {
         tensorCheck(count >= 0, "linspace: count \(count). Fix: use a count ≥ 0.")
         return Tensor(uninitializedShape: [count]) { dst in
@@ -116,8 +102,6 @@ extension Tensor {
     }
 
     /// Uniform values in `[low, high)`.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public static func randomUniform(_ shape: [Int], low: Scalar = 0, high: Scalar = 1, using generator: inout TensorRandom) -> Tensor {
         tensorCheck(
             low.isFinite && high.isFinite && low <= high,
@@ -132,16 +116,12 @@ extension Tensor {
     }
 
     /// Uniform values in `[low, high)` from a generator seeded with `seed`.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public static func randomUniform(_ shape: [Int], low: Scalar = 0, high: Scalar = 1, seed: UInt64) -> Tensor {
         var g = TensorRandom(seed: seed)
         return randomUniform(shape, low: low, high: high, using: &g)
     }
 
     /// Normal values with the given mean and standard deviation.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public static func randomNormal(_ shape: [Int], mean: Scalar = 0, standardDeviation: Scalar = 1, using generator: inout TensorRandom) -> Tensor {
         tensorCheck(
             mean.isFinite && standardDeviation.isFinite && standardDeviation >= 0,
@@ -153,8 +133,6 @@ extension Tensor {
     }
 
     /// Normal values from a generator seeded with `seed`.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public static func randomNormal(_ shape: [Int], mean: Scalar = 0, standardDeviation: Scalar = 1, seed: UInt64) -> Tensor {
         var g = TensorRandom(seed: seed)
         return randomNormal(shape, mean: mean, standardDeviation: standardDeviation, using: &g)
@@ -165,8 +143,6 @@ extension Tensor {
 
 extension Tensor {
     /// Joins tensors along an existing axis; all other sizes must match.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public static func concatenate(_ tensors: [Tensor], alongAxis axis: Int = 0) -> Tensor {
         tensorCheck(!tensors.isEmpty, "concatenate: no tensors given. Fix: pass at least one tensor.")
         let first = tensors[0]
@@ -206,8 +182,6 @@ extension Tensor {
     }
 
     /// Joins same-shaped tensors along a new axis.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public static func stack(_ tensors: [Tensor], alongAxis axis: Int = 0) -> Tensor {
         tensorCheck(!tensors.isEmpty, "stack: no tensors given. Fix: pass at least one tensor.")
         for (i, t) in tensors.enumerated() {
@@ -227,14 +201,8 @@ public indirect enum TensorLiteral<Scalar: TensorScalar>: ExpressibleByArrayLite
     case scalar(Scalar)
     case array([TensorLiteral])
 
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public init(arrayLiteral elements: TensorLiteral...) { self = .array(elements) }
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public init(floatLiteral value: Double) { self = .scalar(Scalar(value)) }
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public init(integerLiteral value: Int) { self = .scalar(Scalar(value)) }
     /// Not-a-number, for writing `[1, .nan]`.
     public static var nan: TensorLiteral { .scalar(.nan) }
@@ -267,8 +235,6 @@ public indirect enum TensorLiteral<Scalar: TensorScalar>: ExpressibleByArrayLite
 }
 
 extension Tensor: ExpressibleByArrayLiteral {
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public init(arrayLiteral elements: TensorLiteral<Scalar>...) {
         let literal = TensorLiteral.array(elements)
         let shape = literal.inferredShape()
@@ -285,8 +251,6 @@ extension Tensor {
     /// indices may repeat and may be negative.
     ///
     /// - Complexity: O(indices.count × slice size); the result is a new contiguous tensor.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public func gathering(_ indices: [Int], alongAxis axis: Int = 0) -> Tensor {
         let a = Layout.axis(axis, rank: rank, op: "gathering(_:alongAxis:)", shape: shape)
         var outShape = shape

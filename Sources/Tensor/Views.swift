@@ -79,8 +79,6 @@ extension Tensor {
     /// This tensor with a new shape holding the same elements in row-major order. A view when
     /// the strides allow it; otherwise the elements are copied (like PyTorch's `reshape`). One
     /// size may be −1 and is then inferred.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public func reshaped(to newShape: [Int]) -> Tensor {
         let shape = resolvedShape(newShape, op: "reshaped(to:)")
         if let s = viewStrides(for: shape) {
@@ -95,8 +93,6 @@ extension Tensor {
 
     /// A view with a new shape; stops with a message when the strides don't allow a view (use
     /// `reshaped(to:)` to copy in that case). Like PyTorch's `view`.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public func viewed(as newShape: [Int]) -> Tensor {
         let shape = resolvedShape(newShape, op: "viewed(as:)")
         guard let s = viewStrides(for: shape) else {
@@ -108,13 +104,9 @@ extension Tensor {
     }
 
     /// All elements as one dimension.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public func flattened() -> Tensor { reshaped(to: [count]) }
 
     /// A view with the axes reordered: result axis i is this tensor's axis `axes[i]`.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public func permuted(_ axes: [Int]) -> Tensor {
         let r = rank
         let normalized = axes.map { Layout.axis($0, rank: r, op: "permuted(_:)", shape: shape) }
@@ -128,8 +120,6 @@ extension Tensor {
     }
 
     /// A view with two axes swapped.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public func transposed(_ a: Int, _ b: Int) -> Tensor {
         let a = Layout.axis(a, rank: rank, op: "transposed(_:_:)", shape: shape)
         let b = Layout.axis(b, rank: rank, op: "transposed(_:_:)", shape: shape)
@@ -139,8 +129,6 @@ extension Tensor {
     }
 
     /// A view with the axes in reverse order (a matrix's transpose; like NumPy's `.T`).
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public func transposed() -> Tensor { permuted(Array((0..<rank).reversed())) }
 
     /// Reverses the axes in place.
@@ -150,8 +138,6 @@ extension Tensor {
     ///
     /// Negative `start`/`end` count from the end, and both are clamped to the axis like Python
     /// slices. `step` must be positive (as in PyTorch).
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public func sliced(alongAxis axis: Int, from start: Int = 0, to end: Int? = nil, by step: Int = 1) -> Tensor {
         let a = Layout.axis(axis, rank: rank, op: "sliced(alongAxis:)", shape: shape)
         tensorCheck(
@@ -170,15 +156,11 @@ extension Tensor {
     }
 
     /// A view of rows `range` along `axis` (sugar for `sliced(alongAxis:from:to:)`).
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public func sliced(alongAxis axis: Int, _ range: Range<Int>) -> Tensor {
         sliced(alongAxis: axis, from: range.lowerBound, to: range.upperBound)
     }
 
     /// The view at `index` along `axis`, with that axis removed.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public func selecting(_ index: Int, alongAxis axis: Int = 0) -> Tensor {
         let a = Layout.axis(axis, rank: rank, op: "selecting(_:alongAxis:)", shape: shape)
         tensorCheck(
@@ -198,8 +180,6 @@ extension Tensor {
 
     /// A view broadcast to `newShape` by NumPy's rules: size-1 dimensions are repeated with
     /// stride 0 and missing leading dimensions are added.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public func expanded(to newShape: [Int]) -> Tensor {
         _ = checkedElementCount(newShape, op: "expanded(to:)")
         let r = newShape.count
@@ -225,8 +205,6 @@ extension Tensor {
     }
 
     /// A view with size-1 dimension `axis` removed.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public func squeezed(axis: Int) -> Tensor {
         let a = Layout.axis(axis, rank: rank, op: "squeezed(axis:)", shape: shape)
         tensorCheck(
@@ -241,16 +219,12 @@ extension Tensor {
     }
 
     /// A view with every size-1 dimension removed.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public func squeezed() -> Tensor {
         let keep = shape.indices.filter { shape[$0] != 1 }
         return Tensor(storage: storage, shape: keep.map { shape[$0] }, strides: keep.map { strides[$0] }, offset: offset)
     }
 
     /// A view with a new size-1 dimension at `axis` (in `-(rank+1)...rank`).
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public func unsqueezed(axis: Int) -> Tensor {
         let a = Layout.axis(axis, rank: rank + 1, op: "unsqueezed(axis:)", shape: shape)
         var s = shape
@@ -265,8 +239,6 @@ extension Tensor {
     /// A tensor of zeros of `shape` whose slice `sliced(alongAxis: axis, from: start, by: step)`
     /// (of `source.shape[axis]` elements) holds `source` — the inverse of slicing, used for
     /// its gradient (like PyTorch's `slice_scatter` into zeros).
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public static func scatteringSlice(
         _ source: Tensor, into shape: [Int], alongAxis axis: Int, from start: Int, by step: Int = 1
     ) -> Tensor {
