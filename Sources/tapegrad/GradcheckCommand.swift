@@ -98,7 +98,6 @@ enum GradcheckCommand {
         ModuleRow(spec: "elu:alpha=0.5"),
         ModuleRow(spec: "celu:alpha=2"),
         ModuleRow(spec: "bounded_relu:n=2"),
-        ModuleRow(spec: "swish"),
         ModuleRow(spec: "maxout:inputs=16,outputs=8,pieces=3", shape: [128, 16]),
         ModuleRow(spec: "channel_maxout:groups=2", shape: [64, 4, 8]),
         ModuleRow(spec: "softmax", shape: [64, 32]),
