@@ -250,7 +250,7 @@ extension Tensor {
                 && (source.shape[a] == 0 || start + (source.shape[a] - 1) * step < shape[a]),
             "scatteringSlice: a slice of shape \(describeShape(source.shape)) from \(start) by \(step) does not fit axis \(a) of shape \(describeShape(shape)). Fix: pass the shape the slice was taken from."
         )
-        var out = Tensor.zeros(shape)
+        let out = Tensor.zeros(shape)
         let outStrides = Tensor.contiguousStrides(for: shape)
         var dstStrides = outStrides
         dstStrides[a] *= step

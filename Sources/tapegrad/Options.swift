@@ -1,28 +1,70 @@
 import Foundation
 import NN
 
-let usage = """
-    usage: tapegrad <command> [options]
-      train   the main job: train a model on the shipped digits data, report test accuracy
-              --model mlp|cnn|maxout  --activation SPEC (see list)  --epochs N (30)  --batch-size N (32)
-              --lr X (0.001)  --optimizer adam|adamw|sgd|rmsprop  --seed N (0)  --threads N (1)
-              --compare a,b,c  --json  --save PATH  --plot PATH  --data PATH  --quiet
-      demo    softmax regression on the shipped digits data, gradients by hand (default)
-              --data PATH  --epochs N (default 30)  --seed N (default 0)
-      gradcheck  first and second derivatives of every activation vs finite differences (Double)
-              --points N (default 2048)  --activation NAME  --json; exit code 1 if any fails
-      plot    SVG pictures of f and f′ for every activation
-              --output DIR (default Docs/plots)  --activation NAME
-      list    every activation: name, parameters with defaults, description
-              --json (one object per line)  --markdown (the table in Docs/Activations.md)
-      bench   benchmarks: elementwise vs a same-run copy, matmul GFLOP/s
-              --json  --quick  --threads N (default: both 1 and 2)  --suite elementwise|activation|tape|matmul|memory
-              --steps N (memory suite, default 1000000)
-              --only NAME (activation suite: that activation only)
-      longrun leak check: trains a small MLP (Linear/ReLU, Adam, cross-entropy) for many steps,
-              sampling RSS, live tensor storages and live graph nodes
-              --steps N (default 1000000)  --samples N (default 20)  --json
-    """
+/// The commands and their help, in the order `tapegrad help` lists them.
+let commandHelp: [(name: String, text: String)] = [
+    ("train", """
+        train   the main job: train a model on the shipped digits data, report test accuracy
+                --model mlp|cnn|maxout (mlp: 64-128-64-10; cnn: two 3×3 conv layers; maxout: maxout units,
+                  no separate activation)
+                --activation SPEC (see 'tapegrad list'; default relu)  --epochs N (30)  --batch-size N (32)
+                --optimizer adam|adamw|sgd|rmsprop (adam)  --lr X (the optimizer's default: adam/adamw 0.001,
+                  sgd 0.1, rmsprop 0.01)  --seed N (0)  --threads N (1)
+                --compare a,b,c  --json  --save PATH  --plot PATH (default runs/train_<activation>.svg)
+                --data PATH  --quiet
+        """),
+    ("demo", """
+        demo    softmax regression on the shipped digits data, gradients by hand
+                --data PATH  --epochs N (default 30)  --seed N (default 0)
+        """),
+    ("gradcheck", """
+        gradcheck  first and second derivatives of every activation vs finite differences (Double)
+                --points N (default 2048)  --activation SPEC  --json; exit code 1 if any fails
+        """),
+    ("plot", """
+        plot    SVG pictures of f and f′ for every activation
+                --output DIR (default runs/plots; 'tapegrad plot --output Docs/plots' regenerates the docs' pictures)
+                --activation NAME
+        """),
+    ("list", """
+        list    every activation: name, parameters with defaults, description
+                --json (one object per line)  --markdown (the table in Docs/Activations.md)
+        """),
+    ("bench", """
+        bench   benchmarks: elementwise vs a same-run copy, matmul GFLOP/s
+                --json  --quick  --threads N (default: both 1 and 2)  --suite elementwise|activation|tape|matmul|memory|data
+                --steps N (memory suite, default 1000000)  --only NAME (activation suite: that activation only)
+        """),
+    ("longrun", """
+        longrun leak check: trains a small MLP (Linear/ReLU, Adam, cross-entropy) for many steps,
+                sampling RSS, live tensor storages and live graph nodes
+                --steps N (default 1000000)  --samples N (default 20)  --json
+        """),
+    ("help", """
+        help    this text; 'tapegrad help COMMAND' (or 'tapegrad COMMAND --help') for one command
+        """),
+]
+
+let usage = "usage: tapegrad <command> [options]\n" + commandHelp.map { "  " + $0.text.replacingOccurrences(of: "\n", with: "\n  ") }.joined(separator: "\n")
+
+/// The nearest of `candidates` to `word`, if it is within a third of the word's length (at least
+/// 2 edits): for did-you-mean hints.
+func nearest(_ word: String, in candidates: [String]) -> String? {
+    func distance(_ a: [Character], _ b: [Character]) -> Int {
+        var previous = Array(0...b.count)
+        for (i, ca) in a.enumerated() {
+            var current = [i + 1]
+            for (j, cb) in b.enumerated() {
+                current.append(Swift.min(previous[j + 1] + 1, current[j] + 1, previous[j] + (ca == cb ? 0 : 1)))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+    let w = Array(word.lowercased())
+    guard let best = candidates.map({ ($0, distance(w, Array($0.lowercased()))) }).min(by: { $0.1 < $1.1 }) else { return nil }
+    return best.1 <= Swift.max(2, w.count / 3) ? best.0 : nil
+}
 
 /// Errors from outside the program (flags, files): reported on one line, exit code 2.
 enum CLIError: Error, CustomStringConvertible {
@@ -60,7 +102,10 @@ struct Options {
             guard a.hasPrefix("--") else { throw CLIError.usage("unexpected argument '\(a)'") }
             let parts = a.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             let name = parts[0]
-            guard allowed.contains(name) else { throw CLIError.usage("unknown option '\(name)'") }
+            guard allowed.contains(name) else {
+                let hint = nearest(name, in: allowed.sorted()).map { " (did you mean '\($0)'?)" } ?? ""
+                throw CLIError.usage("unknown option '\(name)'\(hint)")
+            }
             if Self.switches.contains(name) {
                 guard parts.count == 1 else {
                     throw CLIError.usage("\(name) takes no value (got '\(a)'); give \(name) alone to turn it on, leave it out to keep it off")

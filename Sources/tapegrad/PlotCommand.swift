@@ -5,7 +5,8 @@ import NN
 /// Docs/Activations.md), computed by Tapegrad itself.
 enum PlotCommand {
     static func run(_ options: Options) throws {
-        let directory = options.string("--output") ?? "Docs/plots"
+        // Untracked by default; the docs' pictures are regenerated with --output Docs/plots.
+        let directory = options.string("--output") ?? "runs/plots"
         let only = options.string("--activation")
         let entries = GradcheckCommand.entries.filter { only == nil || $0.name == only }
         if entries.isEmpty {

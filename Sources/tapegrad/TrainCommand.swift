@@ -28,6 +28,9 @@ enum TrainCommand {
         var model: any Layer<Float>
     }
 
+    /// The learning rate each optimizer gets when `--lr` is not given.
+    static let defaultLearningRates: [String: Double] = ["adam": 1e-3, "adamw": 1e-3, "sgd": 0.1, "rmsprop": 1e-2]
+
     static func run(_ options: Options) throws {
         var config = Config()
         config.model = options.string("--model") ?? "mlp"
@@ -37,11 +40,12 @@ enum TrainCommand {
         config.activation = options.string("--activation") ?? "relu"
         config.epochs = try options.int("--epochs", default: 30, range: 1...100_000)
         config.batchSize = try options.int("--batch-size", default: 32, range: 1...1_000_000)
-        config.learningRate = try options.double("--lr", default: 1e-3, range: 0...1e3)
         config.optimizer = options.string("--optimizer") ?? "adam"
-        guard ["adam", "adamw", "sgd", "rmsprop"].contains(config.optimizer) else {
+        guard let defaultRate = defaultLearningRates[config.optimizer] else {
             throw CLIError.badValue(flag: "--optimizer", value: config.optimizer, expected: "adam, adamw, sgd or rmsprop")
         }
+        // Each optimizer's usual default (PyTorch's examples: SGD 0.1, Adam/AdamW 1e-3, RMSProp 1e-2).
+        config.learningRate = try options.double("--lr", default: defaultRate, range: 0...1e3)
         config.seed = UInt64(try options.int("--seed", default: 0, range: 0...Int(Int32.max)))
         if options.values["--threads"] != nil {
             TensorRuntime.threadCount = try options.int("--threads", default: 1, range: 1...256)
@@ -98,26 +102,36 @@ enum TrainCommand {
             }
         }
         let plotPath = options.string("--plot") ?? defaultPlotPath(activations.count > 1 ? "compare" : "\(config.model)_\(activations[0])")
+        // The default folder is made on demand (it is gitignored), and taken away again when the
+        // run is refused below: a refused run changes nothing.
+        var madeRunsFolder = false
+        if options.string("--plot") == nil, !FileManager.default.fileExists(atPath: "runs") {
+            madeRunsFolder = (try? FileManager.default.createDirectory(atPath: "runs", withIntermediateDirectories: true)) != nil
+        }
         do {
-            try AtomicFile.checkWritable(URL(fileURLWithPath: plotPath))
+            do {
+                try AtomicFile.checkWritable(URL(fileURLWithPath: plotPath))
+            } catch {
+                throw CLIError.file(path: plotPath, reason: "cannot write the loss plot: \(error.reason) (nothing was trained)")
+            }
+            // Two outputs, or an output and the data, must not be one file (the plot would
+            // silently replace the checkpoint, or the checkpoint the data).
+            if let save, AtomicFile.sameFile(URL(fileURLWithPath: save), URL(fileURLWithPath: plotPath)) {
+                throw CLIError.usage("--save \(save) and the loss plot \(plotPath) are the same file; give them different names (nothing was trained)")
+            }
+            for output in [save, plotPath].compactMap({ $0 }) where AtomicFile.sameFile(URL(fileURLWithPath: output), url) {
+                throw CLIError.usage("the output \(output) is the data file \(url.path); writing it would destroy the data (nothing was trained)")
+            }
         } catch {
-            throw CLIError.file(path: plotPath, reason: "cannot write the loss plot: \(error.reason) (nothing was trained)")
-        }
-
-        // Two outputs, or an output and the data, must not be one file (the plot would
-        // silently replace the checkpoint, or the checkpoint the data).
-        if let save, AtomicFile.sameFile(URL(fileURLWithPath: save), URL(fileURLWithPath: plotPath)) {
-            throw CLIError.usage("--save \(save) and the loss plot \(plotPath) are the same file; give them different names (nothing was trained)")
-        }
-        for output in [save, plotPath].compactMap({ $0 }) where AtomicFile.sameFile(URL(fileURLWithPath: output), url) {
-            throw CLIError.usage("the output \(output) is the data file \(url.path); writing it would destroy the data (nothing was trained)")
+            if madeRunsFolder { try? FileManager.default.removeItem(atPath: "runs") }
+            throw error
         }
 
         var outcomes: [Outcome] = []
         for a in activations {
             var c = config
             c.activation = a
-            if !quiet { printError("training \(c.model) with \(oneLine(a)), \(c.epochs) epochs\n") }
+            if !quiet { printError("training \(c.model) with \(oneLine(a)), \(c.epochs) epochs, \(c.optimizer) lr \(c.learningRate)\n") }
             let outcome = try train(c, data: data, progress: !quiet)
             outcomes.append(outcome)
             if let last = outcome.epochLosses.last, !last.isFinite {
@@ -164,7 +178,8 @@ enum TrainCommand {
     }
 
     static func defaultPlotPath(_ name: String) -> String {
-        let dir = FileManager.default.fileExists(atPath: "Docs/plots") ? "Docs/plots/" : ""
+        // Into the untracked runs/ folder (gitignored), never into the repository's Docs/plots.
+        let dir = "runs/"
         // The name comes from a spec typed by the user: only letters, digits, '.', '-' and '_'
         // reach the file name (no '/', no control characters).
         let safe = String(name.replacingOccurrences(of: "=", with: "").unicodeScalars.map { u -> Character in
@@ -212,8 +227,14 @@ enum TrainCommand {
             seconds += Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
             losses.append(total / Double(trainSet.count))
             if progress {
-                printError(String(format: "\repoch %d/%d  loss %.4f", epoch, c.epochs, losses.last!))
-                if epoch == c.epochs { printError("\n") }
+                // A live line on a terminal; one line per epoch in a log file or pipe.
+                let eta = seconds / Double(epoch) * Double(c.epochs - epoch)
+                let line = String(format: "epoch %d/%d  loss %.4f  ETA %.1f s", epoch, c.epochs, losses.last!, eta)
+                if isatty(STDERR_FILENO) != 0 {
+                    printError("\r" + line + (epoch == c.epochs ? "\n" : ""))
+                } else {
+                    printError(line + "\n")
+                }
             }
         }
         model.eval()

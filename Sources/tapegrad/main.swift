@@ -1,10 +1,27 @@
 import Foundation
 import NN
 
-/// `tapegrad` — the command-line front end. Subcommands: `demo` (the default), `bench`.
+/// `tapegrad` — the command-line front end (`tapegrad help` lists the commands).
 let arguments = Array(CommandLine.arguments.dropFirst())
-let command = arguments.first.flatMap { $0.hasPrefix("-") ? nil : $0 } ?? "demo"
+let command = arguments.first.flatMap { $0.hasPrefix("-") ? nil : $0 } ?? "help"
 let rest = arguments.first == command ? Array(arguments.dropFirst()) : arguments
+
+// Help, exit 0: bare `tapegrad`, `tapegrad --help` / `-h`, `tapegrad help [COMMAND]`,
+// `tapegrad COMMAND --help` / `-h`.
+let wantsHelp = command == "help" || rest.contains("--help") || rest.contains("-h")
+if wantsHelp {
+    let topic = command == "help" ? rest.first(where: { !$0.hasPrefix("-") }) : command
+    if let topic, let entry = commandHelp.first(where: { $0.name == topic }) {
+        print("usage: tapegrad \(topic) [options]\n" + entry.text)
+    } else if let topic {
+        let hint = nearest(topic, in: commandHelp.map(\.name)).map { " (did you mean '\($0)'?)" } ?? ""
+        printError("tapegrad: no command '\(oneLine(topic))'\(hint); the commands: \(commandHelp.map(\.name).joined(separator: ", "))\n")
+        exit(2)
+    } else {
+        print(usage)
+    }
+    exit(0)
+}
 
 do {
     switch command {
@@ -20,10 +37,9 @@ do {
         try PlotCommand.run(try Options(rest, allowed: ["--output", "--activation"]))
     case "list": try ListCommand.run(try Options(rest, allowed: ["--json", "--markdown"]))
     case "longrun": try LongRunCommand.run(try Options(rest, allowed: LongRunCommand.allowed))
-    case "help", "--help", "-h":
-        print(usage)
     default:
-        throw CLIError.usage("unknown command '\(command)'")
+        let hint = nearest(command, in: commandHelp.map(\.name)).map { " (did you mean '\($0)'?)" } ?? ""
+        throw CLIError.usage("unknown command '\(command)'\(hint)")
     }
     // Output that could not be written (`>/dev/full`, a closed pipe) is a failure, not a
     // silent success.

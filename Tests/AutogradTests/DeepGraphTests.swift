@@ -27,7 +27,7 @@ import Testing
     static func buildAndDropChain() -> Bool {
         let x = Variable(Tensor<Float>([1]), requiresGradient: true)
         var y = chain(of: depth, from: x)
-        weak var top = y.node
+        weak let top = y.node
         weak var bottom: Node<Float>?
         var n = y.node
         while let next = n?.first?.node, next !== x.node { n = next }
@@ -74,7 +74,7 @@ import Testing
                         second: Edge(node: c.node, shape: [1]), shape: [1])
                     y = Variable(value: y.value, node: node)
                 }
-                weak var top = y.node
+                weak let top = y.node
                 y = x
                 done.resume(returning: top == nil)
             }

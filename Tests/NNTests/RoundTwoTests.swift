@@ -61,7 +61,7 @@ struct RoundTwoToolTests {
         process.currentDirectoryURL = dir
         let out = Pipe()
         process.standardOutput = out
-        process.standardError = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+        process.standardError = FileHandle(forWritingAtPath: "/dev/full")
         process.standardInput = FileHandle.nullDevice
         try process.run()
         let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

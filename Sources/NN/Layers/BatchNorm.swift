@@ -57,7 +57,6 @@ public class BatchNorm<Scalar: TensorScalar>: Module, Layer {
         tensorCheck(
             ranks.contains(x.rank) && x.shape[1] == features,
             "\(name): input of shape \(describeShape(x.shape)) for a layer with \(features) features. Fix: pass \(expected) with C = \(features).")
-        let axes = [0] + Array(2..<x.rank)
         var statShape = [Int](repeating: 1, count: x.rank)
         statShape[1] = features
         let normalized: Variable<Scalar>
