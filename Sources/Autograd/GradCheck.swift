@@ -36,7 +36,19 @@ public struct GradcheckOptions: Sendable {
         case randomProjections(Int)
     }
 
-    public init() {}
+    /// Every option, each defaulted: `GradcheckOptions(atol: 1e-6, mode: .randomProjections(8))`.
+    public init(
+        eps: Double = 1e-6, atol: Double = 1e-5, rtol: Double = 1e-3, mode: Mode = .full, kinks: [Kink] = [],
+        kinkDistance: Double = 1e-4, seed: UInt64 = 0
+    ) {
+        self.eps = eps
+        self.atol = atol
+        self.rtol = rtol
+        self.mode = mode
+        self.kinks = kinks
+        self.kinkDistance = kinkDistance
+        self.seed = seed
+    }
 }
 
 /// The outcome of a gradient check, with its worst comparison.

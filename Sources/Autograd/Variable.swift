@@ -34,8 +34,23 @@ public struct Variable<Scalar: TensorScalar>: Sendable {
     @_specialize(where Scalar == Double)
     public init(_ scalar: Scalar) { self.init(Tensor(scalar)) }
 
-    /// Whether gradients flow to this variable.
-    public var requiresGradient: Bool { node != nil }
+    /// Whether gradients flow to this variable. Settable on a leaf, as PyTorch's
+    /// `w.requires_grad = True`: turning it on makes the variable a leaf that accumulates a
+    /// gradient, turning it off makes it a constant (its gradient is forgotten). Setting it on a
+    /// computed variable stops with a message.
+    public var requiresGradient: Bool {
+        get { node != nil }
+        set {
+            guard newValue != (node != nil) else { return }
+            tensorCheck(
+                node?.isLeaf ?? true,
+                "requiresGradient: this variable (shape \(describeShape(shape))) was computed by an operation; only a leaf's can be set. Fix: set it on the inputs, or use Variable(x.value, requiresGradient: true) for a new leaf.")
+            node = newValue ? Node(leafOfShape: value.shape) : nil
+        }
+    }
+
+    /// The one element of a one-element variable's value (PyTorch's `loss.item()`).
+    public var item: Scalar { value.item }
     /// Whether this variable is a leaf (made directly, not computed by an operation).
     public var isLeaf: Bool { node?.isLeaf ?? true }
     public var shape: [Int] { value.shape }

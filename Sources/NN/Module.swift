@@ -257,6 +257,28 @@ public protocol Layer<Scalar>: Module {
     func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar>
 }
 
+extension Layer {
+    /// The trainable parameters in the layer's own scalar type (`model.parameters()`, as PyTorch).
+    public func parameters() -> [Parameter<Scalar>] { parameters(of: Scalar.self) }
+
+    /// The layer applied to a constant input (no gradient flows to `input`).
+    public func callAsFunction(_ input: Tensor<Scalar>) -> Variable<Scalar> { self(Variable(input)) }
+}
+
+extension Tensor {
+    /// Normal draws from the default generator (reseeded by `manualSeed(_:)`, PyTorch's
+    /// `torch.randn`).
+    public static func randomNormal(_ shape: [Int], mean: Scalar = 0, standardDeviation: Scalar = 1) -> Tensor {
+        ModelRandom.withGenerator { randomNormal(shape, mean: mean, standardDeviation: standardDeviation, using: &$0) }
+    }
+
+    /// Uniform draws on [low, high) from the default generator (reseeded by `manualSeed(_:)`,
+    /// PyTorch's `torch.rand`).
+    public static func randomUniform(_ shape: [Int], low: Scalar = 0, high: Scalar = 1) -> Tensor {
+        ModelRandom.withGenerator { randomUniform(shape, low: low, high: high, using: &$0) }
+    }
+}
+
 // MARK: - Initialization randomness
 
 /// The generator layers draw their initial weights from when not given one: seeded with 0 at

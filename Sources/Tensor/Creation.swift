@@ -272,3 +272,39 @@ extension Tensor {
         }
     }
 }
+
+// MARK: - Nested arrays (PyTorch's torch.tensor([[1, 2], [3, 4]]))
+
+extension Tensor {
+    /// A rank-2 tensor from rows of equal length: `Tensor<Float>([[1, 2, 3], [4, 5, 6]])` has
+    /// shape [2, 3]. Stops, naming the row, when the lengths differ.
+    public init(_ rows: [[Scalar]]) {
+        self.init(nested: rows.map { $0.map(TensorLiteral.scalar) }.map(TensorLiteral.array))
+    }
+
+    /// A rank-3 tensor from nested arrays of equal lengths at each depth.
+    public init(_ planes: [[[Scalar]]]) {
+        self.init(nested: planes.map { .array($0.map { .array($0.map(TensorLiteral.scalar)) }) })
+    }
+
+    /// A rank-4 tensor from nested arrays of equal lengths at each depth.
+    public init(_ blocks: [[[[Scalar]]]]) {
+        self.init(nested: blocks.map { .array($0.map { .array($0.map { .array($0.map(TensorLiteral.scalar)) }) }) })
+    }
+
+    init(nested items: [TensorLiteral<Scalar>]) {
+        let literal = TensorLiteral.array(items)
+        let shape = literal.inferredShape()
+        var scalars: [Scalar] = []
+        literal.collect(into: &scalars, expected: shape[...], path: [])
+        self.init(shape: shape, scalars: scalars)
+    }
+
+    /// The one element of a one-element tensor (PyTorch's `.item()`); stops otherwise.
+    public var item: Scalar {
+        tensorCheck(
+            count == 1,
+            "item: the tensor has shape \(describeShape(shape)) (\(count) elements); item needs exactly one. Fix: reduce it first (sum(), mean()) or index one element.")
+        return storage.base[offset]  // one element: at the offset, whatever the strides
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+import TestSupport
+
+@testable import NN
+
+/// What a PyTorch user types first compiles and does what they expect (issue 14, item 4).
+@Suite("PyTorch habits", .globalState)
+struct PyTorchHabitsTests {
+    @Test("Nested arrays make tensors of rank 2 to 4, row-major, like torch.tensor")
+    func nestedArrays() {
+        let m = Tensor<Float>([[1, 2, 3], [4, 5, 6]])
+        #expect(m.shape == [2, 3] && m.scalars == [1, 2, 3, 4, 5, 6])
+        #expect(m.scalar(at: [1, 0]) == 4)
+        let c = Tensor<Double>([[[1, 2], [3, 4]], [[5, 6], [7, 8]], [[9, 10], [11, 12]]])
+        #expect(c.shape == [3, 2, 2] && c.scalar(at: [2, 1, 0]) == 11)
+        let b = Tensor<Float>([[[[1], [2]]]])
+        #expect(b.shape == [1, 1, 2, 1] && b.scalars == [1, 2])
+    }
+
+    @Test("Ragged rows stop, naming the row")
+    func raggedRowsStop() async {
+        let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor<Float>([[1, 2, 3], [4, 5]])
+        }
+        let text = String(decoding: r?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(text.contains("a row of 2") && text.contains("Fix:"), "\(text)")
+    }
+
+    @Test("item gives the one element of a tensor or variable; more than one stops")
+    func item() async {
+        let x = Variable(Tensor<Float>([[1, 2], [3, 4]]), requiresGradient: true)
+        let loss = (x * x).sum()
+        #expect(loss.item == 30)
+        #expect(Tensor<Double>([[1, 2], [3, 4]]).transposed().sliced(alongAxis: 0, from: 1, to: 2).sliced(alongAxis: 1, from: 0, to: 1).item == 2)
+        let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor<Float>([1, 2]).item
+        }
+        let text = String(decoding: r?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(text.contains("item") && text.contains("[2]") && text.contains("Fix:"), "\(text)")
+    }
+
+    @Test("requiresGradient is settable on a leaf; the gradient is 2x for x·x")
+    func settableRequiresGradient() async {
+        var w = Variable(Tensor<Double>([1, -2, 3]))
+        #expect(!w.requiresGradient)
+        w.requiresGradient = true
+        (w * w).sum().backward()
+        #expect(w.gradient?.scalars == [2, -4, 6])
+        w.requiresGradient = false
+        #expect(!w.requiresGradient && w.gradient == nil)
+        let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let a = Variable(Tensor<Float>([1, 2]), requiresGradient: true)
+            var b = a * 2
+            b.requiresGradient = false
+        }
+        let text = String(decoding: r?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(text.contains("requiresGradient") && text.contains("leaf") && text.contains("Fix:"), "\(text)")
+    }
+
+    @Test("model.parameters() infers the scalar type; a layer takes a Tensor")
+    func parametersAndTensorInput() {
+        manualSeed(3)
+        let model = Sequential<Float> { Linear(4, 3); ReLU(); Linear(3, 2) }
+        #expect(model.parameters().count == 4)
+        #expect(model.parameters().map(\.value.shape) == model.parameters(of: Float.self).map(\.value.shape))
+        let x = Tensor<Float>([[1, 2, 3, 4], [-1, 0, 1, 2]])
+        #expect(model(x).value.scalars == model(Variable(x)).value.scalars)
+        #expect(model(x).shape == [2, 2])
+    }
+
+    @Test("manualSeed makes the default generator's randomNormal and randomUniform reproducible")
+    func seededGlobalRandom() {
+        manualSeed(0)
+        let a = Tensor<Float>.randomNormal([3, 4])
+        let u = Tensor<Double>.randomUniform([5], low: -1, high: 1)
+        manualSeed(0)
+        let b = Tensor<Float>.randomNormal([3, 4])
+        let v = Tensor<Double>.randomUniform([5], low: -1, high: 1)
+        #expect(a.scalars == b.scalars && u.scalars == v.scalars)
+        #expect(Tensor<Float>.randomNormal([3, 4]).scalars != a.scalars, "the generator moves on")
+        #expect(u.scalars.allSatisfy { $0 >= -1 && $0 < 1 })
+    }
+
+    @Test("GradcheckOptions takes every option as an argument")
+    func gradcheckOptions() {
+        let o = GradcheckOptions(eps: 1e-7, atol: 1e-6, rtol: 1e-4, mode: .randomProjections(8), kinks: [Kink(at: 0)], kinkDistance: 1e-3, seed: 5)
+        #expect(o.eps == 1e-7 && o.atol == 1e-6 && o.rtol == 1e-4 && o.mode == .randomProjections(8))
+        #expect(o.kinks.count == 1 && o.kinkDistance == 1e-3 && o.seed == 5)
+        #expect(GradcheckOptions().atol == 1e-5 && GradcheckOptions().mode == .full)
+    }
+}
