@@ -51,37 +51,99 @@ public struct GradcheckOptions: Sendable {
     }
 }
 
-/// The outcome of a gradient check, with its worst comparison.
+/// One comparison of a gradient check, located so a person can act on it.
+public struct GradcheckComparison: Sendable, CustomStringConvertible {
+    /// The input perturbed (nil for a random projection, which moves every input).
+    public var input: Int?
+    /// Its coordinates in that input (`x[3, 1]`) and its value there.
+    public var inputCoordinates: [Int]?
+    public var inputValue: Double?
+    /// The output coordinates whose derivative this is (nil for a projection).
+    public var outputCoordinates: [Int]?
+    /// For random-projection mode: which projection (0-based), vᵀJu with v, u drawn from the seed.
+    public var projection: Int?
+    /// Whether this compared the derivative at a kink with its convention (exactly).
+    public var isKinkConvention = false
+    public var analytic: Double
+    public var numeric: Double
+    /// The tolerance it was held to: atol + rtol·|numeric| (0 for a kink convention).
+    public var allowed: Double
+    /// The flat index within the Jacobian block (row-major: output × input), kept for scripts.
+    public var index: Int
+
+    public var error: Double { Swift.abs(analytic - numeric) }
+
+    public var description: String {
+        func coordinates(_ c: [Int]) -> String { "[" + c.map(String.init).joined(separator: ", ") + "]" }
+        var where_: String
+        if let p = projection {
+            where_ = "random projection \(p) (vᵀJu, every input moved)"
+        } else {
+            where_ = "∂y\(outputCoordinates.map(coordinates) ?? "")/∂x\(input ?? 0)\(inputCoordinates.map(coordinates) ?? "")"
+            if let v = inputValue { where_ += " at x\(input ?? 0)\(inputCoordinates.map(coordinates) ?? "") = \(v)" }
+        }
+        let what = isKinkConvention ? "the kink convention" : "numeric"
+        return "\(where_): analytic \(analytic), \(what) \(numeric), error \(error) (allowed \(allowed))"
+    }
+}
+
+/// The outcome of a gradient check: pass or fail, the largest errors, and the comparison that
+/// failed worst (or, when everything passed, the one with the largest error).
 public struct GradcheckReport: Sendable, CustomStringConvertible {
     public var passed: Bool
     public var comparisons = 0
     public var maxAbsoluteError = 0.0
     public var maxRelativeError = 0.0
-    /// The comparison with the largest excess over the tolerance.
-    public var worst: (input: Int, index: Int, analytic: Double, numeric: Double)?
+    /// The comparison with the largest excess over its tolerance.
+    public var worst: GradcheckComparison?
     /// Inputs skipped because they lie within the kink distance.
     public var skippedNearKinks = 0
     /// Inputs exactly on a kink whose convention was checked.
     public var conventionChecks = 0
+    /// Set when Float inputs were checked in Double (promoted, as PyTorch recommends).
+    public var promotedFromFloat = false
 
     public var description: String {
         var s = "gradcheck \(passed ? "passed" : "FAILED"): \(comparisons) comparisons, max abs error \(maxAbsoluteError), max rel error \(maxRelativeError)"
-        if let w = worst { s += "; worst: input \(w.input) element \(w.index): analytic \(w.analytic), numeric \(w.numeric)" }
+        if let w = worst { s += passed ? "; largest error at \(w)" : "; worst: \(w)" }
         if skippedNearKinks > 0 || conventionChecks > 0 { s += "; \(skippedNearKinks) near kinks skipped, \(conventionChecks) conventions checked" }
+        if promotedFromFloat { s += "; Float inputs checked in Double (finite differences in Float are too coarse)" }
         return s
     }
 
-    mutating func compare(_ analytic: Double, _ numeric: Double, input: Int, index: Int, options: GradcheckOptions) {
+    mutating func compare(_ c: GradcheckComparison) {
         comparisons += 1
-        let err = Swift.abs(analytic - numeric)
-        let allowed = options.atol + options.rtol * Swift.abs(numeric)
-        let excess = analytic.isNaN != numeric.isNaN ? Double.infinity : err - allowed
+        let err = c.error
+        let excess = c.analytic.isNaN != c.numeric.isNaN ? Double.infinity : err - c.allowed
         maxAbsoluteError = Swift.max(maxAbsoluteError, err.isNaN ? 0 : err)
-        if numeric != 0 { maxRelativeError = Swift.max(maxRelativeError, err / Swift.abs(numeric)) }
-        let worstExcess = worst.map { Swift.abs($0.analytic - $0.numeric) - (options.atol + options.rtol * Swift.abs($0.numeric)) } ?? -Double.infinity
+        if c.numeric != 0 { maxRelativeError = Swift.max(maxRelativeError, err / Swift.abs(c.numeric)) }
+        let worstExcess = worst.map { $0.analytic.isNaN != $0.numeric.isNaN ? Double.infinity : $0.error - $0.allowed } ?? -Double.infinity
         if excess > 0 { passed = false }
-        if excess > worstExcess || worst == nil { worst = (input, index, analytic, numeric) }
+        if excess > worstExcess || worst == nil { worst = c }
     }
+}
+
+/// Coordinates of flat index `i` in a row-major `shape`.
+func coordinates(of i: Int, in shape: [Int]) -> [Int] {
+    var rest = i
+    var c = [Int](repeating: 0, count: shape.count)
+    for a in stride(from: shape.count - 1, through: 0, by: -1) where shape[a] > 0 {
+        c[a] = rest % shape[a]
+        rest /= shape[a]
+    }
+    return c
+}
+
+/// Checks `f` at Float points: they are promoted to Double and `f` runs in Double (as PyTorch
+/// recommends: central differences in Float, with steps near Float's precision, are too coarse
+/// to judge a derivative). The report notes the promotion.
+public func gradcheck(
+    _ f: ([Variable<Double>]) -> Variable<Double>, at inputs: [Tensor<Float>],
+    options: GradcheckOptions = GradcheckOptions()
+) -> GradcheckReport {
+    var report = gradcheck(f, at: inputs.map { Tensor<Double>(shape: $0.shape, scalars: $0.scalars.map { Double($0) }) }, options: options)
+    report.promotedFromFloat = true
+    return report
 }
 
 /// Checks the analytic gradients of `f` against central finite differences, in Double.
@@ -136,7 +198,10 @@ public func gradcheck(
                         // Elementwise: the diagonal entry is the derivative at the kink.
                         report.conventionChecks += 1
                         let a = m == base.count ? analytic[i][p * base.count + p] : .nan
-                        report.compare(a, d, input: i, index: p, options: GradcheckOptions.exact)
+                        report.compare(GradcheckComparison(
+                            input: i, inputCoordinates: coordinates(of: p, in: inputs[i].shape), inputValue: base[p],
+                            outputCoordinates: m == base.count ? coordinates(of: p, in: y.shape) : nil, isKinkConvention: true,
+                            analytic: a, numeric: d, allowed: 0, index: p))
                     }
                     continue
                 }
@@ -152,12 +217,15 @@ public func gradcheck(
                 let fm = eval(xsMinus).scalars
                 for j in 0..<m {
                     let numeric = (fp[j] - fm[j]) / (2 * options.eps)
-                    report.compare(analytic[i][j * base.count + p], numeric, input: i, index: j * base.count + p, options: options)
+                    report.compare(GradcheckComparison(
+                        input: i, inputCoordinates: coordinates(of: p, in: inputs[i].shape), inputValue: base[p],
+                        outputCoordinates: coordinates(of: j, in: y.shape), analytic: analytic[i][j * base.count + p], numeric: numeric,
+                        allowed: options.atol + options.rtol * Swift.abs(numeric), index: j * base.count + p))
                 }
             }
         }
     case .randomProjections(let count):
-        for _ in 0..<count {
+        for projection in 0..<count {
             let v = Tensor<Double>.randomNormal(y.shape, using: &rng)
             let us = inputs.map { Tensor<Double>.randomNormal($0.shape, using: &rng) }
             // Inputs near a kink are not moved.
@@ -173,7 +241,9 @@ public func gradcheck(
             let plus = zip(inputs, directions).map { $0 + $1 * options.eps }
             let minus = zip(inputs, directions).map { $0 - $1 * options.eps }
             let numeric = ((eval(plus) - eval(minus)) * v).sum().scalar / (2 * options.eps)
-            report.compare(analytic, numeric, input: -1, index: report.comparisons, options: options)
+            report.compare(GradcheckComparison(
+                projection: projection, analytic: analytic, numeric: numeric, allowed: options.atol + options.rtol * Swift.abs(numeric),
+                index: projection))
         }
     }
     return report
@@ -196,14 +266,4 @@ public func gradgradcheck(
         let grads = gradients(of: inner, withRespectTo: x, createGraph: true, allowUnused: true)
         return Variable.concatenate(zip(grads, x).map { gi, xi in (gi ?? xi * 0).flattened() })
     }, at: inputs + [g], options: options)
-}
-
-extension GradcheckOptions {
-    /// Tolerances for an exact comparison (kink conventions).
-    static var exact: GradcheckOptions {
-        var o = GradcheckOptions()
-        o.atol = 0
-        o.rtol = 0
-        return o
-    }
 }

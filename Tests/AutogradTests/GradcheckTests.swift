@@ -116,6 +116,41 @@ func inputs(for c: PrimitiveCase, layout: Int) -> [T] {
         #expect(!gradcheck({ WrongSquare().apply($0[0]) }, at: [T([0.5, -1, 2])], options: projected).passed)
     }
 
+    @Test func theReportLocatesTheWorstComparison() throws {
+        // y[i, j] = x[i, j]² with a derivative 0.5% too large only at x[1, 2] (the input 3):
+        // the report must name that input coordinate, its value, the output coordinate, both
+        // derivatives and the tolerance.
+        struct WrongAtOne: DifferentiableFunction {
+            var name: String { "wrongAtOne" }
+            func forward(_ inputs: [T]) -> T { inputs[0] * inputs[0] }
+            func backward(gradient: V, saved: [V]) -> [V?] {
+                let scale = T(shape: [2, 3], scalars: [1, 1, 1, 1, 1, 1.005])
+                return [gradient * saved[0] * 2 * V(scale)]
+            }
+        }
+        let x = T(shape: [2, 3], scalars: [0.5, -1, 2, 1.5, -2, 3])
+        let r = gradcheck({ WrongAtOne().apply($0[0]) }, at: [x])
+        #expect(!r.passed)
+        let w = try #require(r.worst)
+        #expect(w.input == 0 && w.inputCoordinates == [1, 2] && w.inputValue == 3 && w.outputCoordinates == [1, 2])
+        #expect(Swift.abs(w.analytic - 6.03) < 1e-9 && Swift.abs(w.numeric - 6) < 1e-6)
+        #expect(Swift.abs(w.allowed - (1e-5 + 1e-3 * Swift.abs(w.numeric))) < 1e-15)
+        let text = "\(r)"
+        #expect(text.contains("∂y[1, 2]/∂x0[1, 2] at x0[1, 2] = 3.0") && text.contains("allowed"), "\(text)")
+        // Random projections name the projection.
+        let p = gradcheck({ WrongAtOne().apply($0[0]) }, at: [x], options: GradcheckOptions(mode: .randomProjections(3)))
+        #expect(!p.passed && p.worst?.projection != nil && "\(p)".contains("random projection"), "\(p)")
+        // A passing report says where its largest error is, not "analytic 0, numeric 0".
+        let ok = gradcheck({ $0[0] * $0[0] }, at: [x])
+        #expect(ok.passed && "\(ok)".contains("largest error at ∂y["), "\(ok)")
+    }
+
+    @Test func floatPointsArePromotedToDouble() {
+        let r = gradcheck({ $0[0].tanh() }, at: [Tensor<Float>([-1, 0.25, 2])])
+        #expect(r.passed && r.promotedFromFloat && "\(r)".contains("Float inputs checked in Double"), "\(r)")
+        #expect(r.comparisons == 9)
+    }
+
     @Test func kinksAreSkippedAndTheirConventionChecked() {
         // |x| has a kink at 0 with the convention abs'(0) = 0.
         var options = GradcheckOptions()
