@@ -250,6 +250,7 @@ public enum ActivationCatalogue {
                 ActivationEntry("prelu", "PReLU", "leaky ReLU with trainable slopes, one shared or one per channel (axis 1)", [
                 P("channels", .integer, default: 1, .range(1...1 << 20), "number of slopes: 1 (shared) or the channel count"),
                 P("init", default: 0.25, "initial slope"),
+                P("per_channel", .integer, default: 0, .range(0...1), "1: one slope per channel, the count taken from the model (tapegrad train); channels gives it elsewhere"),
             ]),
                 float: { a in PReLU<Float>(channels: Int(a["channels"]), initialValue: Float(a["init"])) }, double: { a in PReLU<Double>(channels: Int(a["channels"]), initialValue: Double(a["init"])) }),
             RegisteredActivation(
@@ -271,6 +272,7 @@ public enum ActivationCatalogue {
                 ActivationEntry("trainable_swish", "TrainableSwish", "x·σ(beta·x) with trainable beta, one shared or one per channel (axis 1)", [
                 P("channels", .integer, default: 1, .range(1...1 << 20), "number of beta values: 1 (shared) or the channel count"),
                 P("init", default: 1, "initial beta"),
+                P("per_channel", .integer, default: 0, .range(0...1), "1: one beta per channel, the count taken from the model (tapegrad train); channels gives it elsewhere"),
             ]),
                 float: { a in TrainableSwish<Float>(channels: Int(a["channels"]), initialValue: Float(a["init"])) }, double: { a in TrainableSwish<Double>(channels: Int(a["channels"]), initialValue: Double(a["init"])) }),
             RegisteredActivation(SiLURule<Float>.self, SiLURule<Double>.self),

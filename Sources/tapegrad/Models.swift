@@ -12,8 +12,10 @@ extension TrainCommand {
     ///
     /// A spec with a `channels` parameter (prelu, trainable_swish) must give 1 (one shared
     /// value) or exactly `channels` there: any other count would stop the first forward pass.
-    /// In the CNN, a `prelu` without an explicit `channels` gets one slope per channel of the
-    /// feature map it follows; elsewhere one shared slope, as PyTorch's `nn.PReLU()`.
+    /// With `per_channel=1` and no `channels`, it gets one value per channel of the place: per
+    /// unit of each hidden layer in the MLP (128, then 64), per feature-map channel in the CNN
+    /// (16, then 32). Without `per_channel`, the CNN's prelu is per channel and everything else
+    /// shared (one value, as PyTorch's `nn.PReLU()`); `per_channel=0` asks for shared.
     static func makeActivation(_ spec: String, channels: Int, place: String, perChannelPReLU: Bool = false) throws -> any Layer<Float> {
         let parsed: ActivationSpec
         do {
@@ -29,8 +31,14 @@ extension TrainCommand {
                 flag: "--activation", value: spec,
                 expected: "channels=1 (one shared value) or channels=\(channels): the \(place) follows \(channels) channels")
         }
-        if parsed.entry.name == "prelu", parsed.arguments["channels"] == nil, perChannelPReLU {
-            return PReLU<Float>(channels: channels, initialValue: Float(parsed.value(of: "init")))
+        let explicit = parsed.arguments["per_channel"].map { $0 == 1 }
+        if parsed.arguments["channels"] == nil {
+            if parsed.entry.name == "prelu", explicit ?? perChannelPReLU {
+                return PReLU<Float>(channels: channels, initialValue: Float(parsed.value(of: "init")))
+            }
+            if parsed.entry.name == "trainable_swish", explicit ?? false {
+                return TrainableSwish<Float>(channels: channels, initialValue: Float(parsed.value(of: "init")))
+            }
         }
         return parsed.makeLayer(Float.self)
     }

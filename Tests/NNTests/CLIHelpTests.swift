@@ -123,4 +123,25 @@ struct CLIHelpTests {
             }
         }
     }
+
+    @Test("prelu:per_channel=1 gives one slope per unit of each MLP hidden layer and per CNN channel; trainable_swish too")
+    func perChannelFromTheCommandLine() throws {
+        let dir = scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let cases: [(args: [String], shapes: [String: [Int]])] = [
+            (["--activation", "prelu:per_channel=1"], ["layers.1.alpha": [128], "layers.3.alpha": [64]]),
+            (["--activation", "prelu"], ["layers.1.alpha": [1], "layers.3.alpha": [1]]),
+            (["--activation", "trainable_swish:per_channel=1,init=1.5"], ["layers.1.beta": [128], "layers.3.beta": [64]]),
+            (["--model", "cnn", "--activation", "prelu:per_channel=0"], ["layers.2.alpha": [1], "layers.6.alpha": [1]]),
+            (["--model", "cnn", "--activation", "prelu"], ["layers.2.alpha": [16], "layers.6.alpha": [32]]),
+        ]
+        for (i, c) in cases.enumerated() {
+            let save = dir.appendingPathComponent("m\(i).safetensors")
+            let r = try tool(["train", "--epochs", "1", "--save", save.path, "--plot", dir.appendingPathComponent("p\(i).svg").path] + c.args, in: dir)
+            #expect(r.status == 0, "\(c.args): \(r.stderr)")
+            let file = try SafeTensorsFile(contentsOf: save)
+            let shapes = Dictionary(uniqueKeysWithValues: file.entries.map { ($0.name, $0.shape) })
+            for (name, shape) in c.shapes { #expect(shapes[name] == shape, "\(c.args): \(name) is \(shapes[name] ?? []), expected \(shape)") }
+        }
+    }
 }
