@@ -45,6 +45,7 @@ let package = Package(
         .executableTarget(name: "VanishingGradients", dependencies: ["NN"], path: "Examples/VanishingGradients", swiftSettings: script),
         .executableTarget(name: "DeadReLU", dependencies: ["NN"], path: "Examples/DeadReLU", swiftSettings: script),
         .executableTarget(name: "CustomActivation", dependencies: ["NN"], path: "Examples/CustomActivation", swiftSettings: script),
+        .executableTarget(name: "PyTorchHabits", dependencies: ["NN"], path: "Examples/PyTorchHabits", swiftSettings: script),
         // libFuzzer target for the checkpoint loader (Scripts/fuzz_checkpoint.sh); a normal build
         // replays files given as arguments.
         .executableTarget(name: "CheckpointFuzz", dependencies: ["NN"], path: "Fuzz/CheckpointFuzz", swiftSettings: native),

@@ -116,6 +116,10 @@ open class Module {
 
     public init() {}
 
+    /// The module's own line in `print(model)`: its type and configuration, e.g.
+    /// "Linear<Float>(inputSize: 64, outputSize: 128)". A subclass may override it.
+    open var summaryLine: String { "\(type(of: self))(\(configuration))" }
+
     /// The direct sub-modules with their names, in declaration order.
     public final func namedChildren() -> [(name: String, module: Module)] {
         var result: [(String, Module)] = []
@@ -218,6 +222,74 @@ open class Module {
                 body(name, child.value)
             }
         }
+    }
+}
+
+// MARK: - Printing (PyTorch's module repr)
+
+extension Module: CustomStringConvertible {
+    /// The module tree, as PyTorch prints a model: each module with its configuration and its
+    /// parameter count, sub-modules indented under it.
+    ///
+    ///     Sequential<Float>(                       8,970 parameters
+    ///       (layers.0): Linear<Float>(inputSize: 64, outputSize: 128)   8,320 parameters
+    ///       (layers.1): ReLU<Float>()
+    ///       …
+    ///     )
+    public var description: String { describe(indent: "") }
+
+    /// "name: value" for each stored property that is a plain value (numbers, flags, text,
+    /// enumerations; not tensors, modules or closures).
+    public var configuration: String {
+        var fields: [String] = []
+        var mirrors: [Mirror] = []
+        var mirror: Mirror? = Mirror(reflecting: self)
+        while let m = mirror {
+            mirrors.append(m)
+            mirror = m.superclassMirror
+        }
+        for m in mirrors.reversed() {
+            for child in m.children {
+                guard let label = child.label, !label.hasPrefix("_"), label != "isTraining" else { continue }
+                switch child.value {
+                case let v as Int: fields.append("\(label): \(v)")
+                case let v as Float: fields.append("\(label): \(v)")
+                case let v as Double: fields.append("\(label): \(v)")
+                case let v as Bool: fields.append("\(label): \(v)")
+                case let v as String: fields.append("\(label): \"\(v)\"")
+                case let v as [Int]: fields.append("\(label): \(v)")
+                default:
+                    if Mirror(reflecting: child.value).displayStyle == .enum { fields.append("\(label): \(child.value)") }
+                }
+            }
+        }
+        return fields.joined(separator: ", ")
+    }
+
+    func describe(indent: String) -> String {
+        let count = namedTensors().reduce(0) { $0 + (($1.tensor as? any FreezableTensor) != nil ? $1.tensor.shape.reduce(1, *) : 0) }
+        let counted = count > 0 ? "   \(count.formatted()) parameter\(count == 1 ? "" : "s")" : ""
+        let children = namedChildren()
+        if children.isEmpty { return summaryLine + counted }
+        var lines = ["\(type(of: self))(" + counted]
+        for (name, child) in children {
+            lines.append(indent + "  (\(name)): " + child.describe(indent: indent + "  "))
+        }
+        lines.append(indent + ")")
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension Int {
+    /// 8970 → "8,970".
+    func formatted() -> String {
+        let digits = String(Swift.abs(self))
+        var out = ""
+        for (i, c) in digits.reversed().enumerated() {
+            if i > 0 && i % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return (self < 0 ? "-" : "") + String(out.reversed())
     }
 }
 

@@ -7,8 +7,7 @@ import TestSupport
 /// The module's name without its generic argument: "LeakyReLU<Float>" → "LeakyReLU"; a rule's
 /// module (`ActivationLayer<ELURule<Float>>`) by the name it prints ("ELU<Float>(alpha: 1.0)").
 private func typeName(_ module: Module) -> String {
-    let text = (module as? CustomStringConvertible)?.description ?? String(describing: type(of: module))
-    return String(text.prefix { $0 != "<" })
+    String(module.summaryLine.prefix { $0 != "<" })
 }
 
 /// Every activation module next to its function form, on an input it accepts.

@@ -89,4 +89,18 @@ struct PyTorchHabitsTests {
         #expect(o.kinks.count == 1 && o.kinkDistance == 1e-3 && o.seed == 5)
         #expect(GradcheckOptions().atol == 1e-5 && GradcheckOptions().mode == .full)
     }
+
+    @Test("print(model) shows the module tree with each layer's configuration and parameter count")
+    func printModel() {
+        manualSeed(1)
+        let model = Sequential<Float> { Linear(64, 128); ELU(alpha: 0.5); Linear(128, 10) }
+        let lines = "\(model)".split(separator: "\n").map(String.init)
+        #expect(lines.count == 5, "\(lines)")
+        // 64·128 + 128 and 128·10 + 10 parameters, counted independently of the code.
+        #expect(lines[0] == "Sequential<Float>(   9,610 parameters", "\(lines[0])")
+        #expect(lines[1] == "  (layers.0): Linear<Float>(64 → 128, bias: true)   8,320 parameters", "\(lines[1])")
+        #expect(lines[2] == "  (layers.1): ELU<Float>(alpha: 0.5)", "\(lines[2])")
+        #expect(lines[3] == "  (layers.2): Linear<Float>(128 → 10, bias: true)   1,290 parameters", "\(lines[3])")
+        #expect(lines[4] == ")")
+    }
 }

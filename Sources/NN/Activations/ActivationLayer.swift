@@ -9,7 +9,7 @@ import Autograd
 /// let model = Sequential<Float> { Linear(64, 128); ActivationLayer(ELURule<Float>(alpha: 0.5)); Linear(128, 10) }
 /// ```
 @dynamicMemberLookup
-public final class ActivationLayer<Rule: ElementwiseActivation>: Module, Layer, CustomStringConvertible {
+public final class ActivationLayer<Rule: ElementwiseActivation>: Module, Layer {
     public typealias Scalar = Rule.Scalar
     /// The activation with its hyperparameters.
     public let rule: Rule
@@ -34,7 +34,7 @@ public final class ActivationLayer<Rule: ElementwiseActivation>: Module, Layer, 
     public subscript<T>(dynamicMember keyPath: KeyPath<Rule, T>) -> T { rule[keyPath: keyPath] }
 
     /// "ELU<Float>(alpha: 0.5)": the module name, the scalar type and the hyperparameters.
-    public var description: String {
+    public override var summaryLine: String {
         let mirror = Mirror(reflecting: rule)
         let fields = mirror.children.compactMap { c -> String? in
             guard let label = c.label, !label.hasPrefix("_") else { return nil }

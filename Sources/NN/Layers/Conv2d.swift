@@ -161,6 +161,12 @@ public final class Conv2d<Scalar: TensorScalar>: Module, Layer {
     public let dilation: (Int, Int)
     public let groups: Int
 
+    public override var summaryLine: String {
+        let w = weight.shape  // [out, in/groups, kh, kw]
+        return "Conv2d<\(Scalar.self)>(\(w[1] * groups) → \(w[0]), kernel: \(w[2])×\(w[3]), stride: \(stride), padding: \(padding)"
+            + (dilation != (1, 1) ? ", dilation: \(dilation)" : "") + (groups != 1 ? ", groups: \(groups)" : "") + ", bias: \(bias != nil))"
+    }
+
     /// A convolution from `inChannels` to `outChannels` with a kh×kw kernel, initialized from
     /// the default generator (see `manualSeed(_:)`).
     public convenience init(

@@ -46,6 +46,8 @@ public final class Linear<Scalar: TensorScalar>: Module, Layer {
     public var inputCount: Int { weight.shape[1] }
     public var outputCount: Int { weight.shape[0] }
 
+    public override var summaryLine: String { "Linear<\(Scalar.self)>(\(inputCount) → \(outputCount), bias: \(bias != nil))" }
+
     /// x of shape [batch, inputs] (or [inputs]) → [batch, outputs] (or [outputs]).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)

@@ -1,0 +1,17 @@
+import NN
+
+// What a PyTorch user types first (issue 14, item 4).
+manualSeed(0)
+let m = Tensor<Float>([[1, 2, 3], [4, 5, 6]])
+print("m.shape", m.shape, "m[1, 2] =", m.scalar(at: [1, 2]))
+var w = Variable(Tensor<Float>.randomNormal([3, 2]))
+w.requiresGradient = true
+let loss = (Variable(m).matmul(w)).sum()
+loss.backward()
+print("loss.item =", loss.item, "dloss/dw shape", w.gradient!.shape)
+let model = Sequential<Float> { Linear(3, 4); PReLU(channels: 4); Linear(4, 2) }
+print("parameters:", model.parameters().count)
+print("model(tensor).shape", model(m).shape)
+print(model)
+let options = GradcheckOptions(atol: 1e-6, mode: .randomProjections(4))
+print(gradcheck({ $0[0].tanh() }, at: [Tensor<Float>([-1, 0.5, 2])], options: options))
