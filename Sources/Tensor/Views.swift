@@ -178,6 +178,38 @@ extension Tensor {
     /// The view at `index` along the first axis.
     public subscript(index: Int) -> Tensor { selecting(index, alongAxis: 0) }
 
+    /// The view of the rows in `range` along the first axis (`m[0..<2]`, `m[1...]`, `m[..<3]`),
+    /// as PyTorch's `m[0:2]`: the axis stays, with the range's length.
+    public subscript<R: RangeExpression>(range: R) -> Tensor where R.Bound == Int {
+        slicedByRange(range, alongAxis: 0)
+    }
+
+    /// Rows in `rows`, then column `column` of each (`m[0..<2, 1]`): the integer drops its axis.
+    public subscript<R: RangeExpression>(rows: R, column: Int) -> Tensor where R.Bound == Int {
+        slicedByRange(rows, alongAxis: 0).selecting(column, alongAxis: 1)
+    }
+
+    /// Row `row`, then the columns in `columns` (`m[1, 0..<2]`): the integer drops its axis.
+    public subscript<R: RangeExpression>(row: Int, columns: R) -> Tensor where R.Bound == Int {
+        selecting(row, alongAxis: 0).slicedByRange(columns, alongAxis: 0)
+    }
+
+    /// Rows in `rows` and columns in `columns` (`m[0..<2, 1...]`).
+    public subscript<R: RangeExpression, C: RangeExpression>(rows: R, columns: C) -> Tensor where R.Bound == Int, C.Bound == Int {
+        slicedByRange(rows, alongAxis: 0).slicedByRange(columns, alongAxis: 1)
+    }
+
+    func slicedByRange<R: RangeExpression>(_ range: R, alongAxis axis: Int) -> Tensor where R.Bound == Int {
+        tensorCheck(
+            rank > axis,
+            "Tensor subscript: a range for axis \(axis) of a tensor of shape \(describeShape(shape)). Fix: index only the axes it has.")
+        let r = range.relative(to: 0..<shape[axis])
+        tensorCheck(
+            r.lowerBound >= 0 && r.upperBound <= shape[axis],
+            "Tensor subscript: range \(r.lowerBound)..<\(r.upperBound) is outside axis \(axis) of size \(shape[axis]) (shape \(describeShape(shape))). Fix: use a range within 0..<\(shape[axis]).")
+        return sliced(alongAxis: axis, from: r.lowerBound, to: r.upperBound)
+    }
+
     /// A view broadcast to `newShape` by NumPy's rules: size-1 dimensions are repeated with
     /// stride 0 and missing leading dimensions are added.
     public func expanded(to newShape: [Int]) -> Tensor {

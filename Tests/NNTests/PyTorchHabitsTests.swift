@@ -103,4 +103,22 @@ struct PyTorchHabitsTests {
         #expect(lines[3] == "  (layers.2): Linear<Float>(128 → 10, bias: true)   1,290 parameters", "\(lines[3])")
         #expect(lines[4] == ")")
     }
+
+    @Test("Range subscripts on the leading axes are views, as m[0:2], m[1:], m[0:2, 1] in PyTorch")
+    func rangeSubscripts() async {
+        let m = Tensor<Float>([[0, 1, 2], [10, 11, 12], [20, 21, 22], [30, 31, 32]])
+        #expect(m[0..<2].shape == [2, 3] && m[0..<2].scalars == [0, 1, 2, 10, 11, 12])
+        #expect(m[2...].scalars == [20, 21, 22, 30, 31, 32])
+        #expect(m[..<1].shape == [1, 3])
+        #expect(m[1..<3, 1].shape == [2] && m[1..<3, 1].scalars == [11, 21])
+        #expect(m[3, 1...].scalars == [31, 32])
+        #expect(m[1...2, 0..<2].shape == [2, 2] && m[1...2, 0..<2].scalars == [10, 11, 20, 21])
+        // An integer index drops its axis; a range keeps it.
+        #expect(m[1].shape == [3] && m[1..<2].shape == [1, 3])
+        let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor<Float>([[1, 2], [3, 4]])[1..<5]
+        }
+        let text = String(decoding: r?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(text.contains("1..<5") && text.contains("size 2") && text.contains("Fix:"), "\(text)")
+    }
 }
