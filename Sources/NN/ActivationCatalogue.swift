@@ -377,18 +377,18 @@ public enum ActivationCatalogue {
         try ActivationSpec(parsing: spec).makeLayer(Scalar.self)
     }
 
-    /// The known name nearest to `name`: the same letters ignoring case, '_' and '-', else the
-    /// closest by edit distance if it is within a third of the name's length (at least 2).
-    static func suggestion(for name: String) -> String? {
-        func normalized(_ s: String) -> String { s.lowercased().filter { $0 != "_" && $0 != "-" } }
-        let n = normalized(name)
-        if let same = names.first(where: { normalized($0) == n }) { return same }
-        let scored = names.map { ($0, editDistance(Array(n), Array(normalized($0)))) }
-        guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
-        return best.1 <= Swift.max(2, n.count / 3) ? best.0 : nil
-    }
+    /// The known name nearest to `name` (see `nearestName(to:in:)`).
+    static func suggestion(for name: String) -> String? { nearestName(to: name, in: names) }
+}
 
-    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+/// The candidate nearest to `word`, for "did you mean" hints (activation names, command-line
+/// commands and flags): the same letters ignoring case, '_' and '-', else the closest by edit
+/// distance if it is within a third of the word's length (at least 2); nil when none is close.
+public func nearestName(to word: String, in candidates: [String]) -> String? {
+    func normalized(_ s: String) -> [Character] { Array(s.lowercased().filter { $0 != "_" && $0 != "-" }) }
+    let n = normalized(word)
+    if let same = candidates.first(where: { normalized($0) == n }) { return same }
+    func distance(_ a: [Character], _ b: [Character]) -> Int {
         var previous = Array(0...b.count)
         for (i, ca) in a.enumerated() {
             var current = [i + 1]
@@ -399,6 +399,8 @@ public enum ActivationCatalogue {
         }
         return previous[b.count]
     }
+    guard let best = candidates.map({ ($0, distance(n, normalized($0))) }).min(by: { $0.1 < $1.1 }) else { return nil }
+    return best.1 <= Swift.max(2, n.count / 3) ? best.0 : nil
 }
 
 /// An activation in the catalogue: its entry (name, parameters, summary), its module in Float

@@ -116,8 +116,9 @@ open class Module {
 
     public init() {}
 
-    /// The module's own line in `print(model)`: its type and configuration, e.g.
-    /// "Linear<Float>(inputSize: 64, outputSize: 128)". A subclass may override it.
+    /// The module's own line in `print(model)`: its type and its plain stored values, e.g.
+    /// "PReLU<Float>(channelAxis: 1)". A subclass may override it (Linear prints
+    /// "Linear<Float>(64 → 128, bias: true)").
     open var summaryLine: String { "\(type(of: self))(\(configuration))" }
 
     /// The direct sub-modules with their names, in declaration order.
@@ -231,8 +232,8 @@ extension Module: CustomStringConvertible {
     /// The module tree, as PyTorch prints a model: each module with its configuration and its
     /// parameter count, sub-modules indented under it.
     ///
-    ///     Sequential<Float>(                       8,970 parameters
-    ///       (layers.0): Linear<Float>(inputSize: 64, outputSize: 128)   8,320 parameters
+    ///     Sequential<Float>(   9,610 parameters
+    ///       (layers.0): Linear<Float>(64 → 128, bias: true)   8,320 parameters
     ///       (layers.1): ReLU<Float>()
     ///       …
     ///     )
@@ -242,25 +243,17 @@ extension Module: CustomStringConvertible {
     /// enumerations; not tensors, modules or closures).
     public var configuration: String {
         var fields: [String] = []
-        var mirrors: [Mirror] = []
-        var mirror: Mirror? = Mirror(reflecting: self)
-        while let m = mirror {
-            mirrors.append(m)
-            mirror = m.superclassMirror
-        }
-        for m in mirrors.reversed() {
-            for child in m.children {
-                guard let label = child.label, !label.hasPrefix("_"), label != "isTraining" else { continue }
-                switch child.value {
-                case let v as Int: fields.append("\(label): \(v)")
-                case let v as Float: fields.append("\(label): \(v)")
-                case let v as Double: fields.append("\(label): \(v)")
-                case let v as Bool: fields.append("\(label): \(v)")
-                case let v as String: fields.append("\(label): \"\(v)\"")
-                case let v as [Int]: fields.append("\(label): \(v)")
-                default:
-                    if Mirror(reflecting: child.value).displayStyle == .enum { fields.append("\(label): \(child.value)") }
-                }
+        forEachStoredProperty { label, value in
+            guard label != "isTraining" else { return }
+            switch value {
+            case let v as Int: fields.append("\(label): \(v)")
+            case let v as Float: fields.append("\(label): \(v)")
+            case let v as Double: fields.append("\(label): \(v)")
+            case let v as Bool: fields.append("\(label): \(v)")
+            case let v as String: fields.append("\(label): \"\(v)\"")
+            case let v as [Int]: fields.append("\(label): \(v)")
+            default:
+                if Mirror(reflecting: value).displayStyle == .enum { fields.append("\(label): \(value)") }
             }
         }
         return fields.joined(separator: ", ")
@@ -268,7 +261,7 @@ extension Module: CustomStringConvertible {
 
     func describe(indent: String) -> String {
         let count = namedTensors().reduce(0) { $0 + (($1.tensor as? any FreezableTensor) != nil ? $1.tensor.shape.reduce(1, *) : 0) }
-        let counted = count > 0 ? "   \(count.formatted()) parameter\(count == 1 ? "" : "s")" : ""
+        let counted = count > 0 ? "   \(count.groupedDigits) parameter\(count == 1 ? "" : "s")" : ""
         let children = namedChildren()
         if children.isEmpty { return summaryLine + counted }
         var lines = ["\(type(of: self))(" + counted]
@@ -282,7 +275,7 @@ extension Module: CustomStringConvertible {
 
 extension Int {
     /// 8970 → "8,970".
-    func formatted() -> String {
+    var groupedDigits: String {
         let digits = String(Swift.abs(self))
         var out = ""
         for (i, c) in digits.reversed().enumerated() {

@@ -47,25 +47,6 @@ let commandHelp: [(name: String, text: String)] = [
 
 let usage = "usage: tapegrad <command> [options]\n" + commandHelp.map { "  " + $0.text.replacingOccurrences(of: "\n", with: "\n  ") }.joined(separator: "\n")
 
-/// The nearest of `candidates` to `word`, if it is within a third of the word's length (at least
-/// 2 edits): for did-you-mean hints.
-func nearest(_ word: String, in candidates: [String]) -> String? {
-    func distance(_ a: [Character], _ b: [Character]) -> Int {
-        var previous = Array(0...b.count)
-        for (i, ca) in a.enumerated() {
-            var current = [i + 1]
-            for (j, cb) in b.enumerated() {
-                current.append(Swift.min(previous[j + 1] + 1, current[j] + 1, previous[j] + (ca == cb ? 0 : 1)))
-            }
-            previous = current
-        }
-        return previous[b.count]
-    }
-    let w = Array(word.lowercased())
-    guard let best = candidates.map({ ($0, distance(w, Array($0.lowercased()))) }).min(by: { $0.1 < $1.1 }) else { return nil }
-    return best.1 <= Swift.max(2, w.count / 3) ? best.0 : nil
-}
-
 /// Errors from outside the program (flags, files): reported on one line, exit code 2.
 enum CLIError: Error, CustomStringConvertible {
     case usage(String)
@@ -103,7 +84,7 @@ struct Options {
             let parts = a.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             let name = parts[0]
             guard allowed.contains(name) else {
-                let hint = nearest(name, in: allowed.sorted()).map { " (did you mean '\($0)'?)" } ?? ""
+                let hint = nearestName(to: name, in: allowed.sorted()).map { " (did you mean '\($0)'?)" } ?? ""
                 throw CLIError.usage("unknown option '\(name)'\(hint)")
             }
             if Self.switches.contains(name) {

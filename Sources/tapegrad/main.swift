@@ -14,7 +14,7 @@ if wantsHelp {
     if let topic, let entry = commandHelp.first(where: { $0.name == topic }) {
         print("usage: tapegrad \(topic) [options]\n" + entry.text)
     } else if let topic {
-        let hint = nearest(topic, in: commandHelp.map(\.name)).map { " (did you mean '\($0)'?)" } ?? ""
+        let hint = nearestName(to: topic, in: commandHelp.map(\.name)).map { " (did you mean '\($0)'?)" } ?? ""
         printError("tapegrad: no command '\(oneLine(topic))'\(hint); the commands: \(commandHelp.map(\.name).joined(separator: ", "))\n")
         exit(2)
     } else {
@@ -38,7 +38,7 @@ do {
     case "list": try ListCommand.run(try Options(rest, allowed: ["--json", "--markdown"]))
     case "longrun": try LongRunCommand.run(try Options(rest, allowed: LongRunCommand.allowed))
     default:
-        let hint = nearest(command, in: commandHelp.map(\.name)).map { " (did you mean '\($0)'?)" } ?? ""
+        let hint = nearestName(to: command, in: commandHelp.map(\.name)).map { " (did you mean '\($0)'?)" } ?? ""
         throw CLIError.usage("unknown command '\(command)'\(hint)")
     }
     // Output that could not be written (`>/dev/full`, a closed pipe) is a failure, not a

@@ -67,7 +67,7 @@ enum SpecialFormulas {
     /// −log(Double.greatestFiniteMagnitude): below it PyTorch's 1/(1 + e^−x) overflows e^−x
     /// and gives σ(x) = 0 exactly. SiLU and mish′ follow that flush (results there are below
     /// 1e-305 in magnitude either way) so that they agree with PyTorch's float64 values; Float
-    /// is unaffected (e^x is 0 in Float long before). NN's `pytorchSigmoidFlush` is the same
+    /// is unaffected (e^x is 0 in Float long before). NN's `SmoothKernels.pytorchSigmoidFlush` is the same
     /// value; a computed property, since a global's value is not visible to inlined code.
     @inlinable @inline(__always)
     static var sigmoidFlush: Double { -709.782712893384 }
