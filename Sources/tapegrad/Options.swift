@@ -1,9 +1,19 @@
 import Foundation
 import NN
 
-/// The commands and their help, in the order `tapegrad help` lists them.
-let commandHelp: [(name: String, text: String)] = [
-    ("train", """
+/// A command of the tool: its name, its help text, the options it takes and what it runs (nil
+/// for `help`, which main.swift answers). The one list the dispatcher, `tapegrad help` and the
+/// did-you-mean hints read: a new command is one entry here.
+struct CLICommand {
+    let name: String
+    let help: String
+    let allowed: Set<String>
+    let run: ((Options) throws -> Void)?
+}
+
+/// The commands, in the order `tapegrad help` lists them.
+let commands: [CLICommand] = [
+    CLICommand(name: "train", help: """
         train   the main job: train a model on the shipped digits data, report test accuracy
                 --model mlp|cnn|maxout (mlp: 64-128-64-10; cnn: two 3×3 conv layers; maxout: maxout units,
                   no separate activation)
@@ -12,40 +22,40 @@ let commandHelp: [(name: String, text: String)] = [
                   sgd 0.1, rmsprop 0.01)  --seed N (0)  --threads N (1)
                 --compare a,b,c  --json  --save PATH  --plot PATH (default runs/train_<activation>.svg)
                 --data PATH  --quiet
-        """),
-    ("demo", """
+        """, allowed: TrainCommand.allowed, run: { try TrainCommand.run($0) }),
+    CLICommand(name: "demo", help: """
         demo    softmax regression on the shipped digits data, gradients by hand
                 --data PATH  --epochs N (default 30)  --seed N (default 0)
-        """),
-    ("gradcheck", """
+        """, allowed: ["--data", "--epochs", "--seed"], run: { try Demo.run($0) }),
+    CLICommand(name: "gradcheck", help: """
         gradcheck  first and second derivatives of every activation vs finite differences (Double)
                 --points N (default 2048)  --activation SPEC  --json; exit code 1 if any fails
-        """),
-    ("plot", """
+        """, allowed: ["--json", "--points", "--activation"], run: { try GradcheckCommand.run($0) }),
+    CLICommand(name: "plot", help: """
         plot    SVG pictures of f and f′ for every activation
                 --output DIR (default runs/plots; 'tapegrad plot --output Docs/plots' regenerates the docs' pictures)
                 --activation NAME
-        """),
-    ("list", """
+        """, allowed: ["--output", "--activation"], run: { try PlotCommand.run($0) }),
+    CLICommand(name: "list", help: """
         list    every activation: name, parameters with defaults, description
                 --json (one object per line)  --markdown (the table in Docs/Activations.md)
-        """),
-    ("bench", """
+        """, allowed: ["--json", "--markdown"], run: { try ListCommand.run($0) }),
+    CLICommand(name: "bench", help: """
         bench   benchmarks: elementwise vs a same-run copy, matmul GFLOP/s
                 --json  --quick  --threads N (default: both 1 and 2)  --suite elementwise|activation|tape|matmul|memory|data
                 --steps N (memory suite, default 1000000)  --only NAME (activation suite: that activation only)
-        """),
-    ("longrun", """
+        """, allowed: ["--json", "--quick", "--threads", "--suite", "--steps", "--only"], run: { try Bench.run($0) }),
+    CLICommand(name: "longrun", help: """
         longrun leak check: trains a small MLP (Linear/ReLU, Adam, cross-entropy) for many steps,
                 sampling RSS, live tensor storages and live graph nodes
                 --steps N (default 1000000)  --samples N (default 20)  --json
-        """),
-    ("help", """
+        """, allowed: LongRunCommand.allowed, run: { try LongRunCommand.run($0) }),
+    CLICommand(name: "help", help: """
         help    this text; 'tapegrad help COMMAND' (or 'tapegrad COMMAND --help') for one command
-        """),
+        """, allowed: [], run: nil),
 ]
 
-let usage = "usage: tapegrad <command> [options]\n" + commandHelp.map { "  " + $0.text.replacingOccurrences(of: "\n", with: "\n  ") }.joined(separator: "\n")
+let usage = "usage: tapegrad <command> [options]\n" + commands.map { "  " + $0.help.replacingOccurrences(of: "\n", with: "\n  ") }.joined(separator: "\n")
 
 /// Errors from outside the program (flags, files): reported on one line, exit code 2.
 enum CLIError: Error, CustomStringConvertible {

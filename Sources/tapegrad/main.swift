@@ -11,11 +11,11 @@ let rest = arguments.first == command ? Array(arguments.dropFirst()) : arguments
 let wantsHelp = command == "help" || rest.contains("--help") || rest.contains("-h")
 if wantsHelp {
     let topic = command == "help" ? rest.first(where: { !$0.hasPrefix("-") }) : command
-    if let topic, let entry = commandHelp.first(where: { $0.name == topic }) {
-        print("usage: tapegrad \(topic) [options]\n" + entry.text)
+    if let topic, let entry = commands.first(where: { $0.name == topic }) {
+        print("usage: tapegrad \(topic) [options]\n" + entry.help)
     } else if let topic {
-        let hint = nearestName(to: topic, in: commandHelp.map(\.name)).map { " (did you mean '\($0)'?)" } ?? ""
-        printError("tapegrad: no command '\(oneLine(topic))'\(hint); the commands: \(commandHelp.map(\.name).joined(separator: ", "))\n")
+        let hint = nearestName(to: topic, in: commands.map(\.name)).map { " (did you mean '\($0)'?)" } ?? ""
+        printError("tapegrad: no command '\(oneLine(topic))'\(hint); the commands: \(commands.map(\.name).joined(separator: ", "))\n")
         exit(2)
     } else {
         print(usage)
@@ -24,23 +24,11 @@ if wantsHelp {
 }
 
 do {
-    switch command {
-    case "demo":
-        try Demo.run(try Options(rest, allowed: ["--data", "--epochs", "--seed"]))
-    case "train":
-        try TrainCommand.run(try Options(rest, allowed: TrainCommand.allowed))
-    case "bench":
-        try Bench.run(try Options(rest, allowed: ["--json", "--quick", "--threads", "--suite", "--steps", "--only"]))
-    case "gradcheck":
-        try GradcheckCommand.run(try Options(rest, allowed: ["--json", "--points", "--activation"]))
-    case "plot":
-        try PlotCommand.run(try Options(rest, allowed: ["--output", "--activation"]))
-    case "list": try ListCommand.run(try Options(rest, allowed: ["--json", "--markdown"]))
-    case "longrun": try LongRunCommand.run(try Options(rest, allowed: LongRunCommand.allowed))
-    default:
-        let hint = nearestName(to: command, in: commandHelp.map(\.name)).map { " (did you mean '\($0)'?)" } ?? ""
+    guard let entry = commands.first(where: { $0.name == command }), let run = entry.run else {
+        let hint = nearestName(to: command, in: commands.map(\.name)).map { " (did you mean '\($0)'?)" } ?? ""
         throw CLIError.usage("unknown command '\(command)'\(hint)")
     }
+    try run(try Options(rest, allowed: entry.allowed))
     // Output that could not be written (`>/dev/full`, a closed pipe) is a failure, not a
     // silent success.
     if fflush(stdout) != 0 || ferror(stdout) != 0 {
