@@ -28,14 +28,20 @@ let package = Package(
         .library(name: "Tensor", targets: ["Tensor"]),
         .library(name: "Autograd", targets: ["Autograd"]),
         .library(name: "NN", targets: ["NN"]),
-        .executable(name: "tapegrad", targets: ["tapegrad"]),
+        // `import Tapegrad`: Tensor, Autograd and NN in one import.
+        .library(name: "Tapegrad", targets: ["Tapegrad"]),
+        .executable(name: "tapegrad", targets: ["TapegradTool"]),
     ],
     targets: [
         .target(name: "Tensor", swiftSettings: native),
         .target(name: "Autograd", dependencies: ["Tensor"], swiftSettings: native),
         .target(name: "NN", dependencies: ["Autograd", "Tensor"], swiftSettings: native),
+        .target(name: "Tapegrad", dependencies: ["NN", "Autograd", "Tensor"]),
+        // The command-line tool. The product (and so the command) is `tapegrad`; the target and its
+        // module are `TapegradTool`, so that no two modules' names differ only in case (`Tapegrad`
+        // and `tapegrad` would collide on a case-insensitive file system such as macOS's).
         .executableTarget(
-            name: "tapegrad", dependencies: ["NN", "Autograd", "Tensor"],
+            name: "TapegradTool", dependencies: ["NN", "Autograd", "Tensor"],
             swiftSettings: native + [.swiftLanguageMode(.v5)]),
         // Examples: scripts that train small models (`swift run -c release XOR`, …).
         .executableTarget(name: "XOR", dependencies: ["NN"], path: "Examples/XOR", swiftSettings: script),
@@ -45,7 +51,7 @@ let package = Package(
         .executableTarget(name: "VanishingGradients", dependencies: ["NN"], path: "Examples/VanishingGradients", swiftSettings: script),
         .executableTarget(name: "DeadReLU", dependencies: ["NN"], path: "Examples/DeadReLU", swiftSettings: script),
         .executableTarget(name: "CustomActivation", dependencies: ["NN"], path: "Examples/CustomActivation", swiftSettings: script),
-        .executableTarget(name: "PyTorchHabits", dependencies: ["NN"], path: "Examples/PyTorchHabits", swiftSettings: script),
+        .executableTarget(name: "PyTorchHabits", dependencies: ["Tapegrad"], path: "Examples/PyTorchHabits", swiftSettings: script),
         // libFuzzer target for the checkpoint loader (Scripts/fuzz_checkpoint.sh); a normal build
         // replays files given as arguments.
         .executableTarget(name: "CheckpointFuzz", dependencies: ["NN"], path: "Fuzz/CheckpointFuzz", swiftSettings: native),

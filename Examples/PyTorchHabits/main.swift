@@ -1,7 +1,7 @@
-import NN
+import Tapegrad
 
 // What a PyTorch user types first (issue 14, item 4).
-manualSeed(0)
+Tapegrad.manualSeed(0)
 let m = Tensor<Float>([[1, 2, 3], [4, 5, 6]])
 print("m.shape", m.shape, "m[1, 2] =", m[1, 2], "m[0..<2, 1] =", m[0..<2, 1].scalars, "m[1...] shape", m[1...].shape)
 var w = Variable(Tensor<Float>.randomNormal([3, 2]))
