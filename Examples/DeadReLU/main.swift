@@ -33,7 +33,7 @@ final class ProbedMLP: Module, Layer {
         return result
     }
 
-    func callAsFunction(_ x: Variable<Float>) -> Variable<Float> {
+    func forward(_ x: Variable<Float>) -> Variable<Float> {
         var y = x
         for layer in hidden { y = activation(layer(y)) }
         return output(y)

@@ -114,6 +114,10 @@ open class Module {
     /// Training mode (the default) or evaluation mode; Dropout, BatchNorm and RReLU read it.
     public private(set) var isTraining = true
 
+    /// The forward hooks (`registerForwardHook`), each a `ForwardHook<Scalar>`; checked on every
+    /// call of a layer, so kept as a plain array.
+    @usableFromInline final var forwardHooks: [AnyForwardHook] = []
+
     public init() {}
 
     /// The module's own line in `print(model)`: its type and its plain stored values, e.g.
@@ -177,6 +181,9 @@ open class Module {
         for child in namedChildren() { child.module.train(on) }
     }
 
+    /// Sets this module's own mode only (the summary restores each module's mode with it).
+    final func setTrainingFlag(_ on: Bool) { isTraining = on }
+
     /// Evaluation mode: `train(false)`.
     public final func eval() { train(false) }
 
@@ -218,7 +225,7 @@ open class Module {
         }
         for m in mirrors.reversed() {
             for child in m.children {
-                guard var name = child.label else { continue }
+                guard var name = child.label, name != "forwardHooks" else { continue }
                 if name.hasPrefix("_") { name.removeFirst() }
                 body(name, child.value)
             }
@@ -244,7 +251,7 @@ extension Module: CustomStringConvertible {
     public var configuration: String {
         var fields: [String] = []
         forEachStoredProperty { label, value in
-            guard label != "isTraining" else { return }
+            guard label != "isTraining" && label != "forwardHooks" else { return }
             switch value {
             case let v as Int: fields.append("\(label): \(v)")
             case let v as Float: fields.append("\(label): \(v)")
@@ -252,6 +259,7 @@ extension Module: CustomStringConvertible {
             case let v as Bool: fields.append("\(label): \(v)")
             case let v as String: fields.append("\(label): \"\(v)\"")
             case let v as [Int]: fields.append("\(label): \(v)")
+            case let v as (Int, Int): fields.append("\(label): (\(v.0), \(v.1))")
             default:
                 if Mirror(reflecting: value).displayStyle == .enum { fields.append("\(label): \(value)") }
             }
@@ -317,12 +325,25 @@ extension Parameter: FreezableTensor {
 }
 
 /// A module that maps one variable to another: a layer, or a whole model.
+///
+/// Implement `forward(_:)`; call the layer (`layer(x)`), as in PyTorch: the call runs `forward`
+/// and then the forward hooks registered on the layer (`registerForwardHook`), if any.
 public protocol Layer<Scalar>: Module {
     associatedtype Scalar: TensorScalar
-    func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar>
+    /// The layer's computation. Call the layer itself, `layer(x)`, so that hooks run.
+    func forward(_ input: Variable<Scalar>) -> Variable<Scalar>
 }
 
 extension Layer {
+    /// `forward(input)`, then each forward hook of the layer with its input and output, in the
+    /// order they were registered. Without hooks, one check of an empty array.
+    @inlinable
+    public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> {
+        let output = forward(input)
+        if !forwardHooks.isEmpty { runForwardHooks(input, output) }
+        return output
+    }
+
     /// The trainable parameters in the layer's own scalar type (`model.parameters()`, as PyTorch).
     public func parameters() -> [Parameter<Scalar>] { parameters(of: Scalar.self) }
 

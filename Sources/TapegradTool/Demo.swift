@@ -52,7 +52,7 @@ enum Demo {
                 var loss: Float = 0
                 for (r, label) in y.enumerated() {
                     loss -= Foundation.log(Swift.max(p.scalar(at: [r, label]), .leastNormalMagnitude))
-                    grad[r, label] -= 1
+                    grad[r, label] -= 1  // the rank-0 view of one element
                 }
                 grad /= Float(y.count)
                 totalLoss += loss

@@ -295,15 +295,49 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
         storage.base[storageIndex(indices, op: "scalar(at:)")]
     }
 
-    /// The element at `indices` (one per dimension; negative indices count from the end).
-    public subscript(indices: Int...) -> Scalar {
-        get { storage.base[storageIndex(indices, op: "Tensor subscript")] }
+    /// The view at `indices` along the leading axes (negative indices count from the end): each
+    /// integer drops its axis, on every rank, as PyTorch's `m[1, 2]` — `m[1]` is row 1 (rank 1
+    /// for a matrix), `m[1, 2]` and `v[0]` are rank-0 views of one element (`.item` reads it,
+    /// `scalar(at:)` reads an element directly).
+    ///
+    /// Assigning writes the value into those elements (copy-on-write first, so other tensors
+    /// sharing the storage never see it): `m[1] = [7, 8, 9]`, `m[1, 2] = [5]`. The value's shape,
+    /// after dropping leading axes of size 1, must broadcast to the view's shape (PyTorch's
+    /// `m[1] = t`).
+    public subscript(indices: Int...) -> Tensor {
+        get { leadingView(indices, op: "Tensor subscript") }
         set {
-            let flat = Layout.flatIndex(indices, shape: shape, op: "Tensor subscript")
+            tensorCheck(
+                indices.count <= rank,
+                "Tensor subscript: \(indices.count) indices for a tensor of rank \(rank), shape \(describeShape(shape)). Fix: give at most one index per dimension."
+            )
+            // No view of this tensor is held here: the write below must find the storage unique.
+            let viewShape = Array(shape.dropFirst(indices.count))
+            let first = Layout.flatIndex(indices + Array(repeating: 0, count: rank - indices.count), shape: shape, op: "Tensor subscript")
+            var value = newValue
+            while value.rank > viewShape.count && value.shape[0] == 1 { value = value.selecting(0, alongAxis: 0) }
+            tensorCheck(
+                value.rank <= viewShape.count && zip(value.shape.reversed(), viewShape.reversed()).allSatisfy { $0 == $1 || $0 == 1 },
+                "Tensor subscript assignment: a value of shape \(describeShape(newValue.shape)) into \(describeShape(viewShape)) (the view at \(indices) of \(describeShape(shape))). Fix: assign a tensor of shape \(describeShape(viewShape)), or one that broadcasts to it."
+            )
+            let scalars = value.expanded(to: viewShape).contiguous().scalars
             makeUniqueAndContiguous()
             storage.bumpVersion()
-            storage.base[offset + flat] = newValue
+            // Contiguous now: the view is the row-major block from `first`.
+            let base = storage.base + offset + first
+            for (i, x) in scalars.enumerated() { base[i] = x }
         }
+    }
+
+    /// The view with the leading `indices.count` axes fixed at `indices` (and dropped).
+    func leadingView(_ indices: [Int], op: String) -> Tensor {
+        tensorCheck(
+            indices.count <= rank,
+            "\(op): \(indices.count) indices for a tensor of rank \(rank), shape \(describeShape(shape)). Fix: give at most one index per dimension."
+        )
+        var view = self
+        for i in indices { view = view.selecting(i, alongAxis: 0) }
+        return view
     }
 }
 

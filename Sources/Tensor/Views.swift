@@ -175,9 +175,6 @@ extension Tensor {
         return Tensor(storage: storage, shape: newShape, strides: newStrides, offset: offset + i * strides[a])
     }
 
-    /// The view at `index` along the first axis.
-    public subscript(index: Int) -> Tensor { selecting(index, alongAxis: 0) }
-
     /// The view of the rows in `range` along the first axis (`m[0..<2]`, `m[1...]`, `m[..<3]`),
     /// as PyTorch's `m[0:2]`: the axis stays, with the range's length.
     public subscript<R: RangeExpression>(range: R) -> Tensor where R.Bound == Int {

@@ -62,7 +62,7 @@ private func expectClose(_ ours: Tensor<Double>?, _ reference: [String], _ what:
 
 /// ReLU as a layer (the activation module forms are not Modules on this branch).
 private final class ReLUModule: Module, Layer {
-    func callAsFunction(_ x: Variable<Float>) -> Variable<Float> { x.relu() }
+    func forward(_ x: Variable<Float>) -> Variable<Float> { x.relu() }
 }
 
 private func pair(_ a: [Int]) -> (Int, Int) { (a[0], a[1]) }

@@ -76,7 +76,7 @@ struct LossTests {
         #expect(Swift.abs(fused.value.scalar - composed.value.scalar) < 1e-14)
         fused.backward()
         var onehot = Tensor<Double>.zeros([3, 4])
-        for (r, l) in Self.labels.enumerated() { onehot[r, l] = 1 }
+        for (r, l) in Self.labels.enumerated() { onehot[r, l] = [1] }
         let expected = (Self.logits.softmax(alongAxis: 1) - onehot) * (1.0 / 3)
         #expect(maxRelativeError(x.gradient!.scalars, expected.scalars) < 1e-15)
     }

@@ -19,7 +19,7 @@ private final class Block: Module, Layer {
         super.init()
     }
 
-    func callAsFunction(_ x: Variable<Double>) -> Variable<Double> {
+    func forward(_ x: Variable<Double>) -> Variable<Double> {
         var y = first(x)
         for layer in rest { y = layer(y) }
         return y * scale
@@ -33,7 +33,7 @@ private final class TwoLayer: Module, Layer {
     let output = Linear<Float>(32, 10)
     @Parameter var temperature = Variable(Tensor<Float>.ones([1]))   // "temperature"
 
-    func callAsFunction(_ x: Variable<Float>) -> Variable<Float> {
+    func forward(_ x: Variable<Float>) -> Variable<Float> {
         output(activation(hidden(x))) / temperature
     }
 }
@@ -115,7 +115,7 @@ struct ModuleTests {
         #expect(Linear<Float>(3, 2).namedTensors().map(\.name) == ["weight", "bias"])
         let y = layer(Variable(Tensor<Float>.ones([1, 3]))).value.scalars
         let w = layer.weight.value
-        #expect(y == [w[0, 0] + w[0, 1] + w[0, 2], w[1, 0] + w[1, 1] + w[1, 2]])
+        #expect(y == [0, 1].map { r in (0..<3).reduce(Float(0)) { $0 + w.scalar(at: [r, $1]) } })
     }
 
     @Test("Linear computes x Wᵀ + b")

@@ -121,4 +121,42 @@ struct PyTorchHabitsTests {
         let text = String(decoding: r?.standardErrorContent ?? [], as: UTF8.self)
         #expect(text.contains("1..<5") && text.contains("size 2") && text.contains("Fix:"), "\(text)")
     }
+
+    @Test("An integer index drops its axis on every rank: m[1, 2] and v[0] are rank-0 views, .item reads them")
+    func integerIndicesDropAxes() async {
+        let m = Tensor<Float>([[0, 1, 2], [10, 11, 12]])
+        let v = Tensor<Float>([7, 8, 9])
+        let c = Tensor<Double>([[[1, 2], [3, 4]], [[5, 6], [7, 8]]])
+        #expect(m[1, 2].shape == [] && m[1, 2].item == 12 && m[-1, -3].item == 10)
+        #expect(v[0].shape == [] && v[0].item == 7 && v[-1].item == 9)
+        #expect(c[1].shape == [2, 2] && c[1, 0].shape == [2] && c[1, 0].scalars == [5, 6] && c[1, 0, 1].item == 6)
+        // The views share storage: nothing is copied by reading.
+        #expect(m[1, 2].storageIdentifier == m.storageIdentifier)
+    }
+
+    @Test("Assigning through integer indices writes the elements, broadcasting as PyTorch, copy-on-write")
+    func integerIndexAssignment() async {
+        let original = Tensor<Float>([[0, 1, 2], [10, 11, 12]])
+        var m = original
+        m[1] = [7, 8, 9]
+        #expect(m.scalars == [0, 1, 2, 7, 8, 9] && original.scalars == [0, 1, 2, 10, 11, 12])
+        m[0, 2] = [5]
+        m[0] = [[-1, -2, -3]]  // a leading axis of size 1 is dropped, as PyTorch's m[0] = t[None]
+        m[1] = [4]  // broadcast along the row
+        #expect(m.scalars == [-1, -2, -3, 4, 4, 4])
+        var t = original.transposed()  // a strided view: the write goes to its own copy
+        t[2, 0] = [99]
+        #expect(t.scalar(at: [2, 0]) == 99 && original.scalar(at: [0, 2]) == 2)
+        let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            var x = Tensor<Float>([[1, 2], [3, 4]])
+            x[0] = [1, 2, 3]
+        }
+        let text = String(decoding: r?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(text.contains("[3]") && text.contains("[2]") && text.contains("Fix:"), "\(text)")
+        let r2 = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor<Float>([[1, 2], [3, 4]])[0, 1, 0]
+        }
+        let text2 = String(decoding: r2?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(text2.contains("3 indices") && text2.contains("rank 2") && text2.contains("Fix:"), "\(text2)")
+    }
 }

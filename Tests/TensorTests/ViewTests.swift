@@ -73,13 +73,13 @@ func grid(_ rows: Int = 3, _ cols: Int = 4) -> Tensor<Double> {
     @Test func copyOnWriteSeparatesCopiesAndViews() {
         let original = grid()
         var copy = original
-        copy[0, 0] = 99
+        copy[0, 0] = [99]
         #expect(original.scalar(at: [0, 0]) == 0)
         #expect(copy.scalar(at: [0, 0]) == 99)
         #expect(copy.storageIdentifier != original.storageIdentifier)
 
         var view = original.transposed()
-        view[1, 2] = -1
+        view[1, 2] = [-1]
         #expect(original.scalar(at: [2, 1]) == 21)
         #expect(view.scalar(at: [1, 2]) == -1)
 
@@ -94,7 +94,7 @@ func grid(_ rows: Int = 3, _ cols: Int = 4) -> Tensor<Double> {
         let id = t.storageIdentifier
         let version = t.storageVersion
         t += 1
-        t[0, 0] = 5
+        t[0, 0] = [5]
         t *= grid() + 1
         #expect(t.storageIdentifier == id)
         #expect(t.storageVersion > version)

@@ -28,7 +28,7 @@ public final class ActivationLayer<Rule: ElementwiseActivation>: Module, Layer {
     @inlinable
     public override convenience init() { self.init(Rule()) }
 
-    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { body(x) }
+    public func forward(_ x: Variable<Scalar>) -> Variable<Scalar> { body(x) }
 
     /// The rule's properties (its hyperparameters) read through the module.
     public subscript<T>(dynamicMember keyPath: KeyPath<Rule, T>) -> T { rule[keyPath: keyPath] }

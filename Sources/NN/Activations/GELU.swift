@@ -104,7 +104,7 @@ public final class GELU<Scalar: TensorScalar>: Module, Layer {
         super.init()
     }
 
-    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { body(x) }
+    public func forward(_ x: Variable<Scalar>) -> Variable<Scalar> { body(x) }
 }
 
 extension Tensor {

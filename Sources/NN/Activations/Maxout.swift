@@ -92,7 +92,7 @@ public final class Maxout<Scalar: TensorScalar>: Module, Layer {
     /// x of shape [N, inputs] → [N, outputs].
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
+    public func forward(_ x: Variable<Scalar>) -> Variable<Scalar> {
         tensorCheck(
             x.rank == 2 && x.shape[1] == inputCount,
             "Maxout: input of shape \(describeShape(x.shape)) for a layer with \(inputCount) inputs. Fix: pass [batch, \(inputCount)]."
@@ -117,5 +117,5 @@ public final class ChannelMaxout<Scalar: TensorScalar>: Module, Layer {
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.maxout(groups: groups, channelAxis: channelAxis) }
+    public func forward(_ x: Variable<Scalar>) -> Variable<Scalar> { x.maxout(groups: groups, channelAxis: channelAxis) }
 }

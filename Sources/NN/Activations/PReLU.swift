@@ -48,7 +48,7 @@ public final class PReLU<Scalar: TensorScalar>: Module, Layer {
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
+    public func forward(_ x: Variable<Scalar>) -> Variable<Scalar> {
         x.prelu(alpha: alpha, channelAxis: channelAxis)
     }
 }

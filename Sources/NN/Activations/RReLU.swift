@@ -41,7 +41,7 @@ public final class RReLU<Scalar: TensorScalar>: Module, Layer {
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
+    public func forward(_ x: Variable<Scalar>) -> Variable<Scalar> {
         guard isTraining else { return x.rrelu(slopes: Tensor((lower + upper) / 2)) }
         if !freezeSlopes || lastSlopes?.shape != x.shape {
             lastSlopes = Tensor.randomUniform(x.shape, low: lower, high: upper, using: &generator)

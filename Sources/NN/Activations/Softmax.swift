@@ -61,7 +61,7 @@ public final class Softmax<Scalar: TensorScalar>: Module, Layer {
     }
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.softmax(alongAxis: axis) }
+    public func forward(_ x: Variable<Scalar>) -> Variable<Scalar> { x.softmax(alongAxis: axis) }
 }
 
 /// The log-softmax layer along an axis (default −1): yᵢ = xᵢ − m − log Σⱼ e^{xⱼ−m}; derivative
@@ -74,7 +74,7 @@ public final class LogSoftmax<Scalar: TensorScalar>: Module, Layer {
     }
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.logSoftmax(alongAxis: axis) }
+    public func forward(_ x: Variable<Scalar>) -> Variable<Scalar> { x.logSoftmax(alongAxis: axis) }
 }
 
 /// The softmin layer along an axis (default −1): y = softmax(−x) (see `Variable.softmin(alongAxis:)`).
@@ -86,7 +86,7 @@ public final class Softmin<Scalar: TensorScalar>: Module, Layer {
     }
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.softmin(alongAxis: axis) }
+    public func forward(_ x: Variable<Scalar>) -> Variable<Scalar> { x.softmin(alongAxis: axis) }
 }
 
 /// The gated linear unit layer along an axis (default −1, of even size): y = a ⊙ σ(b) with [a, b]
@@ -99,7 +99,7 @@ public final class GLU<Scalar: TensorScalar>: Module, Layer {
     }
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { x.glu(alongAxis: axis) }
+    public func forward(_ x: Variable<Scalar>) -> Variable<Scalar> { x.glu(alongAxis: axis) }
 }
 
 struct SoftmaxFunction<Scalar: TensorScalar>: DifferentiableFunction {

@@ -46,7 +46,7 @@ public final class TrainableSwish<Scalar: TensorScalar>: Module, Layer {
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
+    public func forward(_ x: Variable<Scalar>) -> Variable<Scalar> {
         x.swish(beta: beta, channelAxis: channelAxis)
     }
 }

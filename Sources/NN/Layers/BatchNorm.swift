@@ -33,6 +33,11 @@ public class BatchNorm<Scalar: TensorScalar>: Module, Layer {
     let ranks: [Int]
     let expected: String
 
+    /// "BatchNorm2d<Float>(16, eps: 1e-05, momentum: 0.1, affine: true)".
+    public override var summaryLine: String {
+        "\(name)<\(Scalar.self)>(\(features), eps: \(eps), momentum: \(momentum), affine: \(affine))"
+    }
+
     init(name: String, ranks: [Int], expected: String, features: Int, eps: Scalar, momentum: Scalar, affine: Bool) {
         tensorCheck(
             features > 0 && eps >= 0 && momentum >= 0 && momentum <= 1,
@@ -53,7 +58,7 @@ public class BatchNorm<Scalar: TensorScalar>: Module, Layer {
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
+    public func forward(_ x: Variable<Scalar>) -> Variable<Scalar> {
         tensorCheck(
             ranks.contains(x.rank) && x.shape[1] == features,
             "\(name): input of shape \(describeShape(x.shape)) for a layer with \(features) features. Fix: pass \(expected) with C = \(features).")

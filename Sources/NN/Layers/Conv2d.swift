@@ -258,7 +258,7 @@ public final class Conv2d<Scalar: TensorScalar>: Module, Layer {
     /// x [N, in, H, W] → [N, out, outH, outW].
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
+    public func forward(_ x: Variable<Scalar>) -> Variable<Scalar> {
         tensorCheck(
             x.rank == 4 && x.shape[1] == inChannels,
             "Conv2d: input of shape \(describeShape(x.shape)) for a layer with \(inChannels) input channels. Fix: pass [N, \(inChannels), H, W] (unsqueeze a single image to [1, \(inChannels), H, W])."

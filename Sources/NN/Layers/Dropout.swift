@@ -24,7 +24,7 @@ public final class Dropout<Scalar: TensorScalar>: Module, Layer {
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
+    public func forward(_ x: Variable<Scalar>) -> Variable<Scalar> {
         guard isTraining && p > 0 else { return x }
         let u = Tensor<Scalar>.randomUniform(x.shape, using: &generator)
         let mask = (u .>= Tensor(Scalar(p))) * Scalar(1 / (1 - p))

@@ -16,7 +16,7 @@ public final class Flatten<Scalar: TensorScalar>: Module, Layer {
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
+    public func forward(_ x: Variable<Scalar>) -> Variable<Scalar> {
         let r = Swift.max(x.rank, 1)
         let start = startAxis < 0 ? startAxis + r : startAxis
         let end = endAxis < 0 ? endAxis + r : endAxis

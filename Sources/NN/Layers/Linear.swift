@@ -51,7 +51,7 @@ public final class Linear<Scalar: TensorScalar>: Module, Layer {
     /// x of shape [batch, inputs] (or [inputs]) → [batch, outputs] (or [outputs]).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
+    public func forward(_ x: Variable<Scalar>) -> Variable<Scalar> {
         let inputs = weight.shape[1]
         tensorCheck(
             (x.rank == 2 || x.rank == 1) && x.shape[x.rank - 1] == inputs,

@@ -245,7 +245,7 @@ public final class MaxPool2d<Scalar: TensorScalar>: Module, Layer {
     /// x [N, C, H, W] → [N, C, outH, outW].
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
+    public func forward(_ x: Variable<Scalar>) -> Variable<Scalar> {
         x.maxPool2d(kernelSize: kernelSize, stride: stride, padding: padding)
     }
 }
