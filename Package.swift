@@ -37,19 +37,20 @@ let package = Package(
         .target(name: "Autograd", dependencies: ["Tensor"], swiftSettings: native),
         .target(name: "NN", dependencies: ["Autograd", "Tensor"], swiftSettings: native),
         .target(name: "Tapegrad", dependencies: ["NN", "Autograd", "Tensor"]),
+        // The activation lab: the experiments `tapegrad experiment` runs (Docs/Experiments.md), a
+        // library of the tool's so that the tests can run them too.
+        .target(name: "Lab", dependencies: ["NN"], swiftSettings: script),
         // The command-line tool. The product (and so the command) is `tapegrad`; the target and its
         // module are `TapegradTool`, so that no two modules' names differ only in case (`Tapegrad`
         // and `tapegrad` would collide on a case-insensitive file system such as macOS's).
         .executableTarget(
-            name: "TapegradTool", dependencies: ["NN", "Autograd", "Tensor"],
+            name: "TapegradTool", dependencies: ["Lab", "NN", "Autograd", "Tensor"],
             swiftSettings: native + [.swiftLanguageMode(.v5)]),
         // Examples: scripts that train small models (`swift run -c release XOR`, …).
         .executableTarget(name: "XOR", dependencies: ["NN"], path: "Examples/XOR", swiftSettings: script),
         .executableTarget(name: "Spirals", dependencies: ["NN"], path: "Examples/Spirals", swiftSettings: script),
         .executableTarget(name: "DigitsMLP", dependencies: ["NN"], path: "Examples/DigitsMLP", swiftSettings: script),
         .executableTarget(name: "DigitsCNN", dependencies: ["NN"], path: "Examples/DigitsCNN", swiftSettings: script),
-        .executableTarget(name: "VanishingGradients", dependencies: ["NN"], path: "Examples/VanishingGradients", swiftSettings: script),
-        .executableTarget(name: "DeadReLU", dependencies: ["NN"], path: "Examples/DeadReLU", swiftSettings: script),
         .executableTarget(name: "CustomActivation", dependencies: ["NN"], path: "Examples/CustomActivation", swiftSettings: script),
         .executableTarget(name: "PyTorchHabits", dependencies: ["Tapegrad"], path: "Examples/PyTorchHabits", swiftSettings: script),
         // libFuzzer target for the checkpoint loader (Scripts/fuzz_checkpoint.sh); a normal build
@@ -58,6 +59,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TestSupport"]),
+        .testTarget(name: "LabTests", dependencies: ["Lab", "NN", "TestSupport"]),
         .testTarget(
             name: "NNTests", dependencies: ["NN", "TestSupport"],
             resources: [.copy("Fixtures")]),

@@ -155,6 +155,10 @@ public protocol ElementwiseActivation<Scalar>: Sendable {
     /// logarithm's positive side, an exponential below overflow. The derivative checks sample
     /// inside it.
     var domain: ClosedRange<Double> { get }
+    /// The range of f for a bounded activation (sigmoid's [0, 1], tanh's [−1, 1], hardtanh's
+    /// [min_val, max_val]); nil (the default) when f is unbounded on either side. Probes count a
+    /// value as saturated within 1% of the range's width from either bound.
+    var outputBounds: ClosedRange<Double>? { get }
     /// A rule whose `value` the forward runs instead of this one's, for these hyperparameters
     /// (default: none, `Self`). For a choice between kernels that depends on a hyperparameter —
     /// CELU's one-sided expm1 for α > 0, the two-sided one for α < 0 — made once per tensor: a
@@ -194,6 +198,7 @@ extension ElementwiseActivation {
     public var kinks: [ActivationKink] { [] }
     public var secondOrderKinks: [Double] { [] }
     public var domain: ClosedRange<Double> { -Double.infinity...Double.infinity }
+    public var outputBounds: ClosedRange<Double>? { nil }
     public static var moduleName: String { "ActivationLayer" }
     public static var isMemoryBound: Bool { false }
     public static var isPiecewiseLinear: Bool { false }

@@ -2,14 +2,20 @@
 
 /// A forward hook without its scalar type, as a module stores it.
 public class AnyForwardHook {
-    init() {}
+    /// The scalar type of the layers it is for: compared before the (unchecked) downcast, which
+    /// is cheaper than a dynamic cast to the generic subclass on every layer call.
+    @usableFromInline let scalar: ObjectIdentifier
+    init(scalar: ObjectIdentifier) { self.scalar = scalar }
 }
 
 /// A forward hook for layers of scalar type `Scalar`: called after the layer's `forward` with
 /// the layer, its input and its output.
 final class ForwardHook<Scalar: TensorScalar>: AnyForwardHook {
     let body: (Module, Variable<Scalar>, Variable<Scalar>) -> Void
-    init(_ body: @escaping (Module, Variable<Scalar>, Variable<Scalar>) -> Void) { self.body = body }
+    init(_ body: @escaping (Module, Variable<Scalar>, Variable<Scalar>) -> Void) {
+        self.body = body
+        super.init(scalar: ObjectIdentifier(Scalar.self))
+    }
 }
 
 /// What `registerForwardHook` returns: `remove()` takes the hook off its module (PyTorch's
@@ -49,8 +55,9 @@ extension Layer {
 
     @usableFromInline
     func runForwardHooks(_ input: Variable<Scalar>, _ output: Variable<Scalar>) {
-        for hook in forwardHooks {
-            (hook as? ForwardHook<Scalar>)?.body(self, input, output)
+        let scalar = ObjectIdentifier(Scalar.self)
+        for hook in forwardHooks where hook.scalar == scalar {
+            unsafeDowncast(hook, to: ForwardHook<Scalar>.self).body(self, input, output)
         }
     }
 }
@@ -99,6 +106,15 @@ extension Module {
             if p.frozen { counts.frozen += n } else { counts.trainable += n }
         }
         return counts
+    }
+}
+
+extension Module {
+    /// Adds a hook for layers of scalar type `Scalar` to this module alone.
+    func addForwardHook<Scalar: TensorScalar>(_ body: @escaping (Module, Variable<Scalar>, Variable<Scalar>) -> Void) -> HookHandle {
+        let box = ForwardHook<Scalar>(body)
+        forwardHooks.append(box)
+        return HookHandle(module: self, hook: box)
     }
 }
 

@@ -50,8 +50,8 @@ enum Bench {
             threadList = [1, 2]
         }
         let suite = options.string("--suite")
-        if let suite, !["elementwise", "activation", "matmul", "tape", "memory", "data"].contains(suite) {
-            throw CLIError.badValue(flag: "--suite", value: suite, expected: "elementwise, activation, tape, matmul, memory or data")
+        if let suite, !["elementwise", "activation", "matmul", "tape", "memory", "data", "probe"].contains(suite) {
+            throw CLIError.badValue(flag: "--suite", value: suite, expected: "elementwise, activation, tape, matmul, memory, data or probe")
         }
         // Flags that belong to one suite are refused with any other, not silently ignored.
         if options.values["--only"] != nil, let suite, suite != "activation" {
@@ -73,6 +73,7 @@ enum Bench {
             for n in quick ? [1 << 16] : [1 << 16, 1 << 24] { activations(n: n, only: only) }
         }
         if suite == nil || suite == "tape" { tape() }
+        if suite == nil || suite == "probe" { probe(quick: quick) }
         if suite == "data" { try csvLoad(megabytes: quick ? 10 : 100) }
         if suite == "memory" { try memory(steps: try options.int("--steps", default: 1_000_000, range: 1...100_000_000)) }
         if suite == nil || suite == "matmul" {
@@ -220,6 +221,42 @@ enum Bench {
     }
 
     /// Resident memory of this process in bytes (Linux: /proc/self/statm).
+    /// The cost of leaving an ActivationProbe on: training steps of the digits MLP
+    /// (64-128-64-10, ReLU, Adam, batch 32) with and without it, in 7 alternating pairs; the
+    /// median ratio (`tapegrad train --stats` records the same statistics).
+    static func probe(quick: Bool) {
+        manualSeed(0)
+        let model = Sequential<Float> { Linear(64, 128); ReLU(); Linear(128, 64); ReLU(); Linear(64, 10) }
+        let optimizer = Adam(parameters: model.parameters(), learningRate: 1e-3)
+        let x = Variable(Tensor<Float>.randomNormal([32, 64]))
+        let labels = (0..<32).map { $0 % 10 }
+        let n = quick ? 500 : 4000
+        func steps() -> Double {
+            let start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<n {
+                let loss = crossEntropy(logits: model(x), labels: labels)
+                optimizer.zeroGradients()
+                loss.backward()
+                optimizer.step()
+            }
+            return Double(DispatchTime.now().uptimeNanoseconds - start) / Double(n) / 1000
+        }
+        _ = steps()
+        var ratios: [Double] = []
+        var plain: [Double] = []
+        for _ in 0..<7 {
+            let a = steps()
+            let p = ActivationProbe(model, of: Float.self)
+            let b = steps()
+            p.remove()
+            ratios.append(b / a)
+            plain.append(a)
+        }
+        let ratio = ratios.sorted()[3], us = plain.sorted()[3]
+        emit([("suite", "probe"), ("us_per_step", us), ("ratio_with_probe", ratio)],
+             text: String(format: "probe       %.2f µs per MLP training step; with an ActivationProbe ×%.3f (median of 7 pairs)", us, ratio))
+    }
+
     static func residentBytes() -> Int {
         guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
         let fields = text.split(separator: " ")

@@ -8,7 +8,17 @@ struct CLICommand {
     let name: String
     let help: String
     let allowed: Set<String>
+    /// How many plain arguments (not flags) the command takes (`experiment NAME`: 1).
+    var positional = 0
     let run: ((Options) throws -> Void)?
+
+    init(name: String, help: String, allowed: Set<String>, positional: Int = 0, run: ((Options) throws -> Void)?) {
+        self.name = name
+        self.help = help
+        self.allowed = allowed
+        self.positional = positional
+        self.run = run
+    }
 }
 
 /// The commands, in the order `tapegrad help` lists them.
@@ -42,7 +52,7 @@ let commands: [CLICommand] = [
         """, allowed: ["--json", "--markdown"], run: { try ListCommand.run($0) }),
     CLICommand(name: "bench", help: """
         bench   benchmarks: elementwise vs a same-run copy, matmul GFLOP/s
-                --json  --quick  --threads N (default: both 1 and 2)  --suite elementwise|activation|tape|matmul|memory|data
+                --json  --quick  --threads N (default: both 1 and 2)  --suite elementwise|activation|tape|matmul|memory|data|probe
                 --steps N (memory suite, default 1000000)  --only NAME (activation suite: that activation only)
         """, allowed: ["--json", "--quick", "--threads", "--suite", "--steps", "--only"], run: { try Bench.run($0) }),
     CLICommand(name: "longrun", help: """
@@ -50,6 +60,13 @@ let commands: [CLICommand] = [
                 sampling RSS, live tensor storages and live graph nodes
                 --steps N (default 1000000)  --samples N (default 20)  --json
         """, allowed: LongRunCommand.allowed, run: { try LongRunCommand.run($0) }),
+    CLICommand(name: "experiment", help: """
+        experiment  the activation lab: measures a claim of the source articles (Docs/Experiments.md)
+                NAME (see --list)  --list  --quick  --seeds N  --json (ends with one JSON object)
+                --output DIR (SVGs; default runs/experiments)  NAME 'all' runs every experiment
+                --markdown (print the results page; 'tapegrad experiment all --markdown
+                  --output Docs/plots/experiments > Docs/Experiments.md' regenerates the docs)
+        """, allowed: ExperimentCommand.allowed, positional: 1, run: { try ExperimentCommand.run($0) }),
     CLICommand(name: "help", help: """
         help    this text; 'tapegrad help COMMAND' (or 'tapegrad COMMAND --help') for one command
         """, allowed: [], run: nil),
@@ -82,15 +99,22 @@ enum CLIError: Error, CustomStringConvertible {
 /// (`--json=false` is an error, and a word after it is an unexpected argument).
 struct Options {
     /// The flags that take no value, in every command.
-    static let switches: Set<String> = ["--json", "--quick", "--quiet", "--markdown"]
+    static let switches: Set<String> = ["--json", "--quick", "--quiet", "--markdown", "--list", "--stats"]
 
     var values: [String: String] = [:]
+    /// The plain arguments, at most `positional` of them.
+    var positional: [String] = []
 
-    init(_ args: [String], allowed: Set<String>) throws {
+    init(_ args: [String], allowed: Set<String>, positional maxPositional: Int = 0) throws {
         var i = 0
         while i < args.count {
             let a = args[i]
-            guard a.hasPrefix("--") else { throw CLIError.usage("unexpected argument '\(a)'") }
+            guard a.hasPrefix("--") else {
+                guard positional.count < maxPositional else { throw CLIError.usage("unexpected argument '\(a)'") }
+                positional.append(a)
+                i += 1
+                continue
+            }
             let parts = a.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             let name = parts[0]
             guard allowed.contains(name) else {

@@ -7,7 +7,7 @@ import NN
 enum TrainCommand {
     static let allowed: Set<String> = [
         "--data", "--model", "--activation", "--epochs", "--batch-size", "--lr", "--optimizer", "--seed",
-        "--threads", "--save", "--json", "--compare", "--plot", "--quiet",
+        "--threads", "--save", "--json", "--compare", "--plot", "--quiet", "--stats",
     ]
 
     struct Config {
@@ -18,6 +18,8 @@ enum TrainCommand {
         var learningRate: Double = 1e-3
         var optimizer = "adam"
         var seed: UInt64 = 0
+        /// Per-epoch activation and gradient statistics (`--stats`).
+        var stats = false
     }
 
     struct Outcome {
@@ -26,6 +28,8 @@ enum TrainCommand {
         var testAccuracy: Double
         var msPerEpoch: Double
         var model: any Layer<Float>
+        /// With `--stats`: one JSON object per epoch.
+        var epochStats: [String] = []
     }
 
     /// The learning rate each optimizer gets when `--lr` is not given.
@@ -47,6 +51,7 @@ enum TrainCommand {
         // Each optimizer's usual default (PyTorch's examples: SGD 0.1, Adam/AdamW 1e-3, RMSProp 1e-2).
         config.learningRate = try options.double("--lr", default: defaultRate, range: 0...1e3)
         config.seed = UInt64(try options.int("--seed", default: 0, range: 0...Int(Int32.max)))
+        config.stats = options.flag("--stats")
         if options.values["--threads"] != nil {
             TensorRuntime.threadCount = try options.int("--threads", default: 1, range: 1...256)
         } else {
@@ -132,7 +137,7 @@ enum TrainCommand {
             var c = config
             c.activation = a
             if !quiet { printError("training \(c.model) with \(oneLine(a)), \(c.epochs) epochs, \(c.optimizer) lr \(c.learningRate)\n") }
-            let outcome = try train(c, data: data, progress: !quiet)
+            let outcome = try train(c, data: data, progress: !quiet, printStats: c.stats && !json)
             outcomes.append(outcome)
             if let last = outcome.epochLosses.last, !last.isFinite {
                 printError("tapegrad: warning: training with \(oneLine(a)) diverged (final loss \(last)); lower --lr\n")
@@ -199,11 +204,12 @@ enum TrainCommand {
         line.add("final_loss", o.epochLosses.last ?? .nan, format: "%.6f")
         line.add("test_accuracy", o.testAccuracy, format: "%.4f")
         line.add("ms_per_epoch", o.msPerEpoch, format: "%.3f")
+        if o.config.stats { line.add("stats", raw: "[" + o.epochStats.joined(separator: ",") + "]") }
         return line.text
     }
 
     /// Trains one model; returns the mean training loss per epoch and the test accuracy.
-    static func train(_ c: Config, data: Dataset<Float>, progress: Bool) throws -> Outcome {
+    static func train(_ c: Config, data: Dataset<Float>, progress: Bool, printStats: Bool = false) throws -> Outcome {
         let (trainSet, testSet) = data.split(at: data.count - 360)
 
         manualSeed(c.seed)  // the layers' initial weights
@@ -213,8 +219,15 @@ enum TrainCommand {
         let optimizer = makeOptimizer(c.optimizer, parameters: parameters, learningRate: c.learningRate)
         var losses: [Double] = []
         var seconds = 0.0
+        // With --stats: every leaf layer's outputs during the epoch's training batches, and the
+        // gradients of the epoch's last batch.
+        let probe = c.stats ? ActivationProbe(model, of: Float.self) : nil
+        let named = c.stats ? model.namedParameters(of: Float.self) : []
+        var epochStats: [String] = []
+        defer { probe?.remove() }
         for epoch in 1...c.epochs {
             let start = DispatchTime.now().uptimeNanoseconds
+            probe?.reset()
             model.train()
             var total = 0.0
             for (features, labels) in trainSet.batches(size: c.batchSize, generator: &generator) {
@@ -226,6 +239,14 @@ enum TrainCommand {
             }
             seconds += Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
             losses.append(total / Double(trainSet.count))
+            if let probe {
+                let gradients = GradientStatistics.of(named)
+                epochStats.append(StatsReport.json(epoch: epoch, probe: probe, gradients: gradients))
+                if printStats {
+                    if progress && isatty(STDERR_FILENO) != 0 { printError("\n") }
+                    print(StatsReport.text(epoch: epoch, probe: probe, gradients: gradients))
+                }
+            }
             if progress {
                 // A live line on a terminal; one line per epoch in a log file or pipe.
                 let eta = seconds / Double(epoch) * Double(c.epochs - epoch)
@@ -237,10 +258,13 @@ enum TrainCommand {
                 }
             }
         }
+        probe?.isRecording = false
         model.eval()
         let predicted = withoutGradients { model(Variable(reshapeInput(testSet.features, for: c.model))).value.argmax(alongAxis: 1) }
         let accuracy = Double(zip(predicted, testSet.labels).filter { $0 == $1 }.count) / Double(testSet.count)
-        return Outcome(config: c, epochLosses: losses, testAccuracy: accuracy, msPerEpoch: seconds * 1000 / Double(c.epochs), model: model)
+        return Outcome(
+            config: c, epochLosses: losses, testAccuracy: accuracy, msPerEpoch: seconds * 1000 / Double(c.epochs), model: model,
+            epochStats: epochStats)
     }
 
     static func reshapeInput(_ x: Tensor<Float>, for model: String) -> Tensor<Float> {

@@ -28,7 +28,7 @@ do {
         let hint = nearestName(to: command, in: commands.map(\.name)).map { " (did you mean '\($0)'?)" } ?? ""
         throw CLIError.usage("unknown command '\(command)'\(hint)")
     }
-    try run(try Options(rest, allowed: entry.allowed))
+    try run(try Options(rest, allowed: entry.allowed, positional: entry.positional))
     // Output that could not be written (`>/dev/full`, a closed pipe) is a failure, not a
     // silent success.
     if fflush(stdout) != 0 || ferror(stdout) != 0 {

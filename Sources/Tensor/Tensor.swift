@@ -238,7 +238,7 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
     public var scalar: Scalar {
         tensorCheck(
             count == 1,
-            "Tensor.scalar: the tensor has shape \(describeShape(shape)) (\(count) elements). Fix: reduce it first, e.g. with sum(), or index one element with t[i, j]."
+            "Tensor.scalar: the tensor has shape \(describeShape(shape)) (\(count) elements). Fix: reduce it first, e.g. with sum(), or read one element with t.scalar(at: [i, j]) (or t[i, j].item)."
         )
         return storage.base[offset]
     }

@@ -4,6 +4,7 @@
 /// in-place form works (f″(x) = y(1 − y)(1 − 2y)). The forward is `vSigmoid`, the kernel of
 /// `Tensor.sigmoid()`: from e^−|x|, so it never overflows. NaN stays NaN.
 public struct SigmoidRule<Scalar: TensorScalar>: ElementwiseActivation {
+    public var outputBounds: ClosedRange<Double>? { 0...1 }
     public static var name: String { "sigmoid" }
     public static var moduleName: String { "Sigmoid" }
     public static var summary: String { "1 / (1 + e^−x)" }

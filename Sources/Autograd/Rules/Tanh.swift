@@ -4,6 +4,7 @@
 /// form works (f″(x) = −2y(1 − y²)). The forward is `vTanh`, the kernel of `Tensor.tanh()`.
 /// f′ is 0 once y rounds to ±1.
 public struct TanhRule<Scalar: TensorScalar>: ElementwiseActivation {
+    public var outputBounds: ClosedRange<Double>? { -1...1 }
     public static var name: String { "tanh" }
     public static var moduleName: String { "Tanh" }
     public static var summary: String { "tanh x" }

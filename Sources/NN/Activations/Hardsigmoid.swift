@@ -8,6 +8,7 @@ import Autograd
 /// and only the division rounds. PyTorch's float64 backward multiplies by the float constant
 /// 1.0f/6.0f (0.1666666716…); here 1/6 is rounded in the tensor's own type.
 public struct HardsigmoidRule<Scalar: TensorScalar>: ElementwiseActivation {
+    public var outputBounds: ClosedRange<Double>? { 0...1 }
     public static var name: String { "hardsigmoid" }
     public static var moduleName: String { "Hardsigmoid" }
     public static var summary: String { "min(max(x + 3, 0), 6) / 6" }

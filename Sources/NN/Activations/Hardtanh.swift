@@ -7,6 +7,7 @@ import Autograd
 /// the output (min < y < max exactly where min < x < max), so the in-place form works. The clamp
 /// is two selects, so NaN stays NaN. relu6 and boundedReLU(n) are hardtanh(0, n) (ReLU6.swift).
 public struct HardtanhRule<Scalar: TensorScalar>: ElementwiseActivation {
+    public var outputBounds: ClosedRange<Double>? { Double(min)...Double(max) }
     public static var name: String { "hardtanh" }
     public static var moduleName: String { "Hardtanh" }
     public static var summary: String { "clamp(x, min_val, max_val)" }

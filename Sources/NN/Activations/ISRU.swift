@@ -6,6 +6,7 @@ import Autograd
 /// ±1/√α with first and second derivatives 0 (the forward divides by the root, which is ∞ there: x/∞ would be
 /// NaN, so the limit is taken from |x| above 1/√(α·ε) on, where f rounds to ±1/√α).
 public struct ISRU<Scalar: TensorScalar>: ElementwiseActivation {
+    public var outputBounds: ClosedRange<Double>? { (-1 / Double(alpha).squareRoot())...(1 / Double(alpha).squareRoot()) }
     public static var name: String { "isru" }
     public static var summary: String { "x/√(1 + alpha·x²), bounded by ±1/√alpha" }
     public static var parameters: [ActivationParameter] {

@@ -5,6 +5,7 @@ import Autograd
 /// f′(x) = 1 on the open interval (0, 6), 0 at both bounds and outside; f″ = 0. Read from the
 /// output like hardtanh's, so the in-place form works.
 public struct ReLU6Rule<Scalar: TensorScalar>: ElementwiseActivation {
+    public var outputBounds: ClosedRange<Double>? { 0...6 }
     public static var name: String { "relu6" }
     public static var moduleName: String { "ReLU6" }
     public static var summary: String { "min(max(0, x), 6)" }
@@ -34,6 +35,7 @@ public struct ReLU6Rule<Scalar: TensorScalar>: ElementwiseActivation {
 /// f′(x) = 1 on the open interval (0, n), 0 at both bounds and outside; f″ = 0. Read from the
 /// output.
 public struct BoundedReLURule<Scalar: TensorScalar>: ElementwiseActivation {
+    public var outputBounds: ClosedRange<Double>? { 0...Double(n) }
     public static var name: String { "bounded_relu" }
     public static var moduleName: String { "BoundedReLU" }
     public static var summary: String { "min(max(0, x), n): ReLU bounded at n" }

@@ -7,6 +7,7 @@ import Autograd
 /// 0. The gradient divides by 1 + |x| twice rather than by its square, so it neither overflows
 /// nor underflows early.
 public struct SoftsignRule<Scalar: TensorScalar>: ElementwiseActivation {
+    public var outputBounds: ClosedRange<Double>? { -1...1 }
     public static var name: String { "softsign" }
     public static var moduleName: String { "Softsign" }
     public static var summary: String { "x / (1 + |x|)" }
