@@ -148,13 +148,17 @@ enum DeadReLU {
         return nan ? .nan : Double(dead) / Double(total)
     }
 
-    static func trial(_ spec: String, learningRate: Double, steps: Int, seed: UInt64, train: Dataset<Float>, test: Dataset<Float>) -> Outcome {
+    static func trial(
+        _ spec: String, learningRate: Double, steps: Int, seed: UInt64, train: Dataset<Float>, test: Dataset<Float>,
+        curve: UnsafeMutablePointer<[(Double, Double)]>? = nil
+    ) -> Outcome {
         manualSeed(seed)
         let model = mlp([64, 128, 128, 10]) { activation(spec) }
         let before = deadFraction(model, train)
         let optimizer = SGD(parameters: model.parameters(), learningRate: learningRate)
         var g = TensorRandom(seed: seed)
         var step = 0
+        curve?.pointee.append((0, before))
         while step < steps {
             for (x, y) in train.batches(size: 32, generator: &g) where step < steps {
                 let loss = crossEntropy(logits: model(Variable(x)), labels: y)
@@ -162,6 +166,7 @@ enum DeadReLU {
                 loss.backward()
                 optimizer.step()
                 step += 1
+                if let curve, step % Swift.max(1, steps / 25) == 0 { curve.pointee.append((Double(step), deadFraction(model, train))) }
             }
         }
         var weights = ValueStatistics()
@@ -194,17 +199,26 @@ enum DeadReLU {
                 ])))
             }
         }
+        // The picture: the dead fraction during training, seed 0 (NaN points, diverged, are left out).
+        var plot = LinePlot(title: "Dead hidden units during training (seed 0)", xLabel: "SGD step (fraction of the run)", yLabel: "fraction dead")
+        for spec in ["relu", "leaky_relu"] {
+            for (lr, steps) in settings {
+                var curve: [(Double, Double)] = []
+                _ = trial(spec, learningRate: lr, steps: steps, seed: 0, train: train, test: test, curve: &curve)
+                plot.add("\(spec) lr \(lr)", curve.map { ($0.0 / Double(steps), $0.1) })
+            }
+        }
         let reluDead = meanAndSD(reluHigh).mean
         let leakyDiverged = rows[3][6]
         return ExperimentReport(
             name: experiment.name,
             claim: "A large learning rate can push ReLU units to a pre-activation that is negative for every input; they get no gradient and stay dead. Leaky ReLU's units always get a gradient.",
             source: "seed 002 (the Dead ReLU problem), seed 001 (\"neuron death\"), seed 003 (the \"dead zone\", leaky ReLU as the fix)",
-            literature: "up to 40% of a network dead with a too large learning rate (the figure the articles quote, after Karpathy's CS231n notes)",
+            literature: "as much as 40% of a network dead with a too large learning rate (Karpathy's CS231n notes; the articles describe the effect without a figure)",
             ours: "after 50 SGD steps at lr 5: relu \(reluHigh.isEmpty ? "diverged in every seed" : pm(reluHigh) + " of hidden units dead") (weights finite, test accuracy \(rows[1][5])); leaky ReLU at lr 5 diverged in \(leakyDiverged) (its units keep a gradient, so the weights keep moving, here to NaN); at lr 0.05 the two are alike (\(rows[0][4]) vs \(rows[2][4]) dead)",
             verdict: reluDead >= 0.4 ? .reproduced : (reluDead > 0.1 ? .partly : .notReproduced),
             header: ["activation", "lr", "steps", "dead at init", "dead after", "test accuracy", "diverged"],
-            rows: rows, figures: figures + [("relu_lr5_dead_mean", JSON(reluDead))], svg: nil,
+            rows: rows, figures: figures + [("relu_lr5_dead_mean", JSON(reluDead))], svg: plot.svg,
             setup: "MLP 64-128-128-10, SGD batch 32, \(seeds) seeds; dead = pre-activation ≤ 0 on all 1,437 training rows; a run whose weights hold a NaN or ∞ is reported as diverged, not counted as dead")
     }
 }

@@ -54,6 +54,10 @@ enum LinearCollapse {
             ("xor_linear", JSON(linearXOR)), ("xor_tanh", JSON(tanhXOR)),
             ("spirals_linear", JSON(linearSpirals)), ("spirals_tanh", JSON(tanhSpirals)),
         ]
+        var plot = LinePlot(title: "Two spirals: training accuracy, 2-32-32-2 (seed 0)", xLabel: "Adam step", yLabel: "accuracy")
+        let picture = spirals(points: options.quick ? 100 : 200, seed: 0)
+        plot.add("no activation", fitCurve(picture, hidden: 32, activation: nil, steps: steps, seed: 0))
+        plot.add("tanh", fitCurve(picture, hidden: 32, activation: "tanh", steps: steps, seed: 0))
         let collapses = difference <= 1e-12
         let needed = meanAndSD(linearXOR).mean <= 0.75 && meanAndSD(tanhXOR).mean > 0.95
         return ExperimentReport(
@@ -64,7 +68,7 @@ enum LinearCollapse {
             ours: "difference \(sci(difference)) (≤ 1e-12); XOR \(pm(linearXOR, 2)) linear vs \(pm(tanhXOR, 2)) tanh; spirals \(pm(linearSpirals, 2)) vs \(pm(tanhSpirals, 2))",
             verdict: collapses && needed ? .reproduced : (collapses ? .partly : .notReproduced),
             header: ["case", "measure", "no activation", "tanh"],
-            rows: rows, figures: figures, svg: nil,
+            rows: rows, figures: figures, svg: plot.svg,
             setup: "Adam lr 0.01, \(steps) full-batch steps, \(seeds) seeds; the linear nets have the same Linear layers with nothing between them")
     }
 
@@ -90,6 +94,11 @@ enum LinearCollapse {
 
     /// Full-batch Adam on `data`; the training accuracy.
     static func fit(_ data: Dataset<Float>, hidden: Int, activation spec: String?, steps: Int, seed: UInt64) -> Double {
+        fitCurve(data, hidden: hidden, activation: spec, steps: steps, seed: seed).last!.1
+    }
+
+    /// The same fit, with the training accuracy every `steps / 30` steps (step, accuracy).
+    static func fitCurve(_ data: Dataset<Float>, hidden: Int, activation spec: String?, steps: Int, seed: UInt64) -> [(Double, Double)] {
         var g = TensorRandom(seed: seed)
         var layers: [any Layer<Float>] = [Linear(2, hidden, using: &g)]
         if let spec { layers.append(activation(spec)) }
@@ -98,13 +107,17 @@ enum LinearCollapse {
         layers.append(Linear(hidden, 2, using: &g))
         let model = Sequential(layers)
         let optimizer = Adam(parameters: model.parameters(), learningRate: 0.01)
-        for _ in 0..<steps {
+        var curve: [(Double, Double)] = []
+        let every = Swift.max(1, steps / 30)
+        for step in 0..<steps {
+            if step % every == 0 { curve.append((Double(step), accuracy(model, data))) }
             let loss = crossEntropy(logits: model(Variable(data.features)), labels: data.labels)
             optimizer.zeroGradients()
             loss.backward()
             optimizer.step()
         }
-        return accuracy(model, data)
+        curve.append((Double(steps), accuracy(model, data)))
+        return curve
     }
 }
 
@@ -181,6 +194,11 @@ enum MaxoutConvex {
 
     /// The largest |maxout(x) − x²| on a dense grid after fitting by Adam (MSE), best of `seeds`.
     static func fit(pieces k: Int, steps: Int, seed: UInt64) -> Double {
+        fitted(pieces: k, steps: steps, seed: seed).error
+    }
+
+    /// The fitted unit's values on the grid and its largest error.
+    static func fitted(pieces k: Int, steps: Int, seed: UInt64) -> (xs: [Double], ys: [Double], error: Double) {
         // Piece i starts as the tangent of x² (slope 2t, intercept −t²) at a random point t of
         // the i-th of k equal parts of [−2, 2]: every piece is the maximum somewhere, so every
         // piece gets a gradient. From the default init (all pieces near one line) most pieces
@@ -203,7 +221,7 @@ enum MaxoutConvex {
             optimizer.step()
         }
         let y = withoutGradients { unit(x).value.scalars }
-        return zip(y, xs).map { Swift.abs($0 - $1 * $1) }.max() ?? .nan
+        return (xs, y, zip(y, xs).map { Swift.abs($0 - $1 * $1) }.max() ?? .nan)
     }
 
     static func run(_ options: ExperimentOptions) throws -> ExperimentReport {
@@ -212,6 +230,12 @@ enum MaxoutConvex {
         var rows: [[String]] = []
         var best: [Double] = []
         var figures: [(String, JSON)] = []
+        var plot = LinePlot(title: "Maxout fits of x² on [−2, 2] (seed 0)", xLabel: "x", yLabel: "y")
+        plot.add("x²", (0...80).map { let x = -2 + Double($0) / 20; return (x, x * x) })
+        for k in [2, 4, 8] {
+            let f = fitted(pieces: k, steps: steps, seed: 0)
+            plot.add("k = \(k)", Array(zip(f.xs, f.ys)))
+        }
         for k in [2, 4, 8] {
             let errors = (0..<seeds).map { fit(pieces: k, steps: steps, seed: UInt64($0)) }
             let bound = 2 / Double(k * k)
@@ -230,7 +254,7 @@ enum MaxoutConvex {
             ours: "best of \(seeds) fits: " + zip([2, 4, 8], best).map { "k = \($0): \(fmt($1, 4))" }.joined(separator: ", ") + "; decreasing in k: \(decreasing ? "yes" : "no"); within 2× of 2/k²: \(within ? "yes" : "no")",
             verdict: decreasing && within ? .reproduced : (decreasing ? .partly : .notReproduced),
             header: ["k", "bound 2/k²", "best max error", "best / bound", "all seeds"],
-            rows: rows, figures: figures + [("decreasing", .bool(decreasing)), ("within_2x", .bool(within))], svg: nil,
+            rows: rows, figures: figures + [("decreasing", .bool(decreasing)), ("within_2x", .bool(within))], svg: plot.svg,
             setup: "one Maxout unit (1 → 1, k pieces, Double), piece i first the tangent of x² at a random point of the i-th of k equal parts of [−2, 2]; 401 points on [−2, 2], Adam lr 0.02 then 0.002 on mean e⁴, \(steps) steps, \(seeds) seeds; error measured on the 401 points")
     }
 }
@@ -285,6 +309,11 @@ enum SwishLimits {
             accuracies.append(accuracy(model, test))
         }
         rows.append(["trainable β (from 1)", "layer 1, layer 2", "\(pm(learned.map { $0[0] })), \(pm(learned.map { $0[1] }))", "—"])
+        var plot = LinePlot(title: "Swish x·σ(βx) between x/2 and ReLU", xLabel: "x", yLabel: "f(x)")
+        let xs = (0...160).map { -4 + Double($0) / 20 }
+        for beta in [0.0, 1, 10] { plot.add("β = \(Int(beta))", Array(zip(xs, swish(xs, beta: beta)))) }
+        plot.add("relu", xs.map { ($0, Swift.max($0, 0)) })
+        plot.references = [(-0.2785, "−0.2785")]
         let exactHalf = half == 0
         let approaches = gaps[0].1 > gaps[1].1 && gaps[1].1 > gaps[2].1 && Swift.abs(gaps[2].1 - 0.2785 / 100) < 1e-3
         let minOK = Swift.abs(x + 1.2785) < 1e-3 && Swift.abs(minimum + 0.2785) < 1e-3
@@ -302,7 +331,7 @@ enum SwishLimits {
                 ("learned_beta_layer1", JSON(learned.map { $0[0] })), ("learned_beta_layer2", JSON(learned.map { $0[1] })),
                 ("test_accuracy", JSON(accuracies)),
             ],
-            svg: nil,
+            svg: plot.svg,
             setup: "grid of 4,001 points on [−10, 10] in Double; trainable β: digits MLP 64-128-64-10, Adam 1e-3, batch 32, \(epochs) epochs, \(seeds) seed(s)")
     }
 }

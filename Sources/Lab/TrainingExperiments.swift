@@ -25,7 +25,10 @@ enum ReLUVersusTanh {
 
     /// Training error measured every `checkEvery` batches: the fractional epoch where it first
     /// falls below 25% (nil if never within `maxEpochs`).
-    static func epochsTo25(_ spec: String, seed: UInt64, train: Dataset<Float>, maxEpochs: Int, learningRate: Double) -> Double? {
+    static func epochsTo25(
+        _ spec: String, seed: UInt64, train: Dataset<Float>, maxEpochs: Int, learningRate: Double,
+        curve: UnsafeMutablePointer<[(Double, Double)]>? = nil
+    ) -> Double? {
         manualSeed(seed)
         let model = cnn(spec)
         let optimizer = SGD(parameters: model.parameters(), learningRate: learningRate)
@@ -40,9 +43,10 @@ enum ReLUVersusTanh {
                 loss.backward()
                 optimizer.step()
                 seen += 1
-                if seen % checkEvery == 0 && 1 - accuracy(model, train, reshape: asImages) < 0.25 {
-                    return Double(seen) / Double(batchesPerEpoch)
-                }
+                guard seen % checkEvery == 0 else { continue }
+                let error = 1 - accuracy(model, train, reshape: asImages)
+                curve?.pointee.append((Double(seen) / Double(batchesPerEpoch), error))
+                if error < 0.25 { return Double(seen) / Double(batchesPerEpoch) }
             }
         }
         return nil
@@ -65,6 +69,13 @@ enum ReLUVersusTanh {
             }
         }
         let relu = results["relu"] ?? [], tanh = results["tanh"] ?? []
+        var plot = LinePlot(title: "Training error of the digits CNN, SGD lr \(lr) (seed 0)", xLabel: "epoch", yLabel: "training error")
+        for spec in ["relu", "tanh"] {
+            var curve: [(Double, Double)] = []
+            _ = epochsTo25(spec, seed: 0, train: train, maxEpochs: maxEpochs, learningRate: lr, curve: &curve)
+            plot.add(spec, curve)
+        }
+        plot.references = [(0.25, "25%")]
         let ratio = meanAndSD(tanh).mean / meanAndSD(relu).mean
         let rows = ["relu", "tanh"].map { s in
             [s, results[s].map { pm($0, 2) } ?? "—", "\(missed[s] ?? 0) of \(seeds)"]
@@ -80,7 +91,7 @@ enum ReLUVersusTanh {
             header: ["activation", "epochs to 25% train error", "never reached"],
             rows: rows,
             figures: [("relu_epochs", JSON(relu)), ("tanh_epochs", JSON(tanh)), ("ratio", JSON(ratio)), ("learning_rate", JSON(lr))],
-            svg: nil,
+            svg: plot.svg,
             setup: "digits CNN (conv 16, pool, conv 32, pool, linear), SGD lr \(lr) without momentum, batch 32, training error checked every ⅛ epoch, \(seeds) seeds, at most \(maxEpochs) epochs (digits, not CIFAR-10: a small CNN on an easier task)")
     }
 }
@@ -145,6 +156,11 @@ enum PReLUDepth {
             }
         }
         let meanAlpha = alphas.map { meanAndSD($0).mean }
+        var plot = LinePlot(title: "Per-channel PReLU: mean learned α per layer (\(seeds) seeds)", xLabel: "conv layer", yLabel: "mean α")
+        plot.add("mean α", meanAlpha.enumerated().map { (Double($0.offset + 1), $0.element) })
+        plot.add("mean − sd", alphas.enumerated().map { (Double($0.offset + 1), meanAndSD($0.element).mean - meanAndSD($0.element).sd) })
+        plot.add("mean + sd", alphas.enumerated().map { (Double($0.offset + 1), meanAndSD($0.element).mean + meanAndSD($0.element).sd) })
+        plot.references = [(0.25, "start 0.25")]
         var rows = (0..<channels.count).map { l in ["conv\(l + 1) (\(channels[l]) channels)", "mean α", pm(alphas[l])] }
         for kind in ["relu", "prelu_shared", "prelu_channel"] {
             let overhead = parameterCounts[kind]! - parameterCounts["relu"]!
@@ -166,7 +182,7 @@ enum PReLUDepth {
             figures: [("mean_alpha_per_layer", JSON(meanAlpha)), ("accuracy_relu", JSON(accs["relu"]!)),
                       ("accuracy_prelu_shared", JSON(accs["prelu_shared"]!)), ("accuracy_prelu_channel", JSON(accs["prelu_channel"]!)),
                       ("parameter_overhead", JSON(Double(overhead)))],
-            svg: nil,
+            svg: plot.svg,
             setup: "6 conv layers 3×3 (16, 16, pool, 32, 32, pool, 32, 32), linear head; Adam 1e-3, batch 32, \(epochs) epochs, \(seeds) seeds; α starts at 0.25; \"partly\": one of the two (α larger early by more than 0.05, per-channel PReLU more accurate than ReLU on average) holds")
     }
 }
@@ -188,6 +204,7 @@ enum RReLUSmallData {
         var rows: [[String]] = []
         var figures: [(String, JSON)] = []
         var gaps: [String: Double] = [:]
+        var plot = LinePlot(title: "Train − test accuracy on 200 digits (seed 0)", xLabel: "epoch", yLabel: "train − test accuracy")
         for spec in specs {
             var trainAcc: [Double] = [], testAcc: [Double] = []
             for seed in 0..<seeds {
@@ -195,7 +212,14 @@ enum RReLUSmallData {
                 let model = mlp([64, 128, 128, 10]) { activation(spec) }
                 let optimizer = Adam(parameters: model.parameters(), learningRate: 1e-3)
                 var g = TensorRandom(seed: UInt64(seed))
-                for _ in 0..<epochs { trainEpoch(model, optimizer, train, batchSize: 32, generator: &g) }
+                var curve: [(Double, Double)] = []
+                for epoch in 1...epochs {
+                    trainEpoch(model, optimizer, train, batchSize: 32, generator: &g)
+                    if seed == 0 && (epoch % Swift.max(1, epochs / 25) == 0 || epoch == 1) {
+                        curve.append((Double(epoch), accuracy(model, train) - accuracy(model, test)))
+                    }
+                }
+                if seed == 0 { plot.add(spec, curve) }
                 trainAcc.append(accuracy(model, train))
                 testAcc.append(accuracy(model, test))
             }
@@ -219,7 +243,7 @@ enum RReLUSmallData {
             ours: "train − test gap: " + specs.map { "\($0) \(fmt(gaps[$0]!))" }.joined(separator: ", ") + "; smallest: \(smallest); relu − rrelu, paired by seed: \(fmt(paired.mean, 4)) ± \(fmt(standardError, 4)) (standard error)",
             verdict: smallest == "rrelu" ? (clear ? .reproduced : .partly) : .notReproduced,
             header: ["activation", "train accuracy", "test accuracy", "gap"],
-            rows: rows, figures: figures, svg: nil,
+            rows: rows, figures: figures, svg: plot.svg,
             setup: "MLP 64-128-128-10 on the first 200 training rows, tested on the usual 360; Adam 1e-3, batch 32, \(epochs) epochs, \(seeds) seeds; rrelu slopes U(1/8, 1/3) in training, their mean in evaluation; \"partly\": RReLU's gap is the smallest but within two standard errors of ReLU's")
     }
 }
@@ -301,6 +325,14 @@ enum BoundedQuantization {
             rows.append([spec, pm(full), pm(l16, 4), pm(l8, 4), pm(l4, 4)])
             figures.append((spec, .object([("float32", JSON(full)), ("float16", JSON(half)), ("bits8", JSON(eight)), ("bits4", JSON(four))])))
         }
+        var plot = LinePlot(title: "Accuracy lost to quantized hidden activations (\(seeds) seeds)", xLabel: "bits (Float16: an 11-bit significand)", yLabel: "accuracy lost")
+        for (spec, f) in figures {
+            func lost(_ key: String) -> Double {
+                let full = f["float32"]!.array!.compactMap(\.number), q = f[key]!.array!.compactMap(\.number)
+                return meanAndSD(zip(full, q).map { $0 - $1 }).mean
+            }
+            plot.add(spec, [(4, lost("bits4")), (8, lost("bits8")), (11, lost("float16"))])
+        }
         // Where quantization costs something at all (4 bits), does a bound help?
         let boundedBetter = Swift.min(lost4["relu6"]!, lost4["bounded_relu:n=1"]!) < lost4["relu"]! - 0.005
         return ExperimentReport(
@@ -311,7 +343,7 @@ enum BoundedQuantization {
             ours: "accuracy lost to 8-bit activations: " + specs.map { "\($0) \(fmt(lost8[$0]!, 4))" }.joined(separator: ", ") + "; to 4-bit: " + specs.map { "\($0) \(fmt(lost4[$0]!, 4))" }.joined(separator: ", "),
             verdict: boundedBetter ? .reproduced : .notReproduced,
             header: ["activation", "Float accuracy", "lost, Float16", "lost, 8-bit", "lost, 4-bit"],
-            rows: rows, figures: figures, svg: nil,
+            rows: rows, figures: figures, svg: plot.svg,
             setup: "MLP 64-128-64-10, Adam 1e-3, batch 32, \(epochs) epochs, \(seeds) seeds; in evaluation each hidden activation is rounded to Float16, or to 256 or 16 levels on [0, bound] (ReLU: [0, the largest training activation]); reproduced if a bounded activation loses at least 0.5 points less than ReLU at 4 bits")
     }
 }
