@@ -20,7 +20,7 @@ private func tool(_ arguments: [String], in directory: URL) throws -> (status: I
 
 @Suite("The tool explains itself: help, hints, defaults a newcomer expects")
 struct CLIHelpTests {
-    static let commands = ["train", "demo", "gradcheck", "plot", "list", "bench", "longrun"]
+    static let commands = ["train", "demo", "gradcheck", "plot", "list", "bench", "longrun", "experiment"]
 
     @Test("tapegrad, --help, -h and help print every command and exit 0; nothing else runs")
     func generalHelp() throws {
