@@ -60,11 +60,31 @@ public struct Variable<Scalar: TensorScalar>: Sendable {
     ///
     /// Read under the engine's lock, so a backward pass on another thread is either entirely in
     /// it or not at all.
+    ///
+    /// Settable on a leaf that requires a gradient, as PyTorch's `p.grad = …` (gradient
+    /// clipping, a hand-made update): the tensor must have the leaf's shape; nil forgets it.
     public var gradient: Tensor<Scalar>? {
-        guard let node else { return nil }
-        engineLock.lock()
-        defer { engineLock.unlock() }
-        return node.leafGradient
+        get {
+            guard let node else { return nil }
+            engineLock.lock()
+            defer { engineLock.unlock() }
+            return node.leafGradient
+        }
+        nonmutating set {
+            tensorCheck(
+                node != nil && isLeaf,
+                "Variable.gradient: set on a variable that \(node == nil ? "does not require a gradient" : "was computed by an operation"). Fix: set gradients only on leaves created with requiresGradient: true (parameters)."
+            )
+            if let newValue {
+                tensorCheck(
+                    newValue.shape == value.shape,
+                    "Variable.gradient: a gradient of shape \(describeShape(newValue.shape)) for a variable of shape \(describeShape(value.shape)). Fix: set a gradient of the variable's shape."
+                )
+            }
+            engineLock.lock()
+            defer { engineLock.unlock() }
+            node!.leafGradient = newValue
+        }
     }
 
     /// Forgets the accumulated gradient of a leaf (like `x.grad = None`), under the engine's

@@ -31,7 +31,8 @@ let commands: [CLICommand] = [
                 --optimizer adam|adamw|sgd|rmsprop (adam)  --lr X (the optimizer's default: adam/adamw 0.001,
                   sgd 0.1, rmsprop 0.01)  --seed N (0)  --threads N (1)
                 --compare a,b,c  --json  --save PATH  --plot PATH (default runs/train_<activation>.svg)
-                --data PATH  --quiet
+                --data PATH  --quiet  --stats (per-epoch activation and gradient statistics)
+                --clip-norm X (scale the gradients to total norm ≤ X before each step)
         """, allowed: TrainCommand.allowed, run: { try TrainCommand.run($0) }),
     CLICommand(name: "demo", help: """
         demo    softmax regression on the shipped digits data, gradients by hand

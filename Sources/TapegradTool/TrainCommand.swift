@@ -7,7 +7,7 @@ import NN
 enum TrainCommand {
     static let allowed: Set<String> = [
         "--data", "--model", "--activation", "--epochs", "--batch-size", "--lr", "--optimizer", "--seed",
-        "--threads", "--save", "--json", "--compare", "--plot", "--quiet", "--stats",
+        "--threads", "--save", "--json", "--compare", "--plot", "--quiet", "--stats", "--clip-norm",
     ]
 
     struct Config {
@@ -20,6 +20,8 @@ enum TrainCommand {
         var seed: UInt64 = 0
         /// Per-epoch activation and gradient statistics (`--stats`).
         var stats = false
+        /// Clip the gradients' total norm to this before each step (`--clip-norm`).
+        var clipNorm: Double?
     }
 
     struct Outcome {
@@ -52,6 +54,7 @@ enum TrainCommand {
         config.learningRate = try options.double("--lr", default: defaultRate, range: 0...1e3)
         config.seed = UInt64(try options.int("--seed", default: 0, range: 0...Int(Int32.max)))
         config.stats = options.flag("--stats")
+        if options.values["--clip-norm"] != nil { config.clipNorm = try options.double("--clip-norm", default: 1, range: 0...1e12) }
         if options.values["--threads"] != nil {
             TensorRuntime.threadCount = try options.int("--threads", default: 1, range: 1...256)
         } else {
@@ -204,6 +207,7 @@ enum TrainCommand {
         line.add("final_loss", o.epochLosses.last ?? .nan, format: "%.6f")
         line.add("test_accuracy", o.testAccuracy, format: "%.4f")
         line.add("ms_per_epoch", o.msPerEpoch, format: "%.3f")
+        if let clip = o.config.clipNorm { line.add("clip_norm", clip) }
         if o.config.stats { line.add("stats", raw: "[" + o.epochStats.joined(separator: ",") + "]") }
         return line.text
     }
@@ -234,6 +238,7 @@ enum TrainCommand {
                 let loss = crossEntropy(logits: model(Variable(reshapeInput(features, for: c.model))), labels: labels)
                 optimizer.zeroGradients()
                 loss.backward()
+                if let maxNorm = c.clipNorm { clipGradientNorm(parameters, maxNorm: maxNorm) }
                 optimizer.step()
                 total += Double(loss.value.scalars[0]) * Double(labels.count)
             }

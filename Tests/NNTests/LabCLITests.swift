@@ -69,4 +69,14 @@ struct LabCLITests {
         #expect(object["experiment"] as? String == "saturation" && object["verdict"] as? String == "reproduced")
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("pictures/saturation.svg").path))
     }
+
+    @Test("train --clip-norm X trains and reports it; a negative bound is refused with exit 2")
+    func clipNorm() throws {
+        let dir = scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let ok = try tool(["train", "--epochs", "1", "--clip-norm", "0.5", "--json", "--plot", "p.svg"], in: dir)
+        #expect(ok.status == 0 && ok.stdout.contains("\"clip_norm\":0.5"), "\(ok.stdout) \(ok.stderr)")
+        let bad = try tool(["train", "--clip-norm", "-1"], in: dir)
+        #expect(bad.status == 2 && bad.stderr.contains("--clip-norm -1"), "\(bad.stderr)")
+    }
 }
