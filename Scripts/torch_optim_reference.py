@@ -120,6 +120,28 @@ for red in ("mean", "sum", "none"):
     losses[f"nll_{red}"] = loss_case(lambda x: F.nll_loss(x, torch.tensor(nll_labels), reduction=red), [logp], [0], {"labels": nll_labels})
     losses[f"mse_{red}"] = loss_case(lambda p, t: F.mse_loss(p, t, reduction=red), [pred, target], [0, 1])
     losses[f"bce_{red}"] = loss_case(lambda x, t: F.binary_cross_entropy_with_logits(x, t, reduction=red), [bce_x, bce_t], [0, 1])
+hub_p = (torch.randn(3, 4, generator=g, dtype=torch.float64) * 1.5).tolist()
+hub_t = torch.randn(3, 4, generator=g, dtype=torch.float64).tolist()
+hub_p[0][0], hub_t[0][0] = 0.7, 0.0     # |d| = δ exactly: PyTorch's convention at the joint
+hub_p[0][1], hub_t[0][1] = 0.25, 0.25   # d = 0
+kl_x = torch.log_softmax(torch.randn(3, 5, generator=g, dtype=torch.float64), 1).tolist()
+kl_t = torch.softmax(torch.randn(3, 5, generator=g, dtype=torch.float64), 1)
+kl_t[1, 2] = 0.0                        # a zero target probability: 0·log 0 = 0
+kl_t = kl_t.tolist()
+class_weights = [0.5, 2.0, 1.0, 0.25, 1.5]
+for red in ("mean", "sum", "none"):
+    losses[f"huber_{red}"] = loss_case(lambda p, t: F.huber_loss(p, t, delta=0.7, reduction=red), [hub_p, hub_t], [0, 1], {"delta": 0.7})
+    losses[f"smooth_l1_{red}"] = loss_case(lambda p, t: F.smooth_l1_loss(p, t, beta=0.7, reduction=red), [hub_p, hub_t], [0, 1], {"beta": 0.7})
+    losses[f"kl_div_{red}"] = loss_case(lambda x: F.kl_div(x, torch.tensor(kl_t, dtype=torch.float64), reduction=red), [kl_x], [0], {"target": flat(torch.tensor(kl_t, dtype=torch.float64))})
+    losses[f"cross_entropy_weighted_smoothed_{red}"] = loss_case(
+        lambda x: F.cross_entropy(x, torch.tensor(labels), weight=torch.tensor(class_weights, dtype=torch.float64), label_smoothing=0.1, reduction=red),
+        [logits], [0], {"labels": labels, "weights": flat(torch.tensor(class_weights, dtype=torch.float64)), "label_smoothing": 0.1})
+    losses[f"cross_entropy_smoothed_{red}"] = loss_case(
+        lambda x: F.cross_entropy(x, torch.tensor(labels), label_smoothing=0.2, reduction=red), [logits], [0], {"labels": labels, "label_smoothing": 0.2})
+losses["kl_div_batchmean"] = loss_case(lambda x: F.kl_div(x, torch.tensor(kl_t, dtype=torch.float64), reduction="batchmean"), [kl_x], [0], {"target": flat(torch.tensor(kl_t, dtype=torch.float64))})
+losses["kl_div_log_target_batchmean"] = loss_case(
+    lambda x: F.kl_div(x, torch.log(torch.tensor(kl_t, dtype=torch.float64).clamp_min(1e-300)), reduction="batchmean", log_target=True), [kl_x], [0],
+    {"target": flat(torch.log(torch.tensor(kl_t, dtype=torch.float64).clamp_min(1e-300))), "log_target": True})
 losses["cross_entropy_extreme_float32"] = loss_case(lambda x: F.cross_entropy(x, torch.tensor(extreme_labels), reduction="none"), [extreme], [0], {"labels": extreme_labels}, dtype=torch.float32)
 losses["bce_float32"] = loss_case(lambda x, t: F.binary_cross_entropy_with_logits(x, t, reduction="none"), [bce_x, bce_t], [0], dtype=torch.float32)
 

@@ -5,12 +5,24 @@ import TestSupport
 @testable import NN
 
 private func reduction(_ name: String) -> LossReduction {
-    name.hasSuffix("_sum") ? .sum : name.hasSuffix("_none") || name.hasSuffix("float32") ? .none : .mean
+    if name.hasSuffix("_batchmean") { return .batchMean }
+    return name.hasSuffix("_sum") ? .sum : name.hasSuffix("_none") || name.hasSuffix("float32") ? .none : .mean
 }
 
 /// Tapegrad's loss for a fixture case, over the case's inputs as variables.
-private func loss<S>(_ name: String, _ v: [Variable<S>], labels: [Int]) -> Variable<S> {
+private func loss<S>(_ name: String, _ v: [Variable<S>], labels: [Int], _ c: [String: Any] = [:]) -> Variable<S> {
     let r = reduction(name)
+    let number = { (key: String) in (c[key] as! NSNumber).doubleValue }
+    if name.hasPrefix("huber") { return huberLoss(v[0], v[1], delta: number("delta"), reduction: r) }
+    if name.hasPrefix("smooth_l1") { return smoothL1Loss(v[0], v[1], beta: number("beta"), reduction: r) }
+    if name.hasPrefix("kl_div") {
+        let t = OptimFixture.doubles(c["target"]).map { S($0) }
+        return klDivergence(logProbabilities: v[0], target: Tensor(shape: v[0].shape, scalars: t), logTarget: c["log_target"] as? Bool ?? false, reduction: r)
+    }
+    if name.hasPrefix("cross_entropy_weighted_smoothed") {
+        return crossEntropy(logits: v[0], labels: labels, weights: OptimFixture.doubles(c["weights"]), labelSmoothing: number("label_smoothing"), reduction: r)
+    }
+    if name.hasPrefix("cross_entropy_smoothed") { return crossEntropy(logits: v[0], labels: labels, labelSmoothing: number("label_smoothing"), reduction: r) }
     if name.hasPrefix("cross_entropy") { return crossEntropy(logits: v[0], labels: labels, reduction: r) }
     if name.hasPrefix("nll") { return nllLoss(logProbabilities: v[0], labels: labels, reduction: r) }
     if name.hasPrefix("mse") { return mseLoss(v[0], v[1], reduction: r) }
@@ -22,7 +34,7 @@ private func check<S: TensorScalar>(_ name: String, _: S.Type, tolerance: Double
     let shapes = c["shapes"] as! [[Int]]
     let inputs = zip(c["inputs"] as! [Any], shapes).map { Tensor<S>(shape: $1, scalars: OptimFixture.doubles($0).map { S($0) }) }
     let vars = inputs.map { Variable($0, requiresGradient: true) }
-    let y = loss(name, vars, labels: (c["labels"] as? [Int]) ?? [])
+    let y = loss(name, vars, labels: (c["labels"] as? [Int]) ?? [], c)
     #expect(y.shape == c["loss_shape"] as! [Int], "\(name)")
     let expected = OptimFixture.doubles(c["loss"])
     #expect(maxRelativeError(y.value.scalars.map(Double.init), expected) <= tolerance, "\(name): \(y.value.scalars) vs \(expected)")
@@ -59,6 +71,13 @@ struct LossTests {
             ("nllLoss∘logSoftmax", { nllLoss(logProbabilities: $0[0].logSoftmax(alongAxis: 1), labels: labels, reduction: r) }, [x]),
             ("mseLoss", { mseLoss($0[0], $0[1], reduction: r) }, [x, t]),
             ("binaryCrossEntropy", { binaryCrossEntropy(logits: $0[0], targets: $0[1], reduction: r) }, [x, t]),
+            // Away from the joints |d| = δ (where f″ jumps), which random points miss.
+            ("huberLoss", { huberLoss($0[0], $0[1], delta: 0.7, reduction: r) }, [x, t]),
+            ("smoothL1Loss", { smoothL1Loss($0[0], $0[1], beta: 0.7, reduction: r) }, [x, t]),
+            ("klDivergence", { klDivergence(logProbabilities: $0[0], target: t.softmax(alongAxis: 1), reduction: r) }, [x.logSoftmax(alongAxis: 1)]),
+            ("crossEntropy weighted, smoothed", {
+                crossEntropy(logits: $0[0], labels: labels, weights: [0.5, 2, 1, 0.25], labelSmoothing: 0.1, reduction: r)
+            }, [x]),
         ]
         for (name, f, inputs) in fs {
             let first = gradcheck(f, at: inputs)

@@ -72,7 +72,7 @@ struct CrossEntropyFunction<Scalar: TensorScalar>: DifferentiableFunction {
         switch reduction {
         case .none: return Tensor(shape: [n], scalars: losses)
         case .sum: return Tensor(losses.reduce(0, +))
-        case .mean: return Tensor(losses.reduce(0, +) / Scalar(n))
+        case .mean, .batchMean: return Tensor(losses.reduce(0, +) / Scalar(n))
         }
     }
 
@@ -97,7 +97,7 @@ struct CrossEntropyBackward<Scalar: TensorScalar>: DifferentiableFunction {
     func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> {
         let g = inputs[0].scalars, x = inputs[1]
         let n = x.shape[0], c = x.shape[1]
-        let scale: Scalar = reduction == .mean ? 1 / Scalar(n) : 1
+        let scale: Scalar = reduction == .mean || reduction == .batchMean ? 1 / Scalar(n) : 1
         return Tensor(uninitializedShape: [n, c]) { dx in
             let d = dx.baseAddress!
             _ = x.withUnsafeBufferPointer { rowSoftmax($0.baseAddress!, rows: n, columns: c, softmax: d) }
@@ -113,7 +113,7 @@ struct CrossEntropyBackward<Scalar: TensorScalar>: DifferentiableFunction {
     func backward(gradient u: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
         let g = saved[0], x = saved[1]
         let n = x.shape[0], c = x.shape[1]
-        let scale: Scalar = reduction == .mean ? 1 / Scalar(n) : 1
+        let scale: Scalar = reduction == .mean || reduction == .batchMean ? 1 / Scalar(n) : 1
         var onehot = [Scalar](repeating: 0, count: n * c)
         for (r, label) in labels.enumerated() { onehot[r * c + label] = 1 }
         let y = x.softmax(alongAxis: 1)
@@ -123,4 +123,54 @@ struct CrossEntropyBackward<Scalar: TensorScalar>: DifferentiableFunction {
         let dx = y * (u - (u * y).sum(alongAxes: [1], keepingDimensions: true)) * gColumn
         return [dg, dx]
     }
+}
+
+/// Cross-entropy with class weights and/or label smoothing — PyTorch's
+/// `F.cross_entropy(x, y, weight: w, label_smoothing: ε)`. With p = softmax(xₙ) and C classes:
+///
+///   ℓₙ = (1 − ε)·w_{yₙ}·(−log p_{yₙ}) + (ε/C)·Σ_c w_c·(−log p_c)
+///
+/// `.mean` divides the sum by Σₙ w_{yₙ} (PyTorch's weighted mean; N without weights), `.sum`
+/// and `.none` as usual. Built from `logSoftmax` and masked sums, so it can be differentiated
+/// twice. Stops for a weight count other than C, a negative or non-finite weight, ε outside
+/// [0, 1], or a bad label.
+/// - Complexity: O(N·C).
+public func crossEntropy<Scalar>(
+    logits: Variable<Scalar>, labels: [Int], weights: [Double]?, labelSmoothing: Double = 0, reduction: LossReduction = .mean
+) -> Variable<Scalar> {
+    checkClassLabels("crossEntropy", labels, logits.shape, input: "logits")
+    let n = logits.shape[0], c = logits.shape[1]
+    if let weights {
+        tensorCheck(
+            weights.count == c && weights.allSatisfy { $0 >= 0 && $0.isFinite },
+            "crossEntropy: \(weights.count) class weights for \(c) classes\(weights.contains { !($0 >= 0 && $0.isFinite) } ? ", some negative or not finite" : ""). Fix: give one finite weight ≥ 0 per class."
+        )
+    }
+    tensorCheck(
+        labelSmoothing >= 0 && labelSmoothing <= 1,
+        "crossEntropy: labelSmoothing \(labelSmoothing). Fix: use a value in [0, 1] (0.1 is usual; 0 is none)."
+    )
+    if weights == nil && labelSmoothing == 0 { return crossEntropy(logits: logits, labels: labels, reduction: reduction) }
+    let w = weights ?? [Double](repeating: 1, count: c)
+    let logp = logits.logSoftmax(alongAxis: 1)
+    var pick = [Scalar](repeating: 0, count: n * c)
+    for (r, label) in labels.enumerated() { pick[r * c + label] = -Scalar(w[label]) }
+    let nll = (logp * Variable(Tensor(shape: [n, c], scalars: pick))).sum(alongAxes: [1])
+    var perSample = nll
+    if labelSmoothing > 0 {
+        let smooth = (logp * Variable(Tensor(shape: [1, c], scalars: w.map { -Scalar($0) }))).sum(alongAxes: [1])
+        perSample = nll * Scalar(1 - labelSmoothing) + smooth * Scalar(labelSmoothing / Double(c))
+    }
+    switch reduction {
+    case .none: return perSample
+    case .sum: return perSample.sum()
+    case .mean, .batchMean: return perSample.sum() / Scalar(labels.reduce(0.0) { $0 + w[$1] })
+    }
+}
+
+/// Cross-entropy with label smoothing and no class weights (see the weighted form).
+public func crossEntropy<Scalar>(
+    logits: Variable<Scalar>, labels: [Int], labelSmoothing: Double, reduction: LossReduction = .mean
+) -> Variable<Scalar> {
+    crossEntropy(logits: logits, labels: labels, weights: nil, labelSmoothing: labelSmoothing, reduction: reduction)
 }

@@ -8,6 +8,10 @@ public enum LossReduction: Sendable, Equatable {
     case sum
     /// No reduction: one value per element (sample), in the input's shape.
     case none
+    /// The sum divided by the size of the first (batch) axis: PyTorch's `batchmean`, the
+    /// mathematically right reduction for `klDivergence`. For the per-sample losses
+    /// (cross-entropy, NLL) it equals `.mean`.
+    case batchMean
 }
 
 extension Variable {
@@ -17,6 +21,7 @@ extension Variable {
         case .mean: return mean()
         case .sum: return sum()
         case .none: return self
+        case .batchMean: return rank == 0 ? self : sum() / Scalar(Swift.max(1, shape[0]))
         }
     }
 }
