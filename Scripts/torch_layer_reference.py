@@ -116,7 +116,49 @@ for name, cls, shape in BN:
         "x_eval": hexes(x_eval), "y_eval": hexes(y_eval),
     })
 
+layernorm = []
+# (name, input shape, normalized shape, elementwise_affine, bias)
+LN = [
+    ("ln_last_axis", (2, 3, 4), (4,), True, True),
+    ("ln_two_axes", (3, 2, 5), (2, 5), True, True),
+    ("ln_no_affine", (4, 6), (6,), False, False),
+    ("ln_no_bias", (2, 5), (5,), True, False),
+]
+for name, shape, norm, affine, has_bias in LN:
+    m = torch.nn.LayerNorm(norm, elementwise_affine=affine, bias=has_bias).to(D)
+    if affine:
+        with torch.no_grad():
+            m.weight.copy_(rand(*norm) + 1)
+            if has_bias:
+                m.bias.copy_(rand(*norm))
+    x = (rand(*shape) * 3 + 0.5).requires_grad_(True)
+    y = m(x)
+    w = weighted_backward(y)
+    layernorm.append({
+        "name": name, "shape": list(shape), "normalized_shape": list(norm), "affine": affine, "bias": has_bias,
+        "weight": hexes(m.weight) if affine else None, "bias_value": hexes(m.bias) if affine and has_bias else None,
+        "x": hexes(x), "w": hexes(w), "y": hexes(y), "dx": hexes(x.grad),
+        "dweight": hexes(m.weight.grad) if affine else None, "dbias": hexes(m.bias.grad) if affine and has_bias else None,
+    })
+
+embedding = []
+# (name, table rows, dimension, indices (nested), padding index)
+EMB = [
+    ("embedding_repeats", 7, 3, [[1, 4, 4], [0, 6, 2]], None),
+    ("embedding_padding", 5, 2, [2, 0, 2, 3], 2),
+]
+for name, rows, dim, idx, pad in EMB:
+    table = rand(rows, dim)
+    m = torch.nn.Embedding.from_pretrained(table.clone(), freeze=False, padding_idx=pad)
+    y = m(torch.tensor(idx))
+    w = weighted_backward(y)
+    embedding.append({
+        "name": name, "rows": rows, "dimension": dim, "indices": idx, "padding_index": pad,
+        "weight": hexes(table), "w": hexes(w), "y": hexes(y), "y_shape": list(y.shape), "dweight": hexes(m.weight.grad),
+    })
+
 os.makedirs(os.path.dirname(OUT), exist_ok=True)
 with open(OUT, "w") as fh:
-    json.dump({"torch": torch.__version__, "conv2d": conv, "pools": pools, "batchnorm": batchnorm}, fh, indent=0)
+    json.dump({"torch": torch.__version__, "conv2d": conv, "pools": pools, "batchnorm": batchnorm,
+               "layernorm": layernorm, "embedding": embedding}, fh, indent=0)
 print(f"wrote {OUT}: {len(conv)} conv, {len(pools)} pool, {len(batchnorm)} batchnorm cases")
