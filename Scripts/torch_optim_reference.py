@@ -42,6 +42,8 @@ CASES = {
     "rmsprop_centered": (torch.optim.RMSprop, {"lr": 1e-2, "centered": True}),
     "rmsprop_momentum": (torch.optim.RMSprop, {"lr": 1e-2, "momentum": 0.9, "alpha": 0.9, "weight_decay": 0.05}),
     "rmsprop_centered_momentum": (torch.optim.RMSprop, {"lr": 1e-2, "momentum": 0.5, "centered": True, "eps": 1e-4}),
+    "adagrad": (torch.optim.Adagrad, {"lr": 1e-2}),
+    "adagrad_custom": (torch.optim.Adagrad, {"lr": 0.1, "lr_decay": 0.05, "weight_decay": 0.1, "initial_accumulator_value": 0.2, "eps": 1e-6}),
 }
 
 
@@ -83,6 +85,16 @@ schedules = {
                            "rates": schedule(lambda o: torch.optim.lr_scheduler.StepLR(o, step_size=2), 7)},
     "cosine": {"epochs": 10, "minimum": 0.001, "base": 0.1,
                "rates": schedule(lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=10, eta_min=0.001), 11)},
+    "exponential": {"gamma": 0.8, "base": 0.1,
+                    "rates": schedule(lambda o: torch.optim.lr_scheduler.ExponentialLR(o, gamma=0.8), 8)},
+    "linear_warmup": {"epochs": 4, "startFactor": 0.25, "endFactor": 1.0, "base": 0.1,
+                      "rates": schedule(lambda o: torch.optim.lr_scheduler.LinearLR(o, start_factor=0.25, end_factor=1.0, total_iters=4), 8)},
+    "linear_warmup_defaults": {"epochs": 5, "startFactor": 1.0 / 3, "endFactor": 1.0, "base": 0.1,
+                               "rates": schedule(lambda o: torch.optim.lr_scheduler.LinearLR(o), 8)},
+    "onecycle": {"maxRate": 0.5, "totalSteps": 20, "percentStart": 0.3, "base": 0.1,
+                 "rates": schedule(lambda o: torch.optim.lr_scheduler.OneCycleLR(o, max_lr=0.5, total_steps=20), 20)},
+    "onecycle_custom": {"maxRate": 0.2, "totalSteps": 13, "percentStart": 0.4, "divFactor": 10.0, "finalDivFactor": 100.0, "base": 0.1,
+                        "rates": schedule(lambda o: torch.optim.lr_scheduler.OneCycleLR(o, max_lr=0.2, total_steps=13, pct_start=0.4, div_factor=10.0, final_div_factor=100.0), 13)},
     "cosine_zero_minimum": {"epochs": 7, "minimum": 0.0, "base": 0.1,
                             "rates": schedule(lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=7), 8)},
 }
@@ -145,6 +157,23 @@ losses["kl_div_log_target_batchmean"] = loss_case(
 losses["cross_entropy_extreme_float32"] = loss_case(lambda x: F.cross_entropy(x, torch.tensor(extreme_labels), reduction="none"), [extreme], [0], {"labels": extreme_labels}, dtype=torch.float32)
 losses["bce_float32"] = loss_case(lambda x, t: F.binary_cross_entropy_with_logits(x, t, reduction="none"), [bce_x, bce_t], [0], dtype=torch.float32)
 
+# ReduceLROnPlateau: the rate after each epoch's metric.
+plateau_metrics = [1.0, 0.9, 0.95, 0.95, 0.9, 0.91, 0.92, 0.93, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.4999, 0.5, 0.5, 0.5, 0.5]
+def plateau(**kwargs):
+    p = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.SGD([p], lr=0.1)
+    sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, **kwargs)
+    rates = []
+    for m in plateau_metrics:
+        opt.step()
+        sched.step(m)
+        rates.append(repr(opt.param_groups[0]["lr"]))
+    return rates
+plateaus = {
+    "defaults_patience2": {"kwargs": {"patience": 2}, "rates": plateau(patience=2)},
+    "factor_cooldown_min": {"kwargs": {"patience": 1, "factor": 0.5, "cooldown": 2, "min_lr": 0.02}, "rates": plateau(patience=1, factor=0.5, cooldown=2, min_lr=0.02)},
+}
+
 fixture = {
     "torch": torch.__version__,
     "initial": [flat(p) for p in P0],
@@ -153,6 +182,8 @@ fixture = {
     "optimizers": optimizers,
     "schedules": schedules,
     "losses": losses,
+    "plateau_metrics": plateau_metrics,
+    "plateaus": plateaus,
 }
 with open(OUT, "w") as f:
     json.dump(fixture, f, indent=1)

@@ -84,6 +84,7 @@ extension TrainCommand {
         case "sgd": return SGD(parameters: parameters, learningRate: learningRate, momentum: 0.9)
         case "rmsprop": return RMSProp(parameters: parameters, learningRate: learningRate)
         case "adamw": return AdamW(parameters: parameters, learningRate: learningRate)
+        case "adagrad": return Adagrad(parameters: parameters, learningRate: learningRate)
         default: return Adam(parameters: parameters, learningRate: learningRate)
         }
     }

@@ -28,8 +28,8 @@ let commands: [CLICommand] = [
                 --model mlp|cnn|maxout (mlp: 64-128-64-10; cnn: two 3×3 conv layers; maxout: maxout units,
                   no separate activation)
                 --activation SPEC (see 'tapegrad list'; default relu)  --epochs N (30)  --batch-size N (32)
-                --optimizer adam|adamw|sgd|rmsprop (adam)  --lr X (the optimizer's default: adam/adamw 0.001,
-                  sgd 0.1, rmsprop 0.01)  --seed N (0)  --threads N (1)
+                --optimizer adam|adamw|sgd|rmsprop|adagrad (adam)  --lr X (the optimizer's default: adam/adamw
+                  0.001, sgd 0.1, rmsprop and adagrad 0.01)  --seed N (0)  --threads N (1)
                 --compare a,b,c  --json  --save PATH  --plot PATH (default runs/train_<activation>.svg)
                 --data PATH  --quiet  --stats (per-epoch activation and gradient statistics)
                 --clip-norm X (scale the gradients to total norm ≤ X before each step)

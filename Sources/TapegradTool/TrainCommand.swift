@@ -35,7 +35,7 @@ enum TrainCommand {
     }
 
     /// The learning rate each optimizer gets when `--lr` is not given.
-    static let defaultLearningRates: [String: Double] = ["adam": 1e-3, "adamw": 1e-3, "sgd": 0.1, "rmsprop": 1e-2]
+    static let defaultLearningRates: [String: Double] = ["adam": 1e-3, "adamw": 1e-3, "sgd": 0.1, "rmsprop": 1e-2, "adagrad": 1e-2]
 
     static func run(_ options: Options) throws {
         var config = Config()
@@ -48,7 +48,7 @@ enum TrainCommand {
         config.batchSize = try options.int("--batch-size", default: 32, range: 1...1_000_000)
         config.optimizer = options.string("--optimizer") ?? "adam"
         guard let defaultRate = defaultLearningRates[config.optimizer] else {
-            throw CLIError.badValue(flag: "--optimizer", value: config.optimizer, expected: "adam, adamw, sgd or rmsprop")
+            throw CLIError.badValue(flag: "--optimizer", value: config.optimizer, expected: "adam, adamw, sgd, rmsprop or adagrad")
         }
         // Each optimizer's usual default (PyTorch's examples: SGD 0.1, Adam/AdamW 1e-3, RMSProp 1e-2).
         config.learningRate = try options.double("--lr", default: defaultRate, range: 0...1e3)

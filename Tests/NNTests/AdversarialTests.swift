@@ -795,7 +795,7 @@ enum CLICatalogue {
         CLICase("--seed negative", ["train", "--seed", "-5"], mentions: ["--seed -5"]),
         CLICase("--threads 0", ["train", "--threads", "0"], mentions: ["--threads 0", "1...256"]),
         CLICase("--model unknown", ["train", "--model", "transformer"], mentions: ["--model transformer", "mlp, cnn or maxout"]),
-        CLICase("--optimizer unknown", ["train", "--optimizer", "lbfgs"], mentions: ["--optimizer lbfgs", "adam, adamw, sgd or rmsprop"]),
+        CLICase("--optimizer unknown", ["train", "--optimizer", "lbfgs"], mentions: ["--optimizer lbfgs", "adam, adamw, sgd, rmsprop or adagrad"]),
         CLICase("--activation unknown", ["train", "--activation", "relux", "--epochs", "1"], mentions: ["--activation relux", "unknown activation 'relux'", "did you mean 'relu'"]),
         CLICase("--activation outside its domain", ["train", "--activation", "elu:alpha=0"], mentions: ["--activation elu:alpha=0", "alpha must be > 0"]),
         CLICase("--activation not element-wise", ["train", "--activation", "softmax"], mentions: ["--activation softmax", "element-wise"]),

@@ -27,6 +27,9 @@ func makeOptimizer(_ name: String, _ h: [String: Any], _ params: [Parameter<Doub
     case "RMSprop":
         return RMSProp(parameters: params, learningRate: lr, alpha: d("alpha", 0.99), epsilon: d("eps", 1e-8),
                        momentum: d("momentum", 0), weightDecay: d("weight_decay", 0), centered: (h["centered"] as? Bool) ?? false)
+    case "Adagrad":
+        return Adagrad(parameters: params, learningRate: lr, learningRateDecay: d("lr_decay", 0), weightDecay: d("weight_decay", 0),
+                       initialAccumulatorValue: d("initial_accumulator_value", 0), epsilon: d("eps", 1e-10))
     default: fatalError("unknown optimizer \(name)")
     }
 }
@@ -186,17 +189,49 @@ struct OptimizerTests {
 
 @Suite("Learning-rate schedules")
 struct ScheduleTests {
-    @Test("StepSchedule and CosineSchedule give PyTorch's StepLR and CosineAnnealingLR rates",
+    @Test("Step, cosine, exponential, linear warm-up and one-cycle schedules give PyTorch's rates",
           arguments: OptimFixture.schedules.keys.sorted())
     func matchesPyTorch(_ name: String) {
         let s = OptimFixture.schedules[name]!
         let base = s["base"] as! Double
         let expected = OptimFixture.doubles(s["rates"])
-        let schedule: any LearningRateSchedule = name.hasPrefix("step")
-            ? StepSchedule(stepSize: s["stepSize"] as! Int, gamma: s["gamma"] as! Double)
-            : CosineSchedule(epochs: s["epochs"] as! Int, minimum: s["minimum"] as! Double)
+        func d(_ k: String, _ fallback: Double) -> Double { (s[k] as? NSNumber)?.doubleValue ?? fallback }
+        let schedule: any LearningRateSchedule
+        if name.hasPrefix("step") {
+            schedule = StepSchedule(stepSize: s["stepSize"] as! Int, gamma: s["gamma"] as! Double)
+        } else if name.hasPrefix("exponential") {
+            schedule = ExponentialSchedule(gamma: d("gamma", .nan))
+        } else if name.hasPrefix("linear") {
+            schedule = LinearWarmupSchedule(epochs: s["epochs"] as! Int, startFactor: d("startFactor", .nan), endFactor: d("endFactor", .nan))
+        } else if name.hasPrefix("onecycle") {
+            schedule = OneCycleSchedule(maxRate: d("maxRate", .nan), totalSteps: s["totalSteps"] as! Int, percentStart: d("percentStart", 0.3),
+                                        divFactor: d("divFactor", 25), finalDivFactor: d("finalDivFactor", 1e4))
+        } else {
+            schedule = CosineSchedule(epochs: s["epochs"] as! Int, minimum: s["minimum"] as! Double)
+        }
         let rates = expected.indices.map { schedule.learningRate(epoch: $0, base: base) }
         #expect(maxRelativeError(rates, expected) <= 1e-12, "\(rates) vs \(expected)")
+    }
+
+    @Test("ReduceOnPlateau follows PyTorch's ReduceLROnPlateau over a metric sequence", arguments: ["defaults_patience2", "factor_cooldown_min"])
+    func plateau(_ name: String) {
+        let metrics = (OptimFixture.json["plateau_metrics"] as! [NSNumber]).map(\.doubleValue)
+        let c = (OptimFixture.json["plateaus"] as! [String: [String: Any]])[name]!
+        let k = c["kwargs"] as! [String: NSNumber]
+        let p = ReduceOnPlateau(rate: 0.1, factor: k["factor"]?.doubleValue ?? 0.1, patience: k["patience"]!.intValue,
+                                cooldown: k["cooldown"]?.intValue ?? 0, minimumRate: k["min_lr"]?.doubleValue ?? 0)
+        let rates = metrics.map { p.step(metric: $0) }
+        #expect(maxRelativeError(rates, OptimFixture.doubles(c["rates"])) <= 1e-15, "\(rates)")
+    }
+
+    @Test("One-cycle: maxRate/divFactor at step 0, maxRate at the end of the warm-up, the floor at the last step")
+    func oneCycleShape() {
+        let s = OneCycleSchedule(maxRate: 1, totalSteps: 11, percentStart: 0.5, divFactor: 4, finalDivFactor: 10)
+        #expect(s.learningRate(epoch: 0, base: 0) == 0.25)
+        #expect(Swift.abs(s.learningRate(epoch: 10, base: 0) - 0.025) < 1e-15)
+        // percentStart·total − 1 = 4.5: the peak lies between steps 4 and 5, on the two cosines.
+        #expect(Swift.abs(s.learningRate(epoch: 4, base: 0) - (1 - 0.375 * (1 + cos(Double.pi * 4 / 4.5)))) < 1e-15)
+        #expect(Swift.abs(s.learningRate(epoch: 5, base: 0) - (0.025 + 0.4875 * (1 + cos(Double.pi * 0.5 / 5.5)))) < 1e-15)
     }
 
     @Test("Cosine schedule: the base rate at 0, the minimum at the end, the midpoint halfway")
