@@ -19,6 +19,9 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
     case noLabelColumn(path: String, labelColumn: Int, fieldCount: Int)
     /// The label field is not an integer, or is outside `0..<classCount`.
     case badLabel(path: String, line: Int, field: String, reason: String)
+    /// An IDX file (MNIST's format) whose header or size is wrong, or whose values cannot be
+    /// used (the reason says which).
+    case badIDX(path: String, reason: String)
 
     /// One line: control characters in names, paths and values are escaped, and the length is
     /// capped (see `oneLine`).
@@ -43,6 +46,8 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
             return "data: \(path): labelColumn \(column) is past the last column (rows have \(count) field\(count == 1 ? "" : "s"), columns 0...\(count - 1))"
         case let .badLabel(path, line, field, reason):
             return "data: \(path), line \(line): label '\(field.prefix(40))' \(reason)"
+        case let .badIDX(path, reason):
+            return "data: \(path): not a usable IDX file: \(reason)"
         }
     }
 }
