@@ -157,8 +157,37 @@ for name, rows, dim, idx, pad in EMB:
         "weight": hexes(table), "w": hexes(w), "y": hexes(y), "y_shape": list(y.shape), "dweight": hexes(m.weight.grad),
     })
 
+conv1d = []
+# (name, N, Cin, L, Cout, kernel, stride, padding, dilation, groups, bias)
+C1 = [
+    ("conv1d_basic", 2, 3, 9, 4, 3, 1, 0, 1, 1, True),
+    ("conv1d_stride_pad_dilation_groups", 2, 4, 11, 6, 3, 2, 2, 2, 2, False),
+]
+for name, n, cin, length, cout, k, st, pad, dil, g_, has_bias in C1:
+    x = rand(n, cin, length).requires_grad_(True)
+    weight = rand(cout, cin // g_, k).requires_grad_(True)
+    bias = rand(cout).requires_grad_(True) if has_bias else None
+    y = F.conv1d(x, weight, bias, stride=st, padding=pad, dilation=dil, groups=g_)
+    w = weighted_backward(y)
+    conv1d.append({
+        "name": name, "x_shape": list(x.shape), "weight_shape": list(weight.shape), "y_shape": list(y.shape),
+        "stride": st, "padding": pad, "dilation": dil, "groups": g_,
+        "x": hexes(x), "weight": hexes(weight), "bias": hexes(bias) if has_bias else None,
+        "w": hexes(w), "y": hexes(y), "dx": hexes(x.grad), "dweight": hexes(weight.grad),
+        "dbias": hexes(bias.grad) if has_bias else None,
+    })
+
+adaptive = []
+for name, shape, out in [("adaptive_global", (2, 3, 5, 4), (1, 1)), ("adaptive_overlapping", (1, 2, 5, 7), (2, 3)),
+                         ("adaptive_exact", (2, 1, 6, 6), (3, 3)), ("adaptive_upsampling", (1, 1, 2, 3), (4, 5))]:
+    x = rand(*shape).requires_grad_(True)
+    y = F.adaptive_avg_pool2d(x, out)
+    w = weighted_backward(y)
+    adaptive.append({"name": name, "x_shape": list(shape), "output_size": list(out), "x": hexes(x), "w": hexes(w),
+                     "y": hexes(y), "dx": hexes(x.grad)})
+
 os.makedirs(os.path.dirname(OUT), exist_ok=True)
 with open(OUT, "w") as fh:
     json.dump({"torch": torch.__version__, "conv2d": conv, "pools": pools, "batchnorm": batchnorm,
-               "layernorm": layernorm, "embedding": embedding}, fh, indent=0)
+               "layernorm": layernorm, "embedding": embedding, "conv1d": conv1d, "adaptive": adaptive}, fh, indent=0)
 print(f"wrote {OUT}: {len(conv)} conv, {len(pools)} pool, {len(batchnorm)} batchnorm cases")
