@@ -186,8 +186,49 @@ for name, shape, out in [("adaptive_global", (2, 3, 5, 4), (1, 1)), ("adaptive_o
     adaptive.append({"name": name, "x_shape": list(shape), "output_size": list(out), "x": hexes(x), "w": hexes(w),
                      "y": hexes(y), "dx": hexes(x.grad)})
 
+recurrent = []
+# (name, kind, input size, hidden, layers, N, L, batch_first)
+REC = [
+    ("lstm_two_layers_batch_first", "lstm", 3, 4, 2, 2, 5, True),
+    ("gru_one_layer", "gru", 3, 4, 1, 3, 4, False),
+    ("rnn_tanh", "rnn_tanh", 2, 3, 1, 2, 4, False),
+    ("rnn_relu_two_layers", "rnn_relu", 2, 3, 2, 2, 3, False),
+]
+for name, kind, inp, hid, layers, n, length, bf in REC:
+    if kind == "lstm":
+        m = torch.nn.LSTM(inp, hid, layers, batch_first=bf)
+    elif kind == "gru":
+        m = torch.nn.GRU(inp, hid, layers, batch_first=bf)
+    else:
+        m = torch.nn.RNN(inp, hid, layers, nonlinearity="tanh" if kind == "rnn_tanh" else "relu", batch_first=bf)
+    m = m.to(D)
+    with torch.no_grad():
+        for p_ in m.parameters():
+            p_.copy_(rand(*p_.shape) * 0.8)
+    x = rand(*((n, length, inp) if bf else (length, n, inp))).requires_grad_(True)
+    h0 = rand(layers, n, hid).requires_grad_(True)
+    if kind == "lstm":
+        c0 = rand(layers, n, hid).requires_grad_(True)
+        out, (hn, cn) = m(x, (h0, c0))
+    else:
+        c0 = None
+        out, hn = m(x, h0)
+        cn = None
+    w, wh = rand(*out.shape), rand(*hn.shape)
+    wc = rand(*cn.shape) if cn is not None else None
+    loss = (out * w).sum() + (hn * wh).sum() + ((cn * wc).sum() if cn is not None else 0)
+    loss.backward()
+    entry = {"name": name, "kind": kind, "input_size": inp, "hidden_size": hid, "layers": layers, "batch_first": bf,
+             "x_shape": list(x.shape), "x": hexes(x), "h0": hexes(h0), "c0": hexes(c0) if c0 is not None else None,
+             "w": hexes(w), "wh": hexes(wh), "wc": hexes(wc) if wc is not None else None,
+             "out": hexes(out), "hn": hexes(hn), "cn": hexes(cn) if cn is not None else None,
+             "dx": hexes(x.grad), "dh0": hexes(h0.grad), "dc0": hexes(c0.grad) if c0 is not None else None, "params": {}}
+    for pname, p_ in m.named_parameters():
+        entry["params"][pname] = {"shape": list(p_.shape), "value": hexes(p_), "grad": hexes(p_.grad)}
+    recurrent.append(entry)
+
 os.makedirs(os.path.dirname(OUT), exist_ok=True)
 with open(OUT, "w") as fh:
     json.dump({"torch": torch.__version__, "conv2d": conv, "pools": pools, "batchnorm": batchnorm,
-               "layernorm": layernorm, "embedding": embedding, "conv1d": conv1d, "adaptive": adaptive}, fh, indent=0)
+               "layernorm": layernorm, "embedding": embedding, "conv1d": conv1d, "adaptive": adaptive, "recurrent": recurrent}, fh, indent=0)
 print(f"wrote {OUT}: {len(conv)} conv, {len(pools)} pool, {len(batchnorm)} batchnorm cases")
