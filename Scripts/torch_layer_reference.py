@@ -227,8 +227,43 @@ for name, kind, inp, hid, layers, n, length, bf in REC:
         entry["params"][pname] = {"shape": list(p_.shape), "value": hexes(p_), "grad": hexes(p_.grad)}
     recurrent.append(entry)
 
+attention = []
+# (name, E, heads, L, S, N, batch_first, self-attention, attention mask [L][S], key padding mask [N][S])
+ATT = [
+    ("mha_self", 6, 2, 4, 4, 2, False, True, None, None),
+    ("mha_cross_masked_batch_first", 4, 2, 3, 5, 2, True, False,
+     [[False, True, True, False, False], [False, False, True, False, False], [False, False, False, False, True]],
+     [[False, False, False, True, True], [False, False, False, False, False]]),
+]
+for name, e, heads, l, s_, n, bf, is_self, amask, kpm in ATT:
+    m = torch.nn.MultiheadAttention(e, heads, batch_first=bf).to(D)
+    with torch.no_grad():
+        for p_ in m.parameters():
+            p_.copy_(rand(*p_.shape))
+    qshape = (n, l, e) if bf else (l, n, e)
+    kshape = (n, s_, e) if bf else (s_, n, e)
+    q = rand(*qshape).requires_grad_(True)
+    if is_self:
+        k = v = q
+    else:
+        k = rand(*kshape).requires_grad_(True)
+        v = rand(*kshape).requires_grad_(True)
+    out, weights = m(q, k, v, attn_mask=torch.tensor(amask) if amask else None,
+                     key_padding_mask=torch.tensor(kpm) if kpm else None, need_weights=True, average_attn_weights=True)
+    w, ww = rand(*out.shape), rand(*weights.shape)
+    ((out * w).sum() + (weights * ww).sum()).backward()
+    entry = {"name": name, "embed_dim": e, "heads": heads, "batch_first": bf, "self": is_self,
+             "attention_mask": amask, "key_padding_mask": kpm, "q_shape": list(q.shape), "k_shape": list(k.shape),
+             "q": hexes(q), "k": hexes(k), "v": hexes(v), "w": hexes(w), "ww": hexes(ww),
+             "out": hexes(out), "out_shape": list(out.shape), "weights": hexes(weights), "weights_shape": list(weights.shape),
+             "dq": hexes(q.grad), "dk": None if is_self else hexes(k.grad), "dv": None if is_self else hexes(v.grad), "params": {}}
+    for pname, p_ in m.named_parameters():
+        entry["params"][pname] = {"shape": list(p_.shape), "value": hexes(p_), "grad": hexes(p_.grad)}
+    attention.append(entry)
+
 os.makedirs(os.path.dirname(OUT), exist_ok=True)
 with open(OUT, "w") as fh:
     json.dump({"torch": torch.__version__, "conv2d": conv, "pools": pools, "batchnorm": batchnorm,
-               "layernorm": layernorm, "embedding": embedding, "conv1d": conv1d, "adaptive": adaptive, "recurrent": recurrent}, fh, indent=0)
+               "layernorm": layernorm, "embedding": embedding, "conv1d": conv1d, "adaptive": adaptive, "recurrent": recurrent,
+               "attention": attention}, fh, indent=0)
 print(f"wrote {OUT}: {len(conv)} conv, {len(pools)} pool, {len(batchnorm)} batchnorm cases")

@@ -286,8 +286,9 @@ enum StopCatalogue {
         StopCase("Linear from a rank-1 weight", .layers, mentions: ["Linear", "weight [3]", "[outputs, inputs]"]) {
             _ = Linear<Float>(weight: F.zeros([3]), bias: nil)
         },
-        StopCase("Linear fed a rank-3 input", .layers, mentions: ["Linear", "[2, 3, 4]", "4 inputs", "flatten"]) {
-            _ = Linear<Float>(4, 2)(V(F.zeros([2, 3, 4])))
+        // Leading axes are fine ([*, in], as PyTorch); the last axis must be the features.
+        StopCase("Linear fed a rank-3 input whose last axis is not the features", .layers, mentions: ["Linear", "[2, 4, 3]", "4 inputs", "flatten"]) {
+            _ = Linear<Float>(4, 2)(V(F.zeros([2, 4, 3])))
         },
         StopCase("Conv2d with stride 0", .layers, mentions: ["Conv2d", "stride (0, 0)"]) {
             _ = Conv2d<Float>(1, 2, kernelSize: 3, stride: 0)

@@ -48,17 +48,18 @@ public final class Linear<Scalar: TensorScalar>: Module, Layer {
 
     public override var summaryLine: String { "Linear<\(Scalar.self)>(\(inputCount) → \(outputCount), bias: \(bias != nil))" }
 
-    /// x of shape [batch, inputs] (or [inputs]) → [batch, outputs] (or [outputs]).
+    /// x of shape [*, inputs] → [*, outputs], as PyTorch: [batch, inputs], a single [inputs], or
+    /// any leading axes ([N, L, inputs] for sequences), which are flattened for one matrix product.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func forward(_ x: Variable<Scalar>) -> Variable<Scalar> {
         let inputs = weight.shape[1]
         tensorCheck(
-            (x.rank == 2 || x.rank == 1) && x.shape[x.rank - 1] == inputs,
-            "Linear: input of shape \(describeShape(x.shape)) for a layer with \(inputs) inputs. Fix: pass [batch, \(inputs)] (flatten feature maps first).")
-        let x2 = x.rank == 1 ? x.reshaped(to: [1, inputs]) : x
+            x.rank >= 1 && x.shape[x.rank - 1] == inputs,
+            "Linear: input of shape \(describeShape(x.shape)) for a layer with \(inputs) inputs. Fix: pass [batch, \(inputs)] (the last axis must be the \(inputs) features; flatten feature maps first).")
+        let x2 = x.rank == 2 ? x : x.reshaped(to: [x.value.count / inputs, inputs])
         var y = Variable.matmul(x2, weight, transposingB: true)
         if let bias { y = y + bias.variable }
-        return x.rank == 1 ? y.reshaped(to: [outputCount]) : y
+        return x.rank == 2 ? y : y.reshaped(to: Array(x.shape.dropLast()) + [outputCount])
     }
 }
