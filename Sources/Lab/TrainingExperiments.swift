@@ -261,11 +261,7 @@ final class Quantize: Module, Layer {
             let scale = range / top
             return Variable(Tensor(shape: x.shape, scalars: x.value.scalars.map { Swift.min(Swift.max(($0 / scale).rounded(), 0), top) * scale }))
         case .float16:
-            #if arch(x86_64) || arch(arm64)
-                return Variable(Tensor(shape: x.shape, scalars: x.value.scalars.map { Float(Float16($0)) }))
-            #else
-                return x
-            #endif
+            return Variable(x.value.roundedToFloat16())
         }
     }
 }

@@ -4,16 +4,45 @@ import Foundation
 // module's property paths ("layers.0.weight"), so a PyTorch model whose attributes have the
 // same names reads and writes the same file. Float tensors are stored as F32, Double as F64.
 //
-// Loading never converts: an F64 tensor for a Float parameter (or F32 for Double, or any other
-// dtype) is reported as a dtype mismatch. A silent conversion would change the values; convert
-// the file explicitly instead (in PyTorch: `{k: v.float() for k, v in state.items()}`).
+// Loading converts only where the values cannot change: F16 and BF16 entries widen exactly into
+// Float and Double parameters (HalfPrecision.swift). An F64 tensor for a Float parameter (or F32
+// for Double, or any other dtype) is reported as a dtype mismatch; convert the file explicitly
+// instead (in PyTorch: `{k: v.float() for k, v in state.items()}`).
 
 extension Module {
     /// The module's tensors as a safetensors file in memory (see `save(to:metadata:)`).
-    public final func checkpoint(metadata: [String: String] = [:]) throws(CheckpointError) -> SafeTensorsFile {
+    public final func checkpoint(metadata: [String: String] = [:], storage: CheckpointStorage = .native) throws(CheckpointError) -> SafeTensorsFile {
         var file = SafeTensorsFile(metadata: metadata)
         for (name, slot) in namedTensors() {
-            try file.append(name, dtype: .dtype(of: slot.scalarType), shape: slot.shape, bytes: slot.littleEndianBytes())
+            let native = SafeTensorsDType.dtype(of: slot.scalarType)
+            guard storage != .native else {
+                try file.append(name, dtype: native, shape: slot.shape, bytes: slot.littleEndianBytes())
+                continue
+            }
+            // Half precision on request: each value rounded (ties to even).
+            let raw = slot.littleEndianBytes()
+            var out: [UInt8] = []
+            out.reserveCapacity(raw.count / native.byteSize * 2)
+            for i in 0..<(raw.count / native.byteSize) {
+                let value: Float
+                if native == .float32 {
+                    value = Float(bitPattern: (0..<4).reduce(UInt32(0)) { $0 | UInt32(raw[4 * i + $1]) << (8 * $1) })
+                } else {
+                    value = Float(Double(bitPattern: (0..<8).reduce(UInt64(0)) { $0 | UInt64(raw[8 * i + $1]) << (8 * $1) }))
+                }
+                let bits: UInt16
+                if storage == .float16 {
+                    guard let h = HalfPrecision.half(value) else {
+                        throw .badTensor(name: name, reason: "value \(value) at element \(i) is outside F16's range (±65504); save it as BF16 or in full precision")
+                    }
+                    bits = h
+                } else {
+                    bits = HalfPrecision.bfloat16(value)
+                }
+                out.append(UInt8(bits & 0xFF))
+                out.append(UInt8(bits >> 8))
+            }
+            try file.append(name, dtype: storage == .float16 ? .float16 : .bfloat16, shape: slot.shape, bytes: out)
         }
         return file
     }
@@ -24,8 +53,8 @@ extension Module {
     /// Atomic: the file is written beside `url` under a temporary name, synced, then renamed
     /// over `url`; if anything fails, `url` keeps its previous contents (or stays absent).
     /// - Throws: `CheckpointError.unwritable` (or `.duplicateName` if two tensors share a name).
-    public final func save(to url: URL, metadata: [String: String] = [:]) throws(CheckpointError) {
-        try checkpoint(metadata: metadata).write(to: url)
+    public final func save(to url: URL, metadata: [String: String] = [:], storage: CheckpointStorage = .native) throws(CheckpointError) {
+        try checkpoint(metadata: metadata, storage: storage).write(to: url)
     }
 
     /// Loads every parameter and buffer from the safetensors file at `url`.
@@ -59,7 +88,15 @@ extension Module {
     /// Everything fits: only now is the model changed.
     private func write(_ pairs: [(slot: any ModuleTensor, entry: SafeTensorsFile.Entry)], from file: SafeTensorsFile) {
         for (slot, entry) in pairs {
-            file.bytes(of: entry.name)!.withUnsafeBytes { slot.replaceValue(littleEndianBytes: $0) }
+            let native = SafeTensorsDType.dtype(of: slot.scalarType)
+            file.bytes(of: entry.name)!.withUnsafeBytes { raw in
+                if entry.dtype == native {
+                    slot.replaceValue(littleEndianBytes: raw)
+                } else {
+                    // F16 or BF16 into Float or Double: widened exactly.
+                    HalfPrecision.widened(raw, from: entry.dtype, to: native).withUnsafeBytes { slot.replaceValue(littleEndianBytes: $0) }
+                }
+            }
         }
     }
 
@@ -82,7 +119,8 @@ extension Module {
             }
             let expected = SafeTensorsDType.dtype(of: slot.scalarType)
             var ok = true
-            if entry.dtype != expected {
+            // F16 and BF16 widen exactly into Float and Double; any other difference is refused.
+            if entry.dtype != expected && entry.dtype != .float16 && entry.dtype != .bfloat16 {
                 wrongDType.append(.init(name: name, expected: expected, found: entry.dtype))
                 ok = false
             }
