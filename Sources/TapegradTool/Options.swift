@@ -33,6 +33,7 @@ let commands: [CLICommand] = [
                 --compare a,b,c  --json  --save PATH  --plot PATH (default runs/train_<activation>.svg)
                 --data PATH  --quiet  --stats (per-epoch activation and gradient statistics)
                 --clip-norm X (scale the gradients to total norm ≤ X before each step)
+                --resume PATH (continue a --save checkpoint until --epochs in total, bit for bit)
         """, allowed: TrainCommand.allowed, run: { try TrainCommand.run($0) }),
     CLICommand(name: "demo", help: """
         demo    softmax regression on the shipped digits data, gradients by hand

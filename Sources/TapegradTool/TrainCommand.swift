@@ -7,7 +7,7 @@ import NN
 enum TrainCommand {
     static let allowed: Set<String> = [
         "--data", "--model", "--activation", "--epochs", "--batch-size", "--lr", "--optimizer", "--seed",
-        "--threads", "--save", "--json", "--compare", "--plot", "--quiet", "--stats", "--clip-norm",
+        "--threads", "--save", "--json", "--compare", "--plot", "--quiet", "--stats", "--clip-norm", "--resume",
     ]
 
     struct Config {
@@ -32,6 +32,86 @@ enum TrainCommand {
         var model: any Layer<Float>
         /// With `--stats`: one JSON object per epoch.
         var epochStats: [String] = []
+        /// What a resumable checkpoint needs besides the model.
+        var optimizer: any Optimizer<Float>
+        var generator: TensorRandom
+    }
+
+    /// A training checkpoint read with `--resume`: the file, and where it left off.
+    struct Resume {
+        var file: SafeTensorsFile
+        var epochsDone: Int
+        var losses: [Double]
+        var generator: TensorRandom
+    }
+
+    /// The flags a resumed run takes from its checkpoint instead.
+    static let fixedByCheckpoint = ["--model", "--activation", "--optimizer", "--lr", "--batch-size", "--seed", "--compare"]
+
+    /// Reads `--resume PATH`: the run's settings go into `config`; the rest is returned.
+    static func readResume(_ path: String, into config: inout Config, options: Options) throws -> Resume {
+        if let flag = fixedByCheckpoint.first(where: { options.values[$0] != nil }) {
+            throw CLIError.usage("\(flag) with --resume: a resumed run takes its model, activation, optimizer, learning rate, batch size and seed from the checkpoint; leave \(flag) out")
+        }
+        let file: SafeTensorsFile
+        do {
+            file = try SafeTensorsFile(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw CLIError.file(path: path, reason: "\(error)")
+        }
+        let m = file.metadata
+        guard let done = m["@train.epochs_done"].flatMap(Int.init), let model = m["model"], let activation = m["activation"],
+              let optimizer = m["@train.optimizer"], let batch = m["@train.batch_size"].flatMap(Int.init),
+              let seed = m["@train.seed"].flatMap(UInt64.init), let generator = m["@train.generator"].flatMap(TensorRandom.init(snapshot:)),
+              let lr = m["@optimizer.learning_rate"].flatMap({ UInt64($0, radix: 16) }).map(Double.init(bitPattern:))
+        else {
+            throw CLIError.file(path: path, reason: "not a training checkpoint of 'tapegrad train --save' (no epoch count, optimizer state or generator); a model-only file cannot be resumed")
+        }
+        guard ["mlp", "cnn", "maxout"].contains(model), defaultLearningRates[optimizer] != nil, batch >= 1 else {
+            throw CLIError.file(path: path, reason: "the checkpoint names model '\(oneLine(model))', optimizer '\(oneLine(optimizer))', batch size \(batch); this tool trains mlp, cnn or maxout with adam, adamw, sgd, rmsprop or adagrad")
+        }
+        guard config.epochs > done else {
+            throw CLIError.usage("--epochs \(config.epochs) with --resume \(path): the checkpoint has \(done) epoch\(done == 1 ? "" : "s") already; --epochs is the total to reach (more than \(done))")
+        }
+        config.model = model
+        config.activation = activation
+        config.optimizer = optimizer
+        config.batchSize = batch
+        config.seed = seed
+        config.learningRate = lr
+        let losses = (m["@train.losses"] ?? "").split(separator: ",").compactMap { Double(String($0)) }
+        return Resume(file: file, epochsDone: done, losses: losses, generator: generator)
+    }
+
+    /// The model's tensors, the optimizer's state and the run's settings, epoch count, losses and
+    /// batch-order generator: what `--resume` needs to continue bit for bit.
+    static func trainingCheckpoint(_ o: Outcome) throws -> SafeTensorsFile {
+        let c = o.config
+        var file = try o.model.checkpoint(metadata: [
+            "model": c.model, "activation": c.activation, "@train.optimizer": c.optimizer,
+            "@train.batch_size": String(c.batchSize), "@train.seed": String(c.seed), "@train.epochs_done": String(o.epochLosses.count),
+            "@train.generator": o.generator.snapshot, "@train.losses": o.epochLosses.map { String($0) }.joined(separator: ","),
+        ])
+        switch o.optimizer {
+        case let opt as Adam<Float>: try opt.saveState(into: &file)
+        case let opt as AdamW<Float>: try opt.saveState(into: &file)
+        case let opt as SGD<Float>: try opt.saveState(into: &file)
+        case let opt as RMSProp<Float>: try opt.saveState(into: &file)
+        case let opt as Adagrad<Float>: try opt.saveState(into: &file)
+        default: break
+        }
+        return file
+    }
+
+    static func restoreOptimizer(_ optimizer: any Optimizer<Float>, from file: SafeTensorsFile) throws {
+        switch optimizer {
+        case let opt as Adam<Float>: try opt.restoreState(from: file)
+        case let opt as AdamW<Float>: try opt.restoreState(from: file)
+        case let opt as SGD<Float>: try opt.restoreState(from: file)
+        case let opt as RMSProp<Float>: try opt.restoreState(from: file)
+        case let opt as Adagrad<Float>: try opt.restoreState(from: file)
+        default: break
+        }
     }
 
     /// The learning rate each optimizer gets when `--lr` is not given.
@@ -54,6 +134,7 @@ enum TrainCommand {
         config.learningRate = try options.double("--lr", default: defaultRate, range: 0...1e3)
         config.seed = UInt64(try options.int("--seed", default: 0, range: 0...Int(Int32.max)))
         config.stats = options.flag("--stats")
+        let resume = try options.string("--resume").map { try readResume($0, into: &config, options: options) }
         if options.values["--clip-norm"] != nil { config.clipNorm = try options.double("--clip-norm", default: 1, range: 0...1e12) }
         if options.values["--threads"] != nil {
             TensorRuntime.threadCount = try options.int("--threads", default: 1, range: 1...256)
@@ -140,7 +221,7 @@ enum TrainCommand {
             var c = config
             c.activation = a
             if !quiet { printError("training \(c.model) with \(oneLine(a)), \(c.epochs) epochs, \(c.optimizer) lr \(c.learningRate)\n") }
-            let outcome = try train(c, data: data, progress: !quiet, printStats: c.stats && !json)
+            let outcome = try train(c, data: data, progress: !quiet, printStats: c.stats && !json, resume: resume)
             outcomes.append(outcome)
             if let last = outcome.epochLosses.last, !last.isFinite {
                 printError("tapegrad: warning: training with \(oneLine(a)) diverged (final loss \(last)); lower --lr\n")
@@ -165,7 +246,7 @@ enum TrainCommand {
         var failures: [String] = []
         if let save {
             do {
-                try outcomes[0].model.save(to: URL(fileURLWithPath: save), metadata: ["model": config.model, "activation": activations[0]])
+                try trainingCheckpoint(outcomes[0]).write(to: URL(fileURLWithPath: save))
                 written.append("the checkpoint \(save)")
                 if !quiet { printError("saved \(oneLine(save))\n") }
             } catch {
@@ -213,7 +294,7 @@ enum TrainCommand {
     }
 
     /// Trains one model; returns the mean training loss per epoch and the test accuracy.
-    static func train(_ c: Config, data: Dataset<Float>, progress: Bool, printStats: Bool = false) throws -> Outcome {
+    static func train(_ c: Config, data: Dataset<Float>, progress: Bool, printStats: Bool = false, resume: Resume? = nil) throws -> Outcome {
         let (trainSet, testSet) = data.split(at: data.count - 360)
 
         manualSeed(c.seed)  // the layers' initial weights
@@ -222,6 +303,19 @@ enum TrainCommand {
         let parameters = model.parameters(of: Float.self)
         let optimizer = makeOptimizer(c.optimizer, parameters: parameters, learningRate: c.learningRate)
         var losses: [Double] = []
+        var firstEpoch = 1
+        if let resume {
+            // The saved weights, optimizer state and batch order: the run continues where it stopped.
+            do {
+                try model.load(resume.file)
+                try restoreOptimizer(optimizer, from: resume.file)
+            } catch {
+                throw CLIError.file(path: "--resume", reason: "\(error)")
+            }
+            generator = resume.generator
+            losses = resume.losses
+            firstEpoch = resume.epochsDone + 1
+        }
         var seconds = 0.0
         // With --stats: every leaf layer's outputs during the epoch's training batches, and the
         // gradients of the epoch's last batch.
@@ -229,7 +323,7 @@ enum TrainCommand {
         let named = c.stats ? model.namedParameters(of: Float.self) : []
         var epochStats: [String] = []
         defer { probe?.remove() }
-        for epoch in 1...c.epochs {
+        for epoch in firstEpoch...c.epochs {
             let start = DispatchTime.now().uptimeNanoseconds
             probe?.reset()
             model.train()
@@ -268,8 +362,8 @@ enum TrainCommand {
         let predicted = withoutGradients { model(Variable(reshapeInput(testSet.features, for: c.model))).value.argmax(alongAxis: 1) }
         let accuracy = Double(zip(predicted, testSet.labels).filter { $0 == $1 }.count) / Double(testSet.count)
         return Outcome(
-            config: c, epochLosses: losses, testAccuracy: accuracy, msPerEpoch: seconds * 1000 / Double(c.epochs), model: model,
-            epochStats: epochStats)
+            config: c, epochLosses: losses, testAccuracy: accuracy, msPerEpoch: seconds * 1000 / Double(c.epochs - firstEpoch + 1), model: model,
+            epochStats: epochStats, optimizer: optimizer, generator: generator)
     }
 
     static func reshapeInput(_ x: Tensor<Float>, for model: String) -> Tensor<Float> {

@@ -23,6 +23,29 @@ public struct TensorRandom: RandomNumberGenerator, Sendable {
         s3 = splitMix()
     }
 
+    /// The generator's whole state as text ("s0 s1 s2 s3 spare", hexadecimal): saved with a
+    /// training checkpoint so that a resumed run draws exactly the numbers the uninterrupted one
+    /// would (`init(snapshot:)`).
+    public var snapshot: String {
+        [s0, s1, s2, s3].map { String($0, radix: 16) }.joined(separator: " ") + " " + (spareNormal.map { String($0.bitPattern, radix: 16) } ?? "-")
+    }
+
+    /// The generator `snapshot` describes; nil for text that is not one.
+    public init?(snapshot: String) {
+        let parts = snapshot.split(separator: " ")
+        guard parts.count == 5 else { return nil }
+        let words = parts.prefix(4).compactMap { UInt64($0, radix: 16) }
+        guard words.count == 4, words.contains(where: { $0 != 0 }) else { return nil }
+        (s0, s1, s2, s3) = (words[0], words[1], words[2], words[3])
+        if parts[4] == "-" {
+            spareNormal = nil
+        } else if let bits = UInt64(parts[4], radix: 16) {
+            spareNormal = Double(bitPattern: bits)
+        } else {
+            return nil
+        }
+    }
+
     public mutating func next() -> UInt64 {
         let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
         let t = s1 << 17

@@ -104,6 +104,8 @@ extension Module {
     /// problem (missing, wrong-shape and wrong-dtype names in model order, unexpected names
     /// sorted by their bytes).
     final func matched(_ entries: [SafeTensorsFile.Entry]) throws(CheckpointError) -> [(slot: any ModuleTensor, entry: SafeTensorsFile.Entry)] {
+        // A training checkpoint's optimizer entries ("@optimizer.…") are not the model's.
+        let entries = entries.filter { !$0.name.hasPrefix("@") }
         var byName: [ByteKey: SafeTensorsFile.Entry] = [:]
         for e in entries { byName[ByteKey(e.name)] = e }
         var missing: [String] = []
