@@ -34,6 +34,9 @@ let commands: [CLICommand] = [
                 --data PATH  --quiet  --stats (per-epoch activation and gradient statistics)
                 --clip-norm X (scale the gradients to total norm ≤ X before each step)
                 --resume PATH (continue a --save checkpoint until --epochs in total, bit for bit)
+                --validation F (hold out that fraction of the training rows)  --early-stopping N (stop after
+                  N epochs without a better validation loss)  --history PATH (one JSON line per epoch)
+                --augment-shift K (shift training images by up to K pixels each epoch)
         """, allowed: TrainCommand.allowed, run: { try TrainCommand.run($0) }),
     CLICommand(name: "demo", help: """
         demo    softmax regression on the shipped digits data, gradients by hand

@@ -7,7 +7,7 @@ import NN
 enum TrainCommand {
     static let allowed: Set<String> = [
         "--data", "--model", "--activation", "--epochs", "--batch-size", "--lr", "--optimizer", "--seed",
-        "--threads", "--save", "--json", "--compare", "--plot", "--quiet", "--stats", "--clip-norm", "--resume",
+        "--threads", "--save", "--json", "--compare", "--plot", "--quiet", "--stats", "--clip-norm", "--resume", "--validation", "--early-stopping", "--history", "--augment-shift",
     ]
 
     struct Config {
@@ -22,6 +22,12 @@ enum TrainCommand {
         var stats = false
         /// Clip the gradients' total norm to this before each step (`--clip-norm`).
         var clipNorm: Double?
+        /// The fraction of the training rows held out for validation (`--validation`).
+        var validation: Double?
+        /// Stop after this many epochs without a better validation loss (`--early-stopping`).
+        var earlyStopping: Int?
+        /// Shift each training image by up to this many pixels, every epoch (`--augment-shift`).
+        var augmentShift = 0
     }
 
     struct Outcome {
@@ -32,6 +38,10 @@ enum TrainCommand {
         var model: any Layer<Float>
         /// With `--stats`: one JSON object per epoch.
         var epochStats: [String] = []
+        /// Per epoch: the JSON line of `--history`.
+        var history: [String] = []
+        /// The epochs actually run (early stopping ends a run before `--epochs`).
+        var stoppedEarly = false
         /// What a resumable checkpoint needs besides the model.
         var optimizer: any Optimizer<Float>
         var generator: TensorRandom
@@ -136,6 +146,16 @@ enum TrainCommand {
         config.stats = options.flag("--stats")
         let resume = try options.string("--resume").map { try readResume($0, into: &config, options: options) }
         if options.values["--clip-norm"] != nil { config.clipNorm = try options.double("--clip-norm", default: 1, range: 0...1e12) }
+        if options.values["--validation"] != nil {
+            config.validation = try options.double("--validation", default: 0.1, range: 0.001...0.9)
+        }
+        if options.values["--early-stopping"] != nil {
+            guard config.validation != nil else {
+                throw CLIError.usage("--early-stopping needs a validation loss to watch; add --validation F (e.g. 0.1, the fraction of the training rows held out)")
+            }
+            config.earlyStopping = try options.int("--early-stopping", default: 5, range: 1...100_000)
+        }
+        config.augmentShift = try options.int("--augment-shift", default: 0, range: 0...4)
         if options.values["--threads"] != nil {
             TensorRuntime.threadCount = try options.int("--threads", default: 1, range: 1...256)
         } else {
@@ -182,6 +202,14 @@ enum TrainCommand {
         }
         // Every output is checked before training, so a run never trains and then fails to
         // write (the directory exists, the target is not a directory, a file can be created).
+        let historyPath = options.string("--history")
+        if let historyPath {
+            do {
+                try AtomicFile.checkWritable(URL(fileURLWithPath: historyPath))
+            } catch {
+                throw CLIError.file(path: historyPath, reason: "\(error.reason) (nothing was trained)")
+            }
+        }
         let save = options.string("--save")
         if let save {
             do {
@@ -253,6 +281,14 @@ enum TrainCommand {
                 failures.append("the checkpoint: \(error)")
             }
         }
+        if let historyPath {
+            do {
+                try AtomicFile.write(Array((outcomes.flatMap(\.history).joined(separator: "\n") + "\n").utf8), to: URL(fileURLWithPath: historyPath))
+                written.append("the history \(historyPath)")
+            } catch {
+                failures.append("the history: \(error)")
+            }
+        }
         do {
             try writeLossPlot(outcomes, to: plotPath)
             written.append("the loss plot \(plotPath)")
@@ -289,13 +325,23 @@ enum TrainCommand {
         line.add("test_accuracy", o.testAccuracy, format: "%.4f")
         line.add("ms_per_epoch", o.msPerEpoch, format: "%.3f")
         if let clip = o.config.clipNorm { line.add("clip_norm", clip) }
+        if o.config.validation != nil { line.add("epochs_run", o.epochLosses.count) }
+        if o.config.earlyStopping != nil { line.add("stopped_early", o.stoppedEarly) }
         if o.config.stats { line.add("stats", raw: "[" + o.epochStats.joined(separator: ",") + "]") }
         return line.text
     }
 
     /// Trains one model; returns the mean training loss per epoch and the test accuracy.
     static func train(_ c: Config, data: Dataset<Float>, progress: Bool, printStats: Bool = false, resume: Resume? = nil) throws -> Outcome {
-        let (trainSet, testSet) = data.split(at: data.count - 360)
+        let (allTraining, testSet) = data.split(at: data.count - 360)
+        // --validation: rows held out of the training set, chosen by the seed (not the test rows).
+        let (trainSet, validationSet) = c.validation.map { fraction -> (Dataset<Float>, Dataset<Float>?) in
+            let (t, v) = allTraining.split(validationFraction: fraction, seed: c.seed &+ 0x5EED)
+            return (t, v)
+        } ?? (allTraining, nil)
+        let stopper = c.earlyStopping.map { EarlyStopping(patience: $0) }
+        var history: [String] = []
+        var stoppedEarly = false
 
         manualSeed(c.seed)  // the layers' initial weights
         var generator = TensorRandom(seed: c.seed)  // the batch order
@@ -328,7 +374,12 @@ enum TrainCommand {
             probe?.reset()
             model.train()
             var total = 0.0
-            for (features, labels) in trainSet.batches(size: c.batchSize, generator: &generator) {
+            // --augment-shift: this epoch's shifted copy, from a generator of its own per epoch
+            // (so a resumed run shifts the same way without saving its state).
+            var shiftGenerator = TensorRandom(seed: c.seed &+ 0xA0_6000 &+ UInt64(epoch))
+            let epochSet = c.augmentShift > 0
+                ? trainSet.randomlyShifted(maxShift: c.augmentShift, height: 8, width: 8, generator: &shiftGenerator) : trainSet
+            for (features, labels) in epochSet.batches(size: c.batchSize, generator: &generator) {
                 let loss = crossEntropy(logits: model(Variable(reshapeInput(features, for: c.model))), labels: labels)
                 optimizer.zeroGradients()
                 loss.backward()
@@ -338,6 +389,21 @@ enum TrainCommand {
             }
             seconds += Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
             losses.append(total / Double(trainSet.count))
+            var line = JSONLine()
+            line.add("epoch", epoch)
+            line.add("train_loss", losses.last!, format: "%.6f")
+            line.add("learning_rate", optimizer.learningRate)
+            line.add("seconds", Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9, format: "%.4f")
+            if let validationSet {
+                model.eval()
+                let logits = withoutGradients { model(Variable(reshapeInput(validationSet.features, for: c.model))) }
+                let loss = Double(crossEntropy(logits: logits, labels: validationSet.labels).value.scalars[0])
+                let hits = zip(logits.value.argmax(alongAxis: 1), validationSet.labels).filter { $0 == $1 }.count
+                line.add("validation_loss", loss, format: "%.6f")
+                line.add("validation_accuracy", Double(hits) / Double(validationSet.count), format: "%.4f")
+                if let stopper, stopper.shouldStop(after: loss) { stoppedEarly = true }
+            }
+            history.append(line.text)
             if let probe {
                 let gradients = GradientStatistics.of(named)
                 epochStats.append(StatsReport.json(epoch: epoch, probe: probe, gradients: gradients))
@@ -351,10 +417,14 @@ enum TrainCommand {
                 let eta = seconds / Double(epoch) * Double(c.epochs - epoch)
                 let line = String(format: "epoch %d/%d  loss %.4f  ETA %.1f s", epoch, c.epochs, losses.last!, eta)
                 if isatty(STDERR_FILENO) != 0 {
-                    printError("\r" + line + (epoch == c.epochs ? "\n" : ""))
+                    printError("\r" + line + (epoch == c.epochs || stoppedEarly ? "\n" : ""))
                 } else {
                     printError(line + "\n")
                 }
+            }
+            if stoppedEarly {
+                if progress { printError("early stopping after epoch \(epoch): no better validation loss for \(c.earlyStopping!) epochs (best at epoch \(firstEpoch + (stopper!.bestEpoch ?? 0)))\n") }
+                break
             }
         }
         probe?.isRecording = false
@@ -362,8 +432,8 @@ enum TrainCommand {
         let predicted = withoutGradients { model(Variable(reshapeInput(testSet.features, for: c.model))).value.argmax(alongAxis: 1) }
         let accuracy = Double(zip(predicted, testSet.labels).filter { $0 == $1 }.count) / Double(testSet.count)
         return Outcome(
-            config: c, epochLosses: losses, testAccuracy: accuracy, msPerEpoch: seconds * 1000 / Double(c.epochs - firstEpoch + 1), model: model,
-            epochStats: epochStats, optimizer: optimizer, generator: generator)
+            config: c, epochLosses: losses, testAccuracy: accuracy, msPerEpoch: seconds * 1000 / Double(Swift.max(1, losses.count - (firstEpoch - 1))), model: model,
+            epochStats: epochStats, history: history, stoppedEarly: stoppedEarly, optimizer: optimizer, generator: generator)
     }
 
     static func reshapeInput(_ x: Tensor<Float>, for model: String) -> Tensor<Float> {
