@@ -261,9 +261,30 @@ for name, e, heads, l, s_, n, bf, is_self, amask, kpm in ATT:
         entry["params"][pname] = {"shape": list(p_.shape), "value": hexes(p_), "grad": hexes(p_.grad)}
     attention.append(entry)
 
+conv_transpose = []
+# (name, N, Cin, H, W, Cout, kernel, stride, padding, output_padding, dilation, groups, bias)
+CT = [
+    ("transpose_basic", 2, 3, 4, 5, 2, (3, 3), (1, 1), (0, 0), (0, 0), (1, 1), 1, True),
+    ("transpose_upsample_x2", 1, 2, 3, 4, 3, (3, 3), (2, 2), (1, 1), (1, 1), (1, 1), 1, True),
+    ("transpose_groups_dilation", 2, 4, 3, 3, 4, (2, 3), (2, 1), (0, 1), (1, 0), (1, 2), 2, False),
+]
+for name, n, cin, h, w_, cout, k, st, pad, opad, dil, g_, has_bias in CT:
+    x = rand(n, cin, h, w_).requires_grad_(True)
+    weight = rand(cin, cout // g_, *k).requires_grad_(True)
+    bias = rand(cout).requires_grad_(True) if has_bias else None
+    y = F.conv_transpose2d(x, weight, bias, stride=st, padding=pad, output_padding=opad, groups=g_, dilation=dil)
+    w = weighted_backward(y)
+    conv_transpose.append({
+        "name": name, "x_shape": list(x.shape), "weight_shape": list(weight.shape), "y_shape": list(y.shape),
+        "stride": list(st), "padding": list(pad), "output_padding": list(opad), "dilation": list(dil), "groups": g_,
+        "x": hexes(x), "weight": hexes(weight), "bias": hexes(bias) if has_bias else None,
+        "w": hexes(w), "y": hexes(y), "dx": hexes(x.grad), "dweight": hexes(weight.grad),
+        "dbias": hexes(bias.grad) if has_bias else None,
+    })
+
 os.makedirs(os.path.dirname(OUT), exist_ok=True)
 with open(OUT, "w") as fh:
     json.dump({"torch": torch.__version__, "conv2d": conv, "pools": pools, "batchnorm": batchnorm,
                "layernorm": layernorm, "embedding": embedding, "conv1d": conv1d, "adaptive": adaptive, "recurrent": recurrent,
-               "attention": attention}, fh, indent=0)
+               "attention": attention, "conv_transpose": conv_transpose}, fh, indent=0)
 print(f"wrote {OUT}: {len(conv)} conv, {len(pools)} pool, {len(batchnorm)} batchnorm cases")
