@@ -194,5 +194,12 @@ lines.append("## PyTorch anchor (../shared/anchors/torch_bench.py, same run)\n")
 lines.append("```")
 lines.append(anchor.strip())
 lines.append("```")
-open(os.path.join(ROOT, "Docs", "Performance.md"), "w").write("\n".join(lines) + "\n")
+# The layer comparison (Scripts/compare_layers.py) lives between markers and is kept as it is.
+path = os.path.join(ROOT, "Docs", "Performance.md")
+old = open(path).read() if os.path.exists(path) else ""
+begin, end = "<!-- layers:begin -->", "<!-- layers:end -->"
+if begin in old and end in old:
+    lines.append("")
+    lines.append(old[old.index(begin):old.index(end) + len(end)])
+open(path, "w").write("\n".join(lines) + "\n")
 print("\n".join(lines))

@@ -50,8 +50,8 @@ enum Bench {
             threadList = [1, 2]
         }
         let suite = options.string("--suite")
-        if let suite, !["elementwise", "activation", "matmul", "tape", "memory", "data", "probe"].contains(suite) {
-            throw CLIError.badValue(flag: "--suite", value: suite, expected: "elementwise, activation, tape, matmul, memory, data or probe")
+        if let suite, !["elementwise", "activation", "matmul", "tape", "memory", "data", "probe", "layers"].contains(suite) {
+            throw CLIError.badValue(flag: "--suite", value: suite, expected: "elementwise, activation, tape, matmul, memory, data, probe or layers")
         }
         // Flags that belong to one suite are refused with any other, not silently ignored.
         if options.values["--only"] != nil, let suite, suite != "activation" {
@@ -74,6 +74,7 @@ enum Bench {
         }
         if suite == nil || suite == "tape" { tape() }
         if suite == nil || suite == "probe" { probe(quick: quick) }
+        if suite == "layers" { layers() }
         if suite == "data" { try csvLoad(megabytes: quick ? 10 : 100) }
         if suite == "memory" { try memory(steps: try options.int("--steps", default: 1_000_000, range: 1...100_000_000)) }
         if suite == nil || suite == "matmul" {
@@ -255,6 +256,37 @@ enum Bench {
         let ratio = ratios.sorted()[3], us = plain.sorted()[3]
         emit([("suite", "probe"), ("us_per_step", us), ("ratio_with_probe", ratio)],
              text: String(format: "probe       %.2f µs per MLP training step; with an ActivationProbe ×%.3f (median of 7 pairs)", us, ratio))
+    }
+
+    /// Forward + backward of the sequence and attention layers at small sizes (Float, one
+    /// thread), µs per call: Scripts/compare_layers.py runs PyTorch's on the same shapes.
+    static func layers() {
+        TensorRuntime.threadCount = 1
+        manualSeed(0)
+        func run(_ name: String, _ shape: String, inner: Int, _ body: () -> Void) {
+            let us = median(samples: 11, inner: inner, body) * 1e6
+            emit([("suite", "layers"), ("name", name), ("shape", shape), ("us_per_call", us)],
+                 text: name.padding(toLength: 12, withPad: " ", startingAt: 0) + " " + shape.padding(toLength: 28, withPad: " ", startingAt: 0)
+                    + String(format: " %9.1f µs forward + backward", us))
+        }
+        let lstm = Recurrent<Float>(.lstm, inputSize: 32, hiddenSize: 64)
+        let sx = Variable(Tensor<Float>.randomNormal([20, 16, 32]), requiresGradient: true)
+        run("lstm", "L 20, N 16, 32 → 64", inner: 5) { lstm(sx).sum().backward() }
+        let gru = Recurrent<Float>(.gru, inputSize: 32, hiddenSize: 64)
+        run("gru", "L 20, N 16, 32 → 64", inner: 5) { gru(sx).sum().backward() }
+        let norm = LayerNorm<Float>(256)
+        let nx = Variable(Tensor<Float>.randomNormal([64, 256]), requiresGradient: true)
+        run("layernorm", "[64, 256]", inner: 50) { norm(nx).sum().backward() }
+        let mha = MultiheadAttention<Float>(embedDim: 64, heads: 4, batchFirst: true)
+        let ax = Variable(Tensor<Float>.randomNormal([8, 16, 64]), requiresGradient: true)
+        run("attention", "N 8, L 16, E 64, 4 heads", inner: 20) { mha(ax).sum().backward() }
+        let conv = Conv1d<Float>(16, 32, kernelSize: 5, padding: 2)
+        let cx = Variable(Tensor<Float>.randomNormal([8, 16, 128]), requiresGradient: true)
+        run("conv1d", "[8, 16, 128], 16 → 32, k 5", inner: 20) { conv(cx).sum().backward() }
+        let embed = Embedding<Float>(1000, 64)
+        let indices = (0..<640).map { ($0 * 7919) % 1000 }
+        run("embedding", "1000 × 64, 32 × 20 lookups", inner: 50) { embed(indices: indices, shape: [32, 20]).sum().backward() }
+        sx.resetGradient(); nx.resetGradient(); ax.resetGradient(); cx.resetGradient()
     }
 
     static func residentBytes() -> Int {

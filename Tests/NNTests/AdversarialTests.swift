@@ -811,7 +811,7 @@ enum CLICatalogue {
         CLICase("gradcheck of an unknown activation", ["gradcheck", "--activation", "nope"], mentions: ["--activation nope", "one of"]),
         CLICase("gradcheck --points 0", ["gradcheck", "--points", "0"], mentions: ["--points 0"]),
         CLICase("plot of an unknown activation", ["plot", "--activation", "nope"], mentions: ["--activation nope"]),
-        CLICase("bench with an unknown suite", ["bench", "--suite", "gpu"], mentions: ["--suite gpu", "elementwise, activation, tape, matmul, memory, data or probe"]),
+        CLICase("bench with an unknown suite", ["bench", "--suite", "gpu"], mentions: ["--suite gpu", "elementwise, activation, tape, matmul, memory, data, probe or layers"]),
         CLICase("demo with a missing data file", ["demo", "--data", "%IN%/missing.csv"], mentions: ["missing.csv"]),
         CLICase("list with an unknown option", ["list", "--all"], mentions: ["unknown option '--all'"]),
 

@@ -47,6 +47,8 @@ public final class Conv1d<Scalar: TensorScalar>: Module, Layer {
             + (dilation != 1 ? ", dilation: \(dilation)" : "") + (groups != 1 ? ", groups: \(groups)" : "") + ", bias: \(bias != nil))"
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func forward(_ x: Variable<Scalar>) -> Variable<Scalar> {
         let w = weight.shape
         tensorCheck(
@@ -94,6 +96,8 @@ public final class AdaptiveAvgPool2d<Scalar: TensorScalar>: Module, Layer {
         return Tensor(shape: [h * w, oh * ow], scalars: p)
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func forward(_ x: Variable<Scalar>) -> Variable<Scalar> {
         tensorCheck(
             x.rank == 4 && x.shape[2] > 0 && x.shape[3] > 0,
@@ -124,6 +128,8 @@ public final class Residual<Scalar: TensorScalar>: Module, Layer {
         self.init(Sequential(try build()))
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func forward(_ x: Variable<Scalar>) -> Variable<Scalar> {
         let y = body(x)
         tensorCheck(

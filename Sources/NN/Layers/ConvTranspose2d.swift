@@ -74,6 +74,8 @@ public final class ConvTranspose2d<Scalar: TensorScalar>: Module, Layer {
             + (outputPadding != (0, 0) ? ", outputPadding: \(outputPadding)" : "") + (groups != 1 ? ", groups: \(groups)" : "") + ", bias: \(bias != nil))"
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func forward(_ x: Variable<Scalar>) -> Variable<Scalar> {
         let w = weight.shape  // [in, out/groups, kh, kw]
         tensorCheck(

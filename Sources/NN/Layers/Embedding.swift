@@ -67,6 +67,8 @@ public final class Embedding<Scalar: TensorScalar>: Module, Layer {
         return y
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func lookup(_ indices: [Int], shape: [Int]) -> Variable<Scalar> {
         tensorCheck(
             shape.reduce(1, *) == indices.count,

@@ -36,6 +36,8 @@ public final class LayerNorm<Scalar: TensorScalar>: Module, Layer {
         "LayerNorm<\(Scalar.self)>(\(normalizedShape), eps: \(eps), elementwiseAffine: \(weight != nil), bias: \(bias != nil))"
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func forward(_ x: Variable<Scalar>) -> Variable<Scalar> {
         let k = normalizedShape.count
         tensorCheck(

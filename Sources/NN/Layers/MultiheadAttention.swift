@@ -43,6 +43,8 @@ public final class MultiheadAttention<Scalar: TensorScalar>: Module, Layer {
     }
 
     /// Rows [part·E, (part + 1)·E) of the packed projection, applied to x [N, T, E].
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func project(_ x: Variable<Scalar>, _ part: Int) -> Variable<Scalar> {
         let e = embedDim
         let w = in_proj_weight.sliced(alongAxis: 0, (part * e)..<((part + 1) * e))
@@ -52,6 +54,8 @@ public final class MultiheadAttention<Scalar: TensorScalar>: Module, Layer {
     }
 
     /// Attention of `query` over `key`/`value`; see the type's notes for shapes and masks.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(
         query: Variable<Scalar>, key: Variable<Scalar>, value: Variable<Scalar>,
         attentionMask: [[Bool]]? = nil, keyPaddingMask: [[Bool]]? = nil

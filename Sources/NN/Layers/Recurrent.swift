@@ -87,6 +87,8 @@ public final class RecurrentCell<Scalar: TensorScalar>: Module {
     }
 
     /// W x + b for a stacked weight, then the columns of gate k.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func projections(_ x: Variable<Scalar>, _ h: Variable<Scalar>) -> (Variable<Scalar>, Variable<Scalar>) {
         var gi = Variable.matmul(x, weight_ih, transposingB: true)
         var gh = Variable.matmul(h, weight_hh, transposingB: true)
@@ -98,6 +100,8 @@ public final class RecurrentCell<Scalar: TensorScalar>: Module {
     }
 
     /// One step: x [N, input], state h [N, hidden] (c too for an LSTM) → the next state.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Variable<Scalar>, _ state: RecurrentState<Scalar>) -> RecurrentState<Scalar> {
         tensorCheck(
             x.rank == 2 && x.shape[1] == inputSize && state.h.shape == [x.shape[0], hiddenSize]
@@ -153,6 +157,8 @@ public final class Recurrent<Scalar: TensorScalar>: Module, Layer {
 
     /// The output sequence and the final state of each layer; `initialState` one per layer
     /// (zeros when nil).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Variable<Scalar>, initialState: [RecurrentState<Scalar>]?) -> (output: Variable<Scalar>, states: [RecurrentState<Scalar>]) {
         let input = cells[0].inputSize
         tensorCheck(
