@@ -37,6 +37,8 @@ let commands: [CLICommand] = [
                 --validation F (hold out that fraction of the training rows)  --early-stopping N (stop after
                   N epochs without a better validation loss)  --history PATH (one JSON line per epoch)
                 --augment-shift K (shift training images by up to K pixels each epoch)
+                --task classification|regression (regression: an MLP with MSE on --data, a CSV whose last column
+                  is the target, or on a generated data set; reports test RMSE and R²)
         """, allowed: TrainCommand.allowed, run: { try TrainCommand.run($0) }),
     CLICommand(name: "demo", help: """
         demo    softmax regression on the shipped digits data, gradients by hand

@@ -7,7 +7,7 @@ import NN
 enum TrainCommand {
     static let allowed: Set<String> = [
         "--data", "--model", "--activation", "--epochs", "--batch-size", "--lr", "--optimizer", "--seed",
-        "--threads", "--save", "--json", "--compare", "--plot", "--quiet", "--stats", "--clip-norm", "--resume", "--validation", "--early-stopping", "--history", "--augment-shift",
+        "--threads", "--save", "--json", "--compare", "--plot", "--quiet", "--stats", "--clip-norm", "--resume", "--validation", "--early-stopping", "--history", "--augment-shift", "--task",
     ]
 
     struct Config {
@@ -156,6 +156,11 @@ enum TrainCommand {
             config.earlyStopping = try options.int("--early-stopping", default: 5, range: 1...100_000)
         }
         config.augmentShift = try options.int("--augment-shift", default: 0, range: 0...4)
+        switch options.string("--task") ?? "classification" {
+        case "classification": break
+        case "regression": return try RegressionTraining.run(options, config)
+        case let other: throw CLIError.badValue(flag: "--task", value: other, expected: "classification or regression")
+        }
         if options.values["--threads"] != nil {
             TensorRuntime.threadCount = try options.int("--threads", default: 1, range: 1...256)
         } else {
