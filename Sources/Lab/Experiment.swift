@@ -52,20 +52,8 @@ public indirect enum JSON: Sendable, Equatable {
         }
     }
 
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
-    }
+    /// A JSON string literal (NN's, the one the checkpoint headers use).
+    static func quoted(_ s: String) -> String { jsonStringLiteral(s) }
 
     /// The value at `key` of an object (nil otherwise).
     public subscript(key: String) -> JSON? {

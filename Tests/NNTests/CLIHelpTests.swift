@@ -4,14 +4,14 @@ import TestSupport
 
 @testable import NN
 
-private func scratchDirectory() -> URL {
+func scratchDirectory() -> URL {
     let u = FileManager.default.temporaryDirectory.appendingPathComponent("tapegrad-help-\(UUID().uuidString)")
     try! FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
     return u
 }
 
 /// Runs the built tool in `directory`; a signal is a failure.
-private func tool(_ arguments: [String], in directory: URL) throws -> (status: Int32, stdout: String, stderr: String) {
+func tool(_ arguments: [String], in directory: URL) throws -> (status: Int32, stdout: String, stderr: String) {
     let executable = try #require(CLICatalogue.executable(), "the tapegrad executable was not built (run swift build)")
     let run = try CLICatalogue.run(executable, arguments, in: directory)
     #expect(run.reason == .exit, "\(arguments): killed by signal \(run.status): \(run.stderr)")

@@ -5,25 +5,13 @@ import TestSupport
 @testable import NN
 
 /// `tapegrad train --stats` and `tapegrad experiment` through the built tool (debug build: the
-/// cheapest invocations only; the experiments' numbers are LabTests' and CI's quick run).
+/// cheapest invocations only; the experiments' numbers are LabTests' and CI's quick run). The
+/// helpers `scratchDirectory()` and `tool(_:in:)` are CLIHelpTests'.
 @Suite("The tool's probes and lab")
 struct LabCLITests {
-    private func scratch() -> URL {
-        let u = FileManager.default.temporaryDirectory.appendingPathComponent("tapegrad-lab-\(UUID().uuidString)")
-        try! FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
-        return u
-    }
-
-    private func tool(_ arguments: [String], in directory: URL) throws -> (status: Int32, stdout: String, stderr: String) {
-        let executable = try #require(CLICatalogue.executable(), "the tapegrad executable was not built (run swift build)")
-        let run = try CLICatalogue.run(executable, arguments, in: directory)
-        #expect(run.reason == .exit, "\(arguments): killed by signal \(run.status): \(run.stderr)")
-        return (run.status, run.stdout, run.stderr)
-    }
-
     @Test("train --stats prints each leaf layer and parameter per epoch; with --json they are in the line")
     func trainStats() throws {
-        let dir = scratch()
+        let dir = scratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let text = try tool(["train", "--epochs", "2", "--stats", "--quiet", "--plot", "p.svg"], in: dir)
         #expect(text.status == 0, "\(text.stderr)")
@@ -46,7 +34,7 @@ struct LabCLITests {
 
     @Test("experiment --list names at least 14; an unknown name gets a did-you-mean, no name a usage line; exit 2")
     func experimentCommand() throws {
-        let dir = scratch()
+        let dir = scratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let list = try tool(["experiment", "--list"], in: dir)
         #expect(list.status == 0)
@@ -72,7 +60,7 @@ struct LabCLITests {
 
     @Test("train --clip-norm X trains and reports it; a negative bound is refused with exit 2")
     func clipNorm() throws {
-        let dir = scratch()
+        let dir = scratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let ok = try tool(["train", "--epochs", "1", "--clip-norm", "0.5", "--json", "--plot", "p.svg"], in: dir)
         #expect(ok.status == 0 && ok.stdout.contains("\"clip_norm\":0.5"), "\(ok.stdout) \(ok.stderr)")
