@@ -4,7 +4,7 @@ import TestSupport
 
 @testable import NN
 
-func scratchDirectory() -> URL {
+func toolScratchDirectory() -> URL {
     let u = FileManager.default.temporaryDirectory.appendingPathComponent("tapegrad-help-\(UUID().uuidString)")
     try! FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
     return u
@@ -24,7 +24,7 @@ struct CLIHelpTests {
 
     @Test("tapegrad, --help, -h and help print every command and exit 0; nothing else runs")
     func generalHelp() throws {
-        let dir = scratchDirectory()
+        let dir = toolScratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         for args in [[], ["--help"], ["-h"], ["help"]] {
             let r = try tool(args, in: dir)
@@ -38,7 +38,7 @@ struct CLIHelpTests {
 
     @Test("help COMMAND and COMMAND --help / -h print that command's options and exit 0")
     func commandHelp() throws {
-        let dir = scratchDirectory()
+        let dir = toolScratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         for c in Self.commands {
             for args in [["help", c], [c, "--help"], [c, "-h"]] {
@@ -52,7 +52,7 @@ struct CLIHelpTests {
 
     @Test("An unknown command or option names the nearest known one; exit 2, one line")
     func didYouMean() throws {
-        let dir = scratchDirectory()
+        let dir = toolScratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let cases: [([String], String)] = [
             (["trian"], "did you mean 'train'?"),
@@ -74,7 +74,7 @@ struct CLIHelpTests {
 
     @Test("Each optimizer gets its usual learning rate, printed; progress is one line per epoch in a log")
     func learningRatesAndProgress() throws {
-        let dir = scratchDirectory()
+        let dir = toolScratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let expected = ["adam": "0.001", "adamw": "0.001", "sgd": "0.1", "rmsprop": "0.01"]
         for (optimizer, rate) in expected {
@@ -93,7 +93,7 @@ struct CLIHelpTests {
 
     @Test("The default loss plot goes into an untracked runs/ folder, made on demand")
     func defaultPlotLocation() throws {
-        let dir = scratchDirectory()
+        let dir = toolScratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let r = try tool(["train", "--epochs", "1"], in: dir)
         #expect(r.status == 0, "\(r.stderr)")
@@ -102,7 +102,7 @@ struct CLIHelpTests {
 
     @Test("Every spec 'tapegrad list' prints: train --epochs 1 and gradcheck exit 0, or 2 with one line; never a signal")
     func everyListedSpecThroughTheTool() throws {
-        let dir = scratchDirectory()
+        let dir = toolScratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let list = try tool(["list", "--json"], in: dir)
         #expect(list.status == 0)
@@ -126,7 +126,7 @@ struct CLIHelpTests {
 
     @Test("prelu:per_channel=1 gives one slope per unit of each MLP hidden layer and per CNN channel; trainable_swish too")
     func perChannelFromTheCommandLine() throws {
-        let dir = scratchDirectory()
+        let dir = toolScratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let cases: [(args: [String], shapes: [String: [Int]])] = [
             (["--activation", "prelu:per_channel=1"], ["layers.1.alpha": [128], "layers.3.alpha": [64]]),

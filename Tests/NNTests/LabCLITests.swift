@@ -6,12 +6,12 @@ import TestSupport
 
 /// `tapegrad train --stats` and `tapegrad experiment` through the built tool (debug build: the
 /// cheapest invocations only; the experiments' numbers are LabTests' and CI's quick run). The
-/// helpers `scratchDirectory()` and `tool(_:in:)` are CLIHelpTests'.
+/// helpers `toolScratchDirectory()` and `tool(_:in:)` are CLIHelpTests'.
 @Suite("The tool's probes and lab")
 struct LabCLITests {
     @Test("train --stats prints each leaf layer and parameter per epoch; with --json they are in the line")
     func trainStats() throws {
-        let dir = scratchDirectory()
+        let dir = toolScratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let text = try tool(["train", "--epochs", "2", "--stats", "--quiet", "--plot", "p.svg"], in: dir)
         #expect(text.status == 0, "\(text.stderr)")
@@ -34,7 +34,7 @@ struct LabCLITests {
 
     @Test("experiment --list names at least 14; an unknown name gets a did-you-mean, no name a usage line; exit 2")
     func experimentCommand() throws {
-        let dir = scratchDirectory()
+        let dir = toolScratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let list = try tool(["experiment", "--list"], in: dir)
         #expect(list.status == 0)
@@ -60,7 +60,7 @@ struct LabCLITests {
 
     @Test("train --clip-norm X trains and reports it; a negative bound is refused with exit 2")
     func clipNorm() throws {
-        let dir = scratchDirectory()
+        let dir = toolScratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let ok = try tool(["train", "--epochs", "1", "--clip-norm", "0.5", "--json", "--plot", "p.svg"], in: dir)
         #expect(ok.status == 0 && ok.stdout.contains("\"clip_norm\":0.5"), "\(ok.stdout) \(ok.stderr)")
