@@ -1,0 +1,141 @@
+// A Caffe network definition (NetParameter prototxt) as data: its inputs with their shapes and
+// its layers with their wiring, after the phase filter, checked for wiring mistakes. Building a
+// runnable module graph from it is the next step (issue 17); this is what that builder reads.
+
+/// Why a Caffe network could not be read: the layer and the line, one line.
+public struct CaffeError: Error, Equatable, CustomStringConvertible {
+    public let line: Int
+    public let layer: String?
+    public let reason: String
+
+    public var description: String {
+        oneLine("caffe: line \(line)" + (layer.map { ", layer '\($0)'" } ?? "") + ": \(reason)")
+    }
+}
+
+/// One layer of a Caffe net: its name, type, bottoms and tops (blob names; a top equal to a
+/// bottom is Caffe's in-place form), and its `*_param` messages by name.
+public struct CaffeLayer: Equatable {
+    public let name: String
+    public let type: String
+    public let bottoms: [String]
+    public let tops: [String]
+    /// The layer's parameter messages (`convolution_param`, `relu_param`, …) by field name.
+    public let parameters: [String: ProtoTextMessage]
+    /// The prototxt line of `layer {`.
+    public let line: Int
+
+    /// A number in one of the parameter messages (`number("convolution_param", "num_output")`).
+    public func number(_ message: String, _ field: String) -> Double? {
+        guard case .number(let v, _)? = parameters[message]?.first(field)?.value else { return nil }
+        return v
+    }
+}
+
+/// A Caffe NetParameter: the net's name, its input blobs with shapes, and the layers that take
+/// part in `phase` (a layer with `include { phase: … }` only in that phase, `exclude` likewise).
+public struct CaffeNet: Equatable {
+    public enum Phase: String, Sendable { case train = "TRAIN", test = "TEST" }
+
+    public let name: String
+    /// Input blobs and their shapes ([N, C, H, W] usually), from `input`/`input_shape`,
+    /// `input_dim`, or `Input` layers.
+    public let inputs: [(name: String, shape: [Int])]
+    public let layers: [CaffeLayer]
+
+    public static func == (a: CaffeNet, b: CaffeNet) -> Bool {
+        a.name == b.name && a.layers == b.layers && a.inputs.map(\.name) == b.inputs.map(\.name) && a.inputs.map(\.shape) == b.inputs.map(\.shape)
+    }
+
+    /// The layer types the importer knows (the source articles' layers).
+    public static let supportedTypes: Set<String> = [
+        "Input", "InnerProduct", "Convolution", "Pooling", "Dropout", "BatchNorm", "Scale", "Softmax",
+        "ReLU", "PReLU", "TanH", "Sigmoid", "AbsVal", "ELU", "BNLL", "Power", "Exp", "Log",
+    ]
+
+    /// Reads a prototxt for `phase` (TEST by default: no data or loss layers in a deploy net).
+    /// - Throws: `ProtoTextError` for syntax, `CaffeError` naming the layer and line for an
+    ///   unsupported layer type, a missing name/type, a bottom no earlier layer or input produces,
+    ///   an input without a shape, a field of the wrong kind, or a net with no layers.
+    public init(prototxt: String, phase: Phase = .test) throws {
+        let net = try ProtoTextMessage.parse(prototxt)
+        func string(_ f: ProtoTextMessage.Field?) throws(CaffeError) -> String? {
+            guard let f else { return nil }
+            switch f.value {
+            case .string(let s): return s
+            case .identifier(let s): return s
+            default: throw CaffeError(line: f.line, layer: nil, reason: "'\(f.name)' should be a string")
+            }
+        }
+        func dims(_ m: ProtoTextMessage, line: Int) throws(CaffeError) -> [Int] {
+            try m.all("dim").map { f throws(CaffeError) -> Int in
+                guard case .number(let v, _) = f.value, v >= 1, v == v.rounded(), v < 1e9 else {
+                    throw CaffeError(line: f.line, layer: nil, reason: "a dim must be a whole number ≥ 1")
+                }
+                return Int(v)
+            }
+        }
+        name = try string(net.first("name")) ?? ""
+        guard net.first("layers") == nil else {
+            throw CaffeError(line: net.first("layers")!.line, layer: nil, reason: "V1 'layers' are not supported; upgrade the net to 'layer' (Caffe's upgrade_net_proto_text)")
+        }
+        // Net-level inputs.
+        var inputs: [(String, [Int])] = []
+        let inputNames = try net.all("input").map { f throws(CaffeError) -> String in try string(f)! }
+        let shapes = net.all("input_shape")
+        let legacy = net.all("input_dim").compactMap { f -> Int? in if case .number(let v, _) = f.value { return Int(v) } else { return nil } }
+        for (k, inputName) in inputNames.enumerated() {
+            if k < shapes.count, case .message(let m) = shapes[k].value {
+                inputs.append((inputName, try dims(m, line: shapes[k].line)))
+            } else if legacy.count == 4 * inputNames.count {
+                inputs.append((inputName, Array(legacy[(4 * k)..<(4 * k + 4)])))
+            } else {
+                throw CaffeError(line: net.first("input")!.line, layer: nil, reason: "input '\(inputName)' has no shape (give input_shape { dim: … } or four input_dim)")
+            }
+        }
+        // Layers, filtered by phase.
+        var produced = Set(inputs.map(\.0))
+        var layers: [CaffeLayer] = []
+        for field in net.all("layer") {
+            guard case .message(let m) = field.value else { throw CaffeError(line: field.line, layer: nil, reason: "'layer' must be a message { … }") }
+            guard let layerName = try string(m.first("name")), let type = try string(m.first("type")) else {
+                throw CaffeError(line: field.line, layer: nil, reason: "a layer needs a name and a type")
+            }
+            func phases(_ key: String) throws -> [String] {
+                try m.all(key).compactMap { f throws -> String? in
+                    guard case .message(let rule) = f.value else { throw CaffeError(line: f.line, layer: layerName, reason: "'\(key)' must be a message") }
+                    return try string(rule.first("phase"))
+                }
+            }
+            let include = try phases("include"), exclude = try phases("exclude")
+            if !include.isEmpty && !include.contains(phase.rawValue) { continue }
+            if exclude.contains(phase.rawValue) { continue }
+            guard Self.supportedTypes.contains(type) else {
+                throw CaffeError(
+                    line: field.line, layer: layerName,
+                    reason: "type '\(type)' is not supported (supported: \(Self.supportedTypes.sorted().joined(separator: ", ")))")
+            }
+            let bottoms = try m.all("bottom").map { f throws(CaffeError) -> String in try string(f)! }
+            let tops = try m.all("top").map { f throws(CaffeError) -> String in try string(f)! }
+            for b in bottoms where !produced.contains(b) {
+                throw CaffeError(line: field.line, layer: layerName, reason: "bottom '\(b)' is not produced by an input or an earlier layer")
+            }
+            var parameters: [String: ProtoTextMessage] = [:]
+            for f in m.fields where f.name.hasSuffix("_param") {
+                guard case .message(let p) = f.value else { throw CaffeError(line: f.line, layer: layerName, reason: "'\(f.name)' must be a message") }
+                parameters[f.name] = p
+            }
+            if type == "Input" {
+                guard let p = parameters["input_param"], let shape = p.first("shape"), case .message(let s) = shape.value else {
+                    throw CaffeError(line: field.line, layer: layerName, reason: "an Input layer needs input_param { shape { dim: … } }")
+                }
+                for t in tops { inputs.append((t, try dims(s, line: shape.line))) }
+            }
+            tops.forEach { produced.insert($0) }
+            layers.append(CaffeLayer(name: layerName, type: type, bottoms: bottoms, tops: tops, parameters: parameters, line: field.line))
+        }
+        guard !layers.isEmpty else { throw CaffeError(line: 1, layer: nil, reason: "the net has no layers in phase \(phase.rawValue)") }
+        self.inputs = inputs
+        self.layers = layers
+    }
+}
