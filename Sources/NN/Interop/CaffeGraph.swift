@@ -1,0 +1,195 @@
+// A runnable, trainable module graph built from a CaffeNet: one module per layer, wired by blob
+// names (a DAG; in-place layers rewrite their blob), Caffe's parameters mapped to Tapegrad's
+// layers. Weights start from the usual initializations; reading `.caffemodel` weights into the
+// graph comes next (issue 17).
+
+/// A per-channel affine map y = γ_c·x + β_c over axis 1: Caffe's Scale layer (after BatchNorm).
+public final class ChannelAffine<Scalar: TensorScalar>: Module, Layer {
+    public let weight: Parameter<Scalar>
+    public let bias: Parameter<Scalar>?
+
+    public init(channels: Int, bias: Bool = true) {
+        tensorCheck(channels > 0, "ChannelAffine: \(channels) channels. Fix: use at least 1 channel.")
+        weight = Parameter(Tensor.ones([channels]))
+        self.bias = bias ? Parameter(Tensor.zeros([channels])) : nil
+        super.init()
+    }
+
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func forward(_ x: Variable<Scalar>) -> Variable<Scalar> {
+        let c = weight.value.count
+        tensorCheck(x.rank >= 2 && x.shape[1] == c, "ChannelAffine: input \(describeShape(x.shape)) for \(c) channels. Fix: pass [N, \(c), …].")
+        let shape = [1, c] + Array(repeating: 1, count: x.rank - 2)
+        var y = x * weight.variable.reshaped(to: shape)
+        if let bias { y = y + bias.variable.reshaped(to: shape) }
+        return y
+    }
+}
+
+/// A Caffe net as a module: `forward` takes the first input blob and returns the last layer's
+/// first top; `blobs(_:)` returns every blob. Each node is the module of one Caffe layer (a
+/// `Sequential` of Flatten + Linear for InnerProduct on images, as Caffe flattens).
+public final class CaffeGraph<Scalar: TensorScalar>: Module, Layer {
+    public struct Node {
+        public let name: String
+        public let type: String
+        public let bottom: String
+        public let top: String
+    }
+
+    /// The modules, one per node, in layer order (parameter names "modules.<i>.…").
+    public let modules: [any Layer<Scalar>]
+    public let nodes: [Node]
+    public let inputName: String
+    public let inputShape: [Int]
+
+    /// Builds the graph for `net`'s first input: each layer's module is made for the shape of
+    /// the blob it reads (found by running the modules built so far on zeros).
+    /// - Throws: `CaffeError` naming the layer and line for a parameter the mapping does not
+    ///   support (several bottoms, Caffe's round-up pooling sizes that floor mode would differ
+    ///   from, a kernel larger than the input, a missing num_output).
+    public init(_ net: CaffeNet) throws {
+        guard let input = net.inputs.first else { throw CaffeError(line: 1, layer: nil, reason: "the net has no input blob") }
+        var shapes: [String: [Int]] = [input.name: input.shape]
+        var modules: [any Layer<Scalar>] = []
+        var nodes: [Node] = []
+        for layer in net.layers where layer.type != "Input" {
+            guard layer.bottoms.count == 1, layer.tops.count == 1 else {
+                throw CaffeError(line: layer.line, layer: layer.name, reason: "\(layer.bottoms.count) bottoms and \(layer.tops.count) tops; this importer maps one-in, one-out layers")
+            }
+            let bottom = layer.bottoms[0], top = layer.tops[0]
+            guard let shape = shapes[bottom] else {
+                throw CaffeError(line: layer.line, layer: layer.name, reason: "bottom '\(bottom)' is not reachable from the input '\(input.name)'")
+            }
+            let module = try Self.module(for: layer, input: shape)
+            let out = withoutGradients { () -> [Int] in
+                module.eval()
+                defer { module.train() }
+                return module(Variable(Tensor<Scalar>(shape: shape, repeating: 0))).shape
+            }
+            shapes[top] = out
+            modules.append(module)
+            nodes.append(Node(name: layer.name, type: layer.type, bottom: bottom, top: top))
+        }
+        guard !modules.isEmpty else { throw CaffeError(line: 1, layer: nil, reason: "the net has no layers besides its inputs") }
+        self.modules = modules
+        self.nodes = nodes
+        inputName = input.name
+        inputShape = input.shape
+        super.init()
+    }
+
+    /// Every blob's value for `x` fed to the input.
+    public func blobs(_ x: Variable<Scalar>) -> [String: Variable<Scalar>] {
+        var values = [inputName: x]
+        for (node, module) in zip(nodes, modules) { values[node.top] = module(values[node.bottom]!) }
+        return values
+    }
+
+    public func forward(_ x: Variable<Scalar>) -> Variable<Scalar> { blobs(x)[nodes.last!.top]! }
+
+    // MARK: - Caffe layer → module
+
+    static func module(for layer: CaffeLayer, input shape: [Int]) throws -> any Layer<Scalar> {
+        func fail(_ reason: String) -> CaffeError { CaffeError(line: layer.line, layer: layer.name, reason: reason) }
+        func int(_ message: String, _ field: String, _ fallback: Int? = nil) throws -> Int {
+            if let v = layer.number(message, field) {
+                guard v == v.rounded(), v >= 0, v < 1e9 else { throw fail("\(message).\(field) \(v) is not a whole number ≥ 0") }
+                return Int(v)
+            }
+            guard let fallback else { throw fail("\(message).\(field) is missing") }
+            return fallback
+        }
+        func pair(_ message: String, _ name: String, default d: Int) throws -> (Int, Int) {
+            // kernel_size / kernel_h + kernel_w (likewise stride, pad).
+            let single = name == "kernel" ? "kernel_size" : name
+            if let h = layer.number(message, "\(name)_h"), let w = layer.number(message, "\(name)_w") { return (Int(h), Int(w)) }
+            let all = layer.parameters[message]?.all(single).compactMap { f -> Int? in if case .number(let v, _) = f.value { return Int(v) } else { return nil } } ?? []
+            if all.count >= 2 { return (all[0], all[1]) }
+            let v = all.first ?? d
+            return (v, v)
+        }
+        func bool(_ message: String, _ field: String, _ fallback: Bool) -> Bool {
+            switch layer.parameters[message]?.first(field)?.value {
+            case .identifier(let v)?: return v == "true"
+            case .number(let v, _)?: return v != 0
+            default: return fallback
+            }
+        }
+        func activation(_ spec: String) throws -> any Layer<Scalar> {
+            do { return try ActivationCatalogue.makeLayer(spec, as: Scalar.self) } catch { throw fail("\(error)") }
+        }
+        let channels = shape.count > 1 ? shape[1] : 1
+        switch layer.type {
+        case "InnerProduct":
+            let outputs = try int("inner_product_param", "num_output")
+            let features = shape.dropFirst().reduce(1, *)
+            let linear = Linear<Scalar>(features, outputs, bias: bool("inner_product_param", "bias_term", true))
+            return shape.count > 2 ? Sequential<Scalar>([Flatten(), linear]) : linear
+        case "Convolution":
+            let p = "convolution_param"
+            let outputs = try int(p, "num_output")
+            let k = try pair(p, "kernel", default: 0), s = try pair(p, "stride", default: 1), pad = try pair(p, "pad", default: 0)
+            let dilation = try int(p, "dilation", 1), groups = try int(p, "group", 1)
+            guard k.0 > 0, k.1 > 0, shape.count == 4 else { throw fail("a convolution needs kernel_size and an [N, C, H, W] input (got \(describeShape(shape)))") }
+            guard channels % groups == 0, outputs % groups == 0 else { throw fail("group \(groups) does not divide \(channels) input and \(outputs) output channels") }
+            return Conv2d<Scalar>(channels, outputs, kernelSize: k, stride: s, padding: pad, dilation: (dilation, dilation), groups: groups,
+                                  bias: bool(p, "bias_term", true))
+        case "Pooling":
+            let p = "pooling_param"
+            guard shape.count == 4 else { throw fail("pooling needs an [N, C, H, W] input (got \(describeShape(shape)))") }
+            let kind: String
+            if case .identifier(let v)? = layer.parameters[p]?.first("pool")?.value { kind = v } else { kind = "MAX" }
+            if bool(p, "global_pooling", false) {
+                guard kind == "AVE" || kind == "MAX" else { throw fail("pool \(kind) is not supported (MAX or AVE)") }
+                return kind == "AVE" ? AdaptiveAvgPool2d<Scalar>(outputSize: 1) : MaxPool2d<Scalar>(kernelSize: (shape[2], shape[3]))
+            }
+            let k = try pair(p, "kernel", default: 0), s = try pair(p, "stride", default: 1), pad = try pair(p, "pad", default: 0)
+            guard k.0 > 0, k.1 > 0 else { throw fail("pooling_param needs kernel_size") }
+            // Caffe rounds pooled sizes up, Tapegrad (and PyTorch's default) down: refuse where they differ.
+            for (n, kk, ss, pp) in [(shape[2], k.0, s.0, pad.0), (shape[3], k.1, s.1, pad.1)] {
+                let span = n + 2 * pp - kk
+                guard span >= 0, span % ss == 0 else {
+                    throw fail("Caffe pools \(n) pixels with kernel \(kk), stride \(ss), pad \(pp) to \((span + ss - 1) / ss + 1), rounding up where Tapegrad rounds down; choose sizes that divide evenly")
+                }
+            }
+            switch kind {
+            case "MAX": return MaxPool2d<Scalar>(kernelSize: k, stride: s, padding: pad)
+            case "AVE": return AvgPool2d<Scalar>(kernelSize: k, stride: s, padding: pad)
+            default: throw fail("pool \(kind) is not supported (MAX or AVE)")
+            }
+        case "ReLU":
+            let slope = layer.number("relu_param", "negative_slope") ?? 0
+            return slope == 0 ? try activation("relu") : try activation("leaky_relu:negative_slope=\(slope)")
+        case "PReLU":
+            let shared = bool("prelu_param", "channel_shared", false)
+            return PReLU<Scalar>(channels: shared ? 1 : channels)
+        case "TanH": return try activation("tanh")
+        case "Sigmoid": return try activation("sigmoid")
+        case "AbsVal": return try activation("abs")
+        case "BNLL": return try activation("softplus")
+        case "ELU": return try activation("elu:alpha=\(layer.number("elu_param", "alpha") ?? 1)")
+        case "Power":
+            let p = "power_param"
+            return try activation("power:power=\(layer.number(p, "power") ?? 1),scale=\(layer.number(p, "scale") ?? 1),shift=\(layer.number(p, "shift") ?? 0)")
+        case "Exp", "Log":
+            let p = layer.type == "Exp" ? "exp_param" : "log_param"
+            let base = layer.number(p, "base") ?? -1
+            return try activation("\(layer.type.lowercased()):base=\(base == -1 ? 2.718281828459045 : base),scale=\(layer.number(p, "scale") ?? 1),shift=\(layer.number(p, "shift") ?? 0)")
+        case "Dropout": return Dropout<Scalar>(p: layer.number("dropout_param", "dropout_ratio") ?? 0.5)
+        case "Softmax": return Softmax<Scalar>(alongAxis: try int("softmax_param", "axis", 1))
+        case "BatchNorm":
+            // Caffe's BatchNorm has no affine part (a Scale layer follows); its moving average
+            // keeps moving_average_fraction of the old value: momentum 1 − fraction.
+            let eps = layer.number("batch_norm_param", "eps") ?? 1e-5
+            let momentum = 1 - (layer.number("batch_norm_param", "moving_average_fraction") ?? 0.999)
+            return shape.count == 4
+                ? BatchNorm2d<Scalar>(channels, eps: Scalar(eps), momentum: Scalar(momentum), affine: false)
+                : BatchNorm1d<Scalar>(channels, eps: Scalar(eps), momentum: Scalar(momentum), affine: false)
+        case "Scale": return ChannelAffine<Scalar>(channels: channels, bias: bool("scale_param", "bias_term", false))
+        default:
+            throw fail("type '\(layer.type)' has no module mapping")
+        }
+    }
+}
