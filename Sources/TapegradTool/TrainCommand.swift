@@ -77,7 +77,7 @@ enum TrainCommand {
         else {
             throw CLIError.file(path: path, reason: "not a training checkpoint of 'tapegrad train --save' (no epoch count, optimizer state or generator); a model-only file cannot be resumed")
         }
-        guard ["mlp", "cnn", "maxout"].contains(model), defaultLearningRates[optimizer] != nil, batch >= 1 else {
+        guard models.contains(model), defaultLearningRates[optimizer] != nil, batch >= 1 else {
             throw CLIError.file(path: path, reason: "the checkpoint names model '\(oneLine(model))', optimizer '\(oneLine(optimizer))', batch size \(batch); this tool trains mlp, cnn or maxout with adam, adamw, sgd, rmsprop or adagrad")
         }
         guard config.epochs > done else {
@@ -102,27 +102,12 @@ enum TrainCommand {
             "@train.batch_size": String(c.batchSize), "@train.seed": String(c.seed), "@train.epochs_done": String(o.epochLosses.count),
             "@train.generator": o.generator.snapshot, "@train.losses": o.epochLosses.map { String($0) }.joined(separator: ","),
         ])
-        switch o.optimizer {
-        case let opt as Adam<Float>: try opt.saveState(into: &file)
-        case let opt as AdamW<Float>: try opt.saveState(into: &file)
-        case let opt as SGD<Float>: try opt.saveState(into: &file)
-        case let opt as RMSProp<Float>: try opt.saveState(into: &file)
-        case let opt as Adagrad<Float>: try opt.saveState(into: &file)
-        default: break
-        }
+        try o.optimizer.saveState(into: &file)
         return file
     }
 
-    static func restoreOptimizer(_ optimizer: any Optimizer<Float>, from file: SafeTensorsFile) throws {
-        switch optimizer {
-        case let opt as Adam<Float>: try opt.restoreState(from: file)
-        case let opt as AdamW<Float>: try opt.restoreState(from: file)
-        case let opt as SGD<Float>: try opt.restoreState(from: file)
-        case let opt as RMSProp<Float>: try opt.restoreState(from: file)
-        case let opt as Adagrad<Float>: try opt.restoreState(from: file)
-        default: break
-        }
-    }
+    /// The models `--model` (and a resumed checkpoint) may name.
+    static let models = ["mlp", "cnn", "maxout"]
 
     /// The learning rate each optimizer gets when `--lr` is not given.
     static let defaultLearningRates: [String: Double] = ["adam": 1e-3, "adamw": 1e-3, "sgd": 0.1, "rmsprop": 1e-2, "adagrad": 1e-2]
@@ -130,7 +115,7 @@ enum TrainCommand {
     static func run(_ options: Options) throws {
         var config = Config()
         config.model = options.string("--model") ?? "mlp"
-        guard ["mlp", "cnn", "maxout"].contains(config.model) else {
+        guard models.contains(config.model) else {
             throw CLIError.badValue(flag: "--model", value: config.model, expected: "mlp, cnn or maxout")
         }
         config.activation = options.string("--activation") ?? "relu"
@@ -359,7 +344,7 @@ enum TrainCommand {
             // The saved weights, optimizer state and batch order: the run continues where it stopped.
             do {
                 try model.load(resume.file)
-                try restoreOptimizer(optimizer, from: resume.file)
+                try optimizer.restoreState(from: resume.file)
             } catch {
                 throw CLIError.file(path: "--resume", reason: "\(error)")
             }

@@ -77,6 +77,30 @@ struct ResumeTests {
         return model.parameters().flatMap(\.value.scalars)
     }
 
+    /// A custom optimizer whose state does not declare RestorableOptimizerState.
+    final class PlainSGD: Optimizer {
+        struct State { let unused = 0 }
+        let parameters: [Parameter<Double>]
+        let slots = OptimizerSlots<Double, State>()
+        var learningRate = 0.1
+        init(_ parameters: [Parameter<Double>]) { self.parameters = parameters }
+        func makeState(count: Int) -> State { State() }
+        func update(_ p: ParameterUpdate<Double>, state: inout State) {
+            for i in 0..<p.count { p.value[i] -= 0.1 * p.gradient[i] }
+        }
+    }
+
+    @Test("An optimizer whose state is not RestorableOptimizerState is refused by saveState and restoreState, also as any Optimizer")
+    func notRestorable() throws {
+        let model = Sequential<Double> { Linear(2, 2) }
+        let plain: any Optimizer<Double> = PlainSGD(model.parameters())
+        var file = try model.checkpoint()
+        #expect(throws: CheckpointError.self) { try plain.saveState(into: &file) }
+        #expect(throws: CheckpointError.self) { try plain.restoreState(from: file) }
+        let adam: any Optimizer<Double> = Adam(parameters: model.parameters(), learningRate: 0.1)
+        try adam.saveState(into: &file)
+    }
+
     @Test("A checkpoint of another optimizer's state is refused with a typed error; the generator snapshot round-trips")
     func mismatches() throws {
         let model = Sequential<Double> { Linear(2, 2) }

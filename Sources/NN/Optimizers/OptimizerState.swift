@@ -6,6 +6,8 @@ import Foundation
 /// A per-parameter optimizer state that can be saved and restored: its step count, and its
 /// `OptimizerBuffer` properties (found by reflection, by property name). Every built-in state
 /// conforms; a custom optimizer's state conforms by declaring it (`step` is the only requirement).
+/// `saveState(into:)` and `restoreState(from:)` work on any optimizer (also through
+/// `any Optimizer`) and refuse one whose state does not conform.
 public protocol RestorableOptimizerState {
     var step: Int { get set }
 }
@@ -30,15 +32,16 @@ func stateBuffers<Scalar: TensorScalar>(_ state: Any, _: Scalar.Type) -> [(Strin
 /// path, so these names never clash with a model's, and `Module.load` skips them.
 let trainingStatePrefix = "@optimizer."
 
-extension Optimizer where State: RestorableOptimizerState {
+extension Optimizer {
     /// Adds the optimizer's state to `file`: for parameter i with a state, its buffers as tensors
     /// "@optimizer.i.<property>" of the parameter's shape, and its step in the metadata
     /// ("@optimizer.i.step"); the learning rate as "@optimizer.learning_rate".
     public func saveState(into file: inout SafeTensorsFile) throws(CheckpointError) {
+        try checkRestorable()
         file.metadata["@optimizer.learning_rate"] = String(learningRate.bitPattern, radix: 16)
         for i in parameters.indices {
             guard let state = slots.state(at: i), let shape = slots.stateShapes[i] else { continue }
-            file.metadata["\(trainingStatePrefix)\(i).step"] = String(state.step)
+            file.metadata["\(trainingStatePrefix)\(i).step"] = String((state as! any RestorableOptimizerState).step)
             for (name, buffer) in stateBuffers(state, Scalar.self) {
                 let t = buffer.tensor(shape: shape)
                 try file.append("\(trainingStatePrefix)\(i).\(name)", dtype: .of(Scalar.self), shape: shape, bytes: tensorLittleEndianBytes(t))
@@ -53,6 +56,7 @@ extension Optimizer where State: RestorableOptimizerState {
     ///   buffer the optimizer has is missing (the file came from another optimizer or settings),
     ///   or a step count is not a number; nothing is changed then.
     public func restoreState(from file: SafeTensorsFile) throws(CheckpointError) {
+        try checkRestorable()
         let slots = self.slots
         let params = parameters
         var made: [(Int, State, [Int])] = []
@@ -61,8 +65,9 @@ extension Optimizer where State: RestorableOptimizerState {
             guard let step = Int(stepText), step >= 0 else {
                 throw .badTensor(name: "\(trainingStatePrefix)\(i).step", reason: "'\(stepText)' is not a step count")
             }
-            var state = makeState(count: p.value.count)
-            state.step = step
+            var restorable = makeState(count: p.value.count) as! any RestorableOptimizerState
+            restorable.step = step
+            let state = restorable as! State
             for (name, buffer) in stateBuffers(state, Scalar.self) {
                 let key = "\(trainingStatePrefix)\(i).\(name)"
                 guard let entry = file.entry(named: key) else {
@@ -91,6 +96,13 @@ extension Optimizer where State: RestorableOptimizerState {
         }
         if let rate = file.metadata["@optimizer.learning_rate"].flatMap({ UInt64($0, radix: 16) }) {
             learningRate = Double(bitPattern: rate)
+        }
+    }
+
+    /// Stops with a typed error unless this optimizer's state can be saved and restored.
+    private func checkRestorable() throws(CheckpointError) {
+        guard State.self is any RestorableOptimizerState.Type else {
+            throw .badTensor(name: "@optimizer", reason: "\(Self.self)'s per-parameter state \(State.self) does not conform to RestorableOptimizerState (declare it: a `step` count and OptimizerBuffer properties)")
         }
     }
 }
