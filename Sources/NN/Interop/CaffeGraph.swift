@@ -1,7 +1,7 @@
 // A runnable, trainable module graph built from a CaffeNet: one module per layer, wired by blob
 // names (a DAG; in-place layers rewrite their blob), Caffe's parameters mapped to Tapegrad's
 // layers. Weights start from the usual initializations; reading `.caffemodel` weights into the
-// graph comes next (issue 17).
+// graph is in CaffeModel.swift.
 
 /// A per-channel affine map y = γ_c·x + β_c over axis 1: Caffe's Scale layer (after BatchNorm).
 public final class ChannelAffine<Scalar: TensorScalar>: Module, Layer {
@@ -36,6 +36,8 @@ public final class CaffeGraph<Scalar: TensorScalar>: Module, Layer {
         public let type: String
         public let bottom: String
         public let top: String
+        /// The prototxt line of the layer (for error messages).
+        public let line: Int
     }
 
     /// The modules, one per node, in layer order (parameter names "modules.<i>.…").
@@ -70,7 +72,7 @@ public final class CaffeGraph<Scalar: TensorScalar>: Module, Layer {
             }
             shapes[top] = out
             modules.append(module)
-            nodes.append(Node(name: layer.name, type: layer.type, bottom: bottom, top: top))
+            nodes.append(Node(name: layer.name, type: layer.type, bottom: bottom, top: top, line: layer.line))
         }
         guard !modules.isEmpty else { throw CaffeError(line: 1, layer: nil, reason: "the net has no layers besides its inputs") }
         self.modules = modules
@@ -124,6 +126,8 @@ public final class CaffeGraph<Scalar: TensorScalar>: Module, Layer {
         switch layer.type {
         case "InnerProduct":
             let outputs = try int("inner_product_param", "num_output")
+            guard !bool("inner_product_param", "transpose", false) else { throw fail("inner_product_param.transpose (weights stored [inputs, outputs]) is not supported") }
+            guard try int("inner_product_param", "axis", 1) == 1 else { throw fail("inner_product_param.axis other than 1 is not supported") }
             let features = shape.dropFirst().reduce(1, *)
             let linear = Linear<Scalar>(features, outputs, bias: bool("inner_product_param", "bias_term", true))
             return shape.count > 2 ? Sequential<Scalar>([Flatten(), linear]) : linear
@@ -132,6 +136,7 @@ public final class CaffeGraph<Scalar: TensorScalar>: Module, Layer {
             let outputs = try int(p, "num_output")
             let k = try pair(p, "kernel", default: 0), s = try pair(p, "stride", default: 1), pad = try pair(p, "pad", default: 0)
             let dilation = try int(p, "dilation", 1), groups = try int(p, "group", 1)
+            guard try int(p, "axis", 1) == 1 else { throw fail("convolution_param.axis other than 1 is not supported") }
             guard k.0 > 0, k.1 > 0, shape.count == 4 else { throw fail("a convolution needs kernel_size and an [N, C, H, W] input (got \(describeShape(shape)))") }
             guard channels % groups == 0, outputs % groups == 0 else { throw fail("group \(groups) does not divide \(channels) input and \(outputs) output channels") }
             return Conv2d<Scalar>(channels, outputs, kernelSize: k, stride: s, padding: pad, dilation: (dilation, dilation), groups: groups,
@@ -147,10 +152,13 @@ public final class CaffeGraph<Scalar: TensorScalar>: Module, Layer {
             }
             let k = try pair(p, "kernel", default: 0), s = try pair(p, "stride", default: 1), pad = try pair(p, "pad", default: 0)
             guard k.0 > 0, k.1 > 0 else { throw fail("pooling_param needs kernel_size") }
-            // Caffe rounds pooled sizes up, Tapegrad (and PyTorch's default) down: refuse where they differ.
+            // Caffe rounds pooled sizes up (unless round_mode: FLOOR), Tapegrad (and PyTorch's
+            // default) down: refuse where they differ.
+            var floor = false
+            if case .identifier(let mode)? = layer.parameters[p]?.first("round_mode")?.value { floor = mode == "FLOOR" }
             for (n, kk, ss, pp) in [(shape[2], k.0, s.0, pad.0), (shape[3], k.1, s.1, pad.1)] {
                 let span = n + 2 * pp - kk
-                guard span >= 0, span % ss == 0 else {
+                guard span >= 0, floor || span % ss == 0 else {
                     throw fail("Caffe pools \(n) pixels with kernel \(kk), stride \(ss), pad \(pp) to \((span + ss - 1) / ss + 1), rounding up where Tapegrad rounds down; choose sizes that divide evenly")
                 }
             }
@@ -187,7 +195,11 @@ public final class CaffeGraph<Scalar: TensorScalar>: Module, Layer {
             return shape.count == 4
                 ? BatchNorm2d<Scalar>(channels, eps: Scalar(eps), momentum: Scalar(momentum), affine: false)
                 : BatchNorm1d<Scalar>(channels, eps: Scalar(eps), momentum: Scalar(momentum), affine: false)
-        case "Scale": return ChannelAffine<Scalar>(channels: channels, bias: bool("scale_param", "bias_term", false))
+        case "Scale":
+            guard try int("scale_param", "axis", 1) == 1, try int("scale_param", "num_axes", 1) == 1 else {
+                throw fail("scale_param with axis or num_axes other than 1 is not supported (one factor per channel)")
+            }
+            return ChannelAffine<Scalar>(channels: channels, bias: bool("scale_param", "bias_term", false))
         default:
             throw fail("type '\(layer.type)' has no module mapping")
         }

@@ -53,6 +53,44 @@ public struct CaffeNet: Equatable {
         "ReLU", "PReLU", "TanH", "Sigmoid", "AbsVal", "ELU", "BNLL", "Power", "Exp", "Log",
     ]
 
+    /// The fields caffe.proto defines for a layer and for the parameter messages of the supported
+    /// types (anything else in those messages is a typed error: a misspelt field would otherwise be
+    /// silently ignored). Other layers' `*_param` messages are skipped, as Caffe does.
+    static let layerFields: Set<String> = [
+        "name", "type", "bottom", "top", "phase", "loss_weight", "param", "blobs", "propagate_down", "include", "exclude",
+        "transform_param", "loss_param",
+    ]
+    static let parameterFields: [String: Set<String>] = [
+        "convolution_param": [
+            "num_output", "bias_term", "pad", "kernel_size", "group", "stride", "weight_filler", "bias_filler", "pad_h", "pad_w",
+            "kernel_h", "kernel_w", "stride_h", "stride_w", "engine", "axis", "force_nd_im2col", "dilation",
+        ],
+        "pooling_param": [
+            "pool", "kernel_size", "pad", "kernel_h", "kernel_w", "stride", "stride_h", "stride_w", "pad_h", "pad_w", "engine",
+            "global_pooling", "round_mode",
+        ],
+        "inner_product_param": ["num_output", "bias_term", "weight_filler", "bias_filler", "axis", "transpose"],
+        "relu_param": ["negative_slope", "engine"],
+        "prelu_param": ["filler", "channel_shared"],
+        "elu_param": ["alpha"],
+        "power_param": ["power", "scale", "shift"],
+        "exp_param": ["base", "scale", "shift"],
+        "log_param": ["base", "scale", "shift"],
+        "dropout_param": ["dropout_ratio"],
+        "softmax_param": ["engine", "axis"],
+        "batch_norm_param": ["use_global_stats", "moving_average_fraction", "eps"],
+        "scale_param": ["axis", "num_axes", "filler", "bias_term", "bias_filler"],
+        "input_param": ["shape"],
+        "tanh_param": ["engine"],
+        "sigmoid_param": ["engine"],
+    ]
+    static let parameterMessage: [String: String] = [
+        "Convolution": "convolution_param", "Pooling": "pooling_param", "InnerProduct": "inner_product_param", "ReLU": "relu_param",
+        "PReLU": "prelu_param", "ELU": "elu_param", "Power": "power_param", "Exp": "exp_param", "Log": "log_param",
+        "Dropout": "dropout_param", "Softmax": "softmax_param", "BatchNorm": "batch_norm_param", "Scale": "scale_param",
+        "Input": "input_param", "TanH": "tanh_param", "Sigmoid": "sigmoid_param",
+    ]
+
     /// Reads a prototxt for `phase` (TEST by default: no data or loss layers in a deploy net).
     /// - Throws: `ProtoTextError` for syntax, `CaffeError` naming the layer and line for an
     ///   unsupported layer type, a missing name/type, a bottom no earlier layer or input produces,
@@ -119,6 +157,14 @@ public struct CaffeNet: Equatable {
             let tops = try m.all("top").map { f throws(CaffeError) -> String in try string(f)! }
             for b in bottoms where !produced.contains(b) {
                 throw CaffeError(line: field.line, layer: layerName, reason: "bottom '\(b)' is not produced by an input or an earlier layer")
+            }
+            for f in m.fields where !f.name.hasSuffix("_param") && !Self.layerFields.contains(f.name) {
+                throw CaffeError(line: f.line, layer: layerName, reason: "unknown layer field '\(f.name)'")
+            }
+            if let own = Self.parameterMessage[type], let p = m.first(own), case .message(let pm) = p.value {
+                for f in pm.fields where !Self.parameterFields[own]!.contains(f.name) {
+                    throw CaffeError(line: f.line, layer: layerName, reason: "unknown field '\(f.name)' in \(own) (known: \(Self.parameterFields[own]!.sorted().joined(separator: ", ")))")
+                }
             }
             var parameters: [String: ProtoTextMessage] = [:]
             for f in m.fields where f.name.hasSuffix("_param") {

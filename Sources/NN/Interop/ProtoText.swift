@@ -51,6 +51,9 @@ struct ProtoTextParser {
     var i = 0
     var line = 1
     var lineStart = 0
+    var depth = 0
+    /// Deeper nesting is refused (a typed error, not a stack overflow); Caffe nets nest 4 deep.
+    static let maxDepth = 100
 
     init(_ bytes: [UInt8]) { self.bytes = bytes }
 
@@ -140,6 +143,11 @@ struct ProtoTextParser {
 
     mutating func value() throws(ProtoTextError) -> ProtoTextValue {
         guard let c = peek() else { throw error("the input ends where a value was expected") }
+        if c == UInt8(ascii: "{") || c == UInt8(ascii: "<") {
+            guard depth < Self.maxDepth else { throw error("messages nested more than \(Self.maxDepth) deep") }
+            depth += 1
+        }
+        defer { if c == UInt8(ascii: "{") || c == UInt8(ascii: "<") { depth -= 1 } }
         if c == UInt8(ascii: "{") {
             i += 1
             return .message(try fields(until: UInt8(ascii: "}")))

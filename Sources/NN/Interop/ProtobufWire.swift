@@ -175,6 +175,25 @@ public enum ProtobufReader {
         }
     }
 
+    /// A packed (or plain) repeated double field.
+    public static func doubles(_ field: ProtobufField) throws(ProtobufError) -> [Double] {
+        switch field.type {
+        case .fixed64: return [field.double]
+        case .lengthDelimited:
+            guard field.payload.count % 8 == 0 else {
+                throw ProtobufError(offset: field.offset, reason: "field \(field.number): \(field.payload.count) bytes of packed doubles (not a multiple of 8)")
+            }
+            let p = field.payload
+            return stride(from: p.startIndex, to: p.endIndex, by: 8).map { k in
+                var bits: UInt64 = 0
+                for j in 0..<8 { bits |= UInt64(p[k + j]) << (8 * UInt64(j)) }
+                return Double(bitPattern: bits)
+            }
+        default:
+            throw ProtobufError(offset: field.offset, reason: "field \(field.number) holds doubles but has wire type \(field.type)")
+        }
+    }
+
     /// A packed (or plain) repeated integer field.
     public static func varints(_ field: ProtobufField) throws(ProtobufError) -> [Int64] {
         switch field.type {
