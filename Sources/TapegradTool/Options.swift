@@ -74,6 +74,20 @@ let commands: [CLICommand] = [
                 --markdown (print the results page; 'tapegrad experiment all --markdown
                   --output Docs/plots/experiments > Docs/Experiments.md' regenerates the docs)
         """, allowed: ExperimentCommand.allowed, positional: 1, run: { try ExperimentCommand.run($0) }),
+    CLICommand(name: "import-caffe", help: """
+        import-caffe  a Caffe net (prototxt) as a Tapegrad module graph, with its .caffemodel weights (Docs/Interop.md)
+                NET.prototxt  --weights W.caffemodel  --summary (layers, shapes, parameters)
+                --save OUT.safetensors (the weights, for Swift code or export-onnx --caffe)
+                --save-caffemodel OUT.caffemodel (the weights written back in Caffe's format)
+        """, allowed: ImportCaffeCommand.allowed, positional: 1, run: { try ImportCaffeCommand.run($0) }),
+    CLICommand(name: "export-onnx", help: """
+        export-onnx  a model as an ONNX file (opset 20, dynamic batch) for ONNX Runtime (Docs/Interop.md)
+                --model mlp|cnn|maxout  --activation SPEC  --checkpoint F.safetensors (from 'train --save';
+                  the model and activation come from it)  --output F.onnx
+                --caffe NET.prototxt (a Caffe net instead; weights from --weights W.caffemodel or --checkpoint)
+                --reference F.safetensors (the 360 test digits, or 64 seeded rows for --caffe, with our outputs)
+                --catalogue DIR (one model per catalogue activation, each with a reference file)
+        """, allowed: ExportONNXCommand.allowed, run: { try ExportONNXCommand.run($0) }),
     CLICommand(name: "help", help: """
         help    this text; 'tapegrad help COMMAND' (or 'tapegrad COMMAND --help') for one command
         """, allowed: [], run: nil),
@@ -106,7 +120,7 @@ enum CLIError: Error, CustomStringConvertible {
 /// (`--json=false` is an error, and a word after it is an unexpected argument).
 struct Options {
     /// The flags that take no value, in every command.
-    static let switches: Set<String> = ["--json", "--quick", "--quiet", "--markdown", "--list", "--stats"]
+    static let switches: Set<String> = ["--json", "--quick", "--quiet", "--markdown", "--list", "--stats", "--summary"]
 
     var values: [String: String] = [:]
     /// The plain arguments, at most `positional` of them.
