@@ -44,7 +44,14 @@ enum ImportCaffeCommand {
         let graph = try loadCaffeGraph(prototxt: path, weights: weights)
         let counts = graph.parameterCounts
         print("imported \(graph.nodes.count) layers from \(path) (input '\(graph.inputName)' \(graph.inputShape)), \(counts.trainable + counts.frozen) parameters, weights \(weights.map { "from \($0)" } ?? "freshly initialized (no --weights)")")
-        if options.flag("--summary") { print(graph.summary(inputShape: graph.inputShape)) }
+        if options.flag("--summary") {
+            let width = graph.nodes.map { $0.name.count + $0.type.count + 3 }.max() ?? 0
+            for (i, node) in graph.nodes.enumerated() {
+                let caffe = "\(node.name) (\(node.type))"
+                print("  \(caffe.padding(toLength: Swift.max(width, caffe.count), withPad: " ", startingAt: 0))  \(node.bottom) → \(node.top)  as modules.\(i)")
+            }
+            print(graph.summary(inputShape: graph.inputShape))
+        }
         if let save = options.string("--save") {
             do {
                 try graph.checkpoint(metadata: ["caffe.prototxt": URL(fileURLWithPath: path).lastPathComponent, "caffe.input_shape": graph.inputShape.map(String.init).joined(separator: ",")])
