@@ -197,3 +197,47 @@ struct CaffeModelTests {
         #expect(throws: ProtoTextError.self) { try ProtoTextMessage.parse(text) }
     }
 }
+
+@Suite("Caffe prototxt fuzzing")
+struct CaffePrototxtFuzzTests {
+    /// Reads damaged text all the way to a graph: a typed error or a graph, never a trap.
+    static func attempt(_ text: String) -> Bool {
+        do {
+            _ = try CaffeGraph<Float>(CaffeNet(prototxt: text))
+            return true
+        } catch is ProtoTextError {
+            return false
+        } catch is CaffeError {
+            return false
+        } catch {
+            Issue.record("an untyped error: \(error)")
+            return false
+        }
+    }
+
+    @Test("Every truncation and 2,000 seeded byte changes of the LeNet prototxt: typed errors or a graph, bounded sizes")
+    func fuzz() {
+        let bytes = Array(CaffeFixtures.prototxt("lenet").utf8)
+        var built = 0
+        for n in stride(from: 0, to: bytes.count, by: 3) { built += Self.attempt(String(decoding: bytes[..<n], as: UTF8.self)) ? 1 : 0 }
+        var generator = TensorRandom(seed: 5)
+        let alphabet = Array("0123456789 {}:\"#-.eE\n_axyz".utf8)
+        for round in 0..<2000 {
+            var b = bytes
+            for _ in 0..<Int.random(in: 1...3, using: &generator) {
+                let i = Int.random(in: 0..<b.count, using: &generator)
+                if round % 2 == 0 {
+                    b[i] ^= UInt8(1) << UInt8.random(in: 0..<8, using: &generator)
+                } else {
+                    b[i] = alphabet[Int.random(in: 0..<alphabet.count, using: &generator)]
+                }
+            }
+            built += Self.attempt(String(decoding: b, as: UTF8.self)) ? 1 : 0
+        }
+        // Huge sizes are refused before allocation, not attempted.
+        #expect(!Self.attempt("input: \"x\" input_shape { dim: 100000 dim: 100000 dim: 100 }\nlayer { name: \"r\" type: \"ReLU\" bottom: \"x\" top: \"r\" }"))
+        #expect(!Self.attempt("input: \"x\" input_shape { dim: 1 dim: 100000 }\nlayer { name: \"ip\" type: \"InnerProduct\" bottom: \"x\" top: \"y\" inner_product_param { num_output: 16000000 } }"))
+        #expect(!Self.attempt("input: \"x\" input_dim: 1e300 input_dim: 1 input_dim: 1 input_dim: 1\nlayer { name: \"r\" type: \"ReLU\" bottom: \"x\" top: \"r\" }"))
+        #expect(built > 0)
+    }
+}

@@ -53,6 +53,9 @@ public final class CaffeGraph<Scalar: TensorScalar>: Module, Layer {
     ///   from, a kernel larger than the input, a missing num_output).
     public init(_ net: CaffeNet) throws {
         guard let input = net.inputs.first else { throw CaffeError(line: 1, layer: nil, reason: "the net has no input blob") }
+        guard input.shape.reduce(1, { $0.multipliedReportingOverflow(by: $1).overflow ? .max : $0 * $1 }) <= 1 << 28 else {
+            throw CaffeError(line: 1, layer: nil, reason: "the input \(describeShape(input.shape)) has more than 2²⁸ values")
+        }
         var shapes: [String: [Int]] = [input.name: input.shape]
         var modules: [any Layer<Scalar>] = []
         var nodes: [Node] = []
@@ -97,7 +100,7 @@ public final class CaffeGraph<Scalar: TensorScalar>: Module, Layer {
         func fail(_ reason: String) -> CaffeError { CaffeError(line: layer.line, layer: layer.name, reason: reason) }
         func int(_ message: String, _ field: String, _ fallback: Int? = nil) throws -> Int {
             if let v = layer.number(message, field) {
-                guard v == v.rounded(), v >= 0, v < 1e9 else { throw fail("\(message).\(field) \(v) is not a whole number ≥ 0") }
+                guard v == v.rounded(), v >= 0, v <= Double(1 << 24) else { throw fail("\(message).\(field) \(v) is not a whole number in 0...\(1 << 24)") }
                 return Int(v)
             }
             guard let fallback else { throw fail("\(message).\(field) is missing") }
@@ -106,8 +109,15 @@ public final class CaffeGraph<Scalar: TensorScalar>: Module, Layer {
         func pair(_ message: String, _ name: String, default d: Int) throws -> (Int, Int) {
             // kernel_size / kernel_h + kernel_w (likewise stride, pad).
             let single = name == "kernel" ? "kernel_size" : name
-            if let h = layer.number(message, "\(name)_h"), let w = layer.number(message, "\(name)_w") { return (Int(h), Int(w)) }
-            let all = layer.parameters[message]?.all(single).compactMap { f -> Int? in if case .number(let v, _) = f.value { return Int(v) } else { return nil } } ?? []
+            if layer.number(message, "\(name)_h") != nil || layer.number(message, "\(name)_w") != nil {
+                return (try int(message, "\(name)_h"), try int(message, "\(name)_w"))
+            }
+            let all = try (layer.parameters[message]?.all(single) ?? []).map { f throws -> Int in
+                guard case .number(let v, _) = f.value, v == v.rounded(), v >= 0, v <= Double(1 << 24) else {
+                    throw fail("\(message).\(single) must be a whole number in 0...\(1 << 24)")
+                }
+                return Int(v)
+            }
             if all.count >= 2 { return (all[0], all[1]) }
             let v = all.first ?? d
             return (v, v)
@@ -123,22 +133,44 @@ public final class CaffeGraph<Scalar: TensorScalar>: Module, Layer {
             do { return try ActivationCatalogue.makeLayer(spec, as: Scalar.self) } catch { throw fail("\(error)") }
         }
         let channels = shape.count > 1 ? shape[1] : 1
+        // Sizes a file can make absurd are refused before anything is allocated: at most 2²⁸
+        // values in a layer's parameters or in its output.
+        func limit(_ factors: [Int], _ what: String) throws {
+            var n = 1
+            for f in factors {
+                let (p, overflow) = n.multipliedReportingOverflow(by: Swift.max(f, 0))
+                guard !overflow, p <= 1 << 28 else { throw fail("\(what) would hold more than 2²⁸ values (\(factors.map(String.init).joined(separator: " × ")))") }
+                n = p
+            }
+        }
+        func spatial(_ n: Int, _ k: Int, _ s: Int, _ p: Int, _ d: Int = 1) -> Int { s > 0 ? (n + 2 * p - d * (k - 1) - 1) / s + 1 : 0 }
         switch layer.type {
         case "InnerProduct":
             let outputs = try int("inner_product_param", "num_output")
+            guard outputs >= 1 else { throw fail("inner_product_param.num_output must be at least 1") }
             guard !bool("inner_product_param", "transpose", false) else { throw fail("inner_product_param.transpose (weights stored [inputs, outputs]) is not supported") }
             guard try int("inner_product_param", "axis", 1) == 1 else { throw fail("inner_product_param.axis other than 1 is not supported") }
+            guard shape.count >= 2 else { throw fail("InnerProduct on an input \(describeShape(shape)); it needs [N, …]") }
             let features = shape.dropFirst().reduce(1, *)
+            try limit([features, outputs], "the weight")
+            try limit([shape[0], outputs], "the output")
             let linear = Linear<Scalar>(features, outputs, bias: bool("inner_product_param", "bias_term", true))
             return shape.count > 2 ? Sequential<Scalar>([Flatten(), linear]) : linear
         case "Convolution":
             let p = "convolution_param"
             let outputs = try int(p, "num_output")
+            guard outputs >= 1 else { throw fail("convolution_param.num_output must be at least 1") }
             let k = try pair(p, "kernel", default: 0), s = try pair(p, "stride", default: 1), pad = try pair(p, "pad", default: 0)
             let dilation = try int(p, "dilation", 1), groups = try int(p, "group", 1)
             guard try int(p, "axis", 1) == 1 else { throw fail("convolution_param.axis other than 1 is not supported") }
             guard k.0 > 0, k.1 > 0, shape.count == 4 else { throw fail("a convolution needs kernel_size and an [N, C, H, W] input (got \(describeShape(shape)))") }
-            guard channels % groups == 0, outputs % groups == 0 else { throw fail("group \(groups) does not divide \(channels) input and \(outputs) output channels") }
+            guard groups >= 1, channels % groups == 0, outputs % groups == 0 else { throw fail("group \(groups) does not divide \(channels) input and \(outputs) output channels") }
+            guard s.0 >= 1, s.1 >= 1, dilation >= 1 else { throw fail("stride and dilation must be at least 1") }
+            guard spatial(shape[2], k.0, s.0, pad.0, dilation) >= 1, spatial(shape[3], k.1, s.1, pad.1, dilation) >= 1 else {
+                throw fail("the kernel \(k.0)×\(k.1) (dilation \(dilation)) does not fit the padded input \(describeShape(shape))")
+            }
+            try limit([outputs, channels / groups, k.0, k.1], "the weight")
+            try limit([shape[0], outputs, spatial(shape[2], k.0, s.0, pad.0, dilation), spatial(shape[3], k.1, s.1, pad.1, dilation)], "the output")
             return Conv2d<Scalar>(channels, outputs, kernelSize: k, stride: s, padding: pad, dilation: (dilation, dilation), groups: groups,
                                   bias: bool(p, "bias_term", true))
         case "Pooling":
@@ -152,6 +184,9 @@ public final class CaffeGraph<Scalar: TensorScalar>: Module, Layer {
             }
             let k = try pair(p, "kernel", default: 0), s = try pair(p, "stride", default: 1), pad = try pair(p, "pad", default: 0)
             guard k.0 > 0, k.1 > 0 else { throw fail("pooling_param needs kernel_size") }
+            guard s.0 >= 1, s.1 >= 1 else { throw fail("pooling stride must be at least 1") }
+            guard pad.0 <= k.0 / 2, pad.1 <= k.1 / 2 else { throw fail("pooling pad \(pad.0)×\(pad.1) is more than half the kernel \(k.0)×\(k.1)") }
+            try limit([shape[0], channels, spatial(shape[2], k.0, s.0, pad.0), spatial(shape[3], k.1, s.1, pad.1)], "the output")
             // Caffe rounds pooled sizes up (unless round_mode: FLOOR), Tapegrad (and PyTorch's
             // default) down: refuse where they differ.
             var floor = false
@@ -185,17 +220,28 @@ public final class CaffeGraph<Scalar: TensorScalar>: Module, Layer {
             let p = layer.type == "Exp" ? "exp_param" : "log_param"
             let base = layer.number(p, "base") ?? -1
             return try activation("\(layer.type.lowercased()):base=\(base == -1 ? 2.718281828459045 : base),scale=\(layer.number(p, "scale") ?? 1),shift=\(layer.number(p, "shift") ?? 0)")
-        case "Dropout": return Dropout<Scalar>(p: layer.number("dropout_param", "dropout_ratio") ?? 0.5)
-        case "Softmax": return Softmax<Scalar>(alongAxis: try int("softmax_param", "axis", 1))
+        case "Dropout":
+            let p = layer.number("dropout_param", "dropout_ratio") ?? 0.5
+            guard p >= 0 && p < 1 else { throw fail("dropout_ratio \(p) is outside [0, 1)") }
+            return Dropout<Scalar>(p: p)
+        case "Softmax":
+            let axis = try int("softmax_param", "axis", 1)
+            guard axis < shape.count else { throw fail("softmax axis \(axis) for an input \(describeShape(shape))") }
+            return Softmax<Scalar>(alongAxis: axis)
         case "BatchNorm":
             // Caffe's BatchNorm has no affine part (a Scale layer follows); its moving average
             // keeps moving_average_fraction of the old value: momentum 1 − fraction.
             let eps = layer.number("batch_norm_param", "eps") ?? 1e-5
             let momentum = 1 - (layer.number("batch_norm_param", "moving_average_fraction") ?? 0.999)
+            guard eps >= 0, eps.isFinite, momentum >= 0, momentum <= 1 else {
+                throw fail("batch_norm_param needs eps ≥ 0 and moving_average_fraction in [0, 1]")
+            }
+            guard shape.count == 2 || shape.count == 4 else { throw fail("BatchNorm on an input \(describeShape(shape)); the importer maps [N, C] and [N, C, H, W]") }
             return shape.count == 4
                 ? BatchNorm2d<Scalar>(channels, eps: Scalar(eps), momentum: Scalar(momentum), affine: false)
                 : BatchNorm1d<Scalar>(channels, eps: Scalar(eps), momentum: Scalar(momentum), affine: false)
         case "Scale":
+            guard shape.count >= 2 else { throw fail("Scale on an input \(describeShape(shape)); it needs [N, C, …]") }
             guard try int("scale_param", "axis", 1) == 1, try int("scale_param", "num_axes", 1) == 1 else {
                 throw fail("scale_param with axis or num_axes other than 1 is not supported (one factor per channel)")
             }

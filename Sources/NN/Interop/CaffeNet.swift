@@ -107,8 +107,8 @@ public struct CaffeNet: Equatable {
         }
         func dims(_ m: ProtoTextMessage, line: Int) throws(CaffeError) -> [Int] {
             try m.all("dim").map { f throws(CaffeError) -> Int in
-                guard case .number(let v, _) = f.value, v >= 1, v == v.rounded(), v < 1e9 else {
-                    throw CaffeError(line: f.line, layer: nil, reason: "a dim must be a whole number ≥ 1")
+                guard case .number(let v, _) = f.value, v >= 1, v == v.rounded(), v <= Double(1 << 24) else {
+                    throw CaffeError(line: f.line, layer: nil, reason: "a dim must be a whole number in 1...\(1 << 24)")
                 }
                 return Int(v)
             }
@@ -121,7 +121,7 @@ public struct CaffeNet: Equatable {
         var inputs: [(String, [Int])] = []
         let inputNames = try net.all("input").map { f throws(CaffeError) -> String in try string(f)! }
         let shapes = net.all("input_shape")
-        let legacy = net.all("input_dim").compactMap { f -> Int? in if case .number(let v, _) = f.value { return Int(v) } else { return nil } }
+        let legacy = try dims(ProtoTextMessage(fields: net.all("input_dim").map { .init(name: "dim", value: $0.value, line: $0.line) }), line: 1)
         for (k, inputName) in inputNames.enumerated() {
             if k < shapes.count, case .message(let m) = shapes[k].value {
                 inputs.append((inputName, try dims(m, line: shapes[k].line)))
