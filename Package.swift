@@ -52,6 +52,8 @@ let package = Package(
         .executableTarget(name: "DigitsMLP", dependencies: ["NN"], path: "Examples/DigitsMLP", swiftSettings: script),
         .executableTarget(name: "DigitsCNN", dependencies: ["NN"], path: "Examples/DigitsCNN", swiftSettings: script),
         .executableTarget(name: "CustomActivation", dependencies: ["NN"], path: "Examples/CustomActivation", swiftSettings: script),
+        .executableTarget(
+            name: "CaffeToONNX", dependencies: ["NN"], path: "Examples/CaffeToONNX", exclude: ["digits.prototxt"], swiftSettings: script),
         .executableTarget(name: "PyTorchHabits", dependencies: ["Tapegrad"], path: "Examples/PyTorchHabits", swiftSettings: script),
         // libFuzzer target for the checkpoint loader (Scripts/fuzz_checkpoint.sh); a normal build
         // replays files given as arguments.

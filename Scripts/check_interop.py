@@ -1,6 +1,7 @@
 """Checks Tapegrad's ONNX export and Caffe write-back against independent implementations (issue 17).
 
     python Scripts/check_interop.py [--tapegrad PATH] [--epochs N]
+    python Scripts/check_interop.py --onnx F.onnx --reference R.safetensors   # one file
 
 Needs a Python with numpy, onnx, onnxruntime, protobuf and grpcio-tools (test-time only; not a
 dependency of the package, not run by .ci/run). Builds the release `tapegrad` unless --tapegrad
@@ -64,7 +65,11 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--tapegrad")
     parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--onnx")
+    parser.add_argument("--reference")
     args = parser.parse_args()
+    if args.onnx:
+        sys.exit(0 if check(os.path.basename(args.onnx), args.onnx, args.reference) else 1)
     tool = args.tapegrad
     if tool is None:
         subprocess.run(["swift", "build", "-c", "release", "--product", "tapegrad"], cwd=ROOT, check=True)
