@@ -212,10 +212,52 @@ def activations():
     return ACTIVATIONS, net, b
 
 
+# ---------------------------------------------------------------- a DAG: branches that merge
+BRANCHES = """# Branches that merge (Concat, Eltwise SUM with coefficients, PROD, MAX), written by
+# Scripts/caffe_fixtures.py.
+name: "BranchesFixture"
+layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 2 dim: 3 dim: 4 dim: 4 } } }
+layer { name: "a" type: "Convolution" bottom: "data" top: "a" convolution_param { num_output: 4 kernel_size: 1 } }
+layer { name: "b" type: "Convolution" bottom: "data" top: "b" convolution_param { num_output: 2 kernel_size: 3 pad: 1 bias_term: false } }
+layer { name: "cat" type: "Concat" bottom: "a" bottom: "b" top: "cat" concat_param { axis: 1 } }
+layer { name: "r" type: "ReLU" bottom: "cat" top: "r" }
+layer { name: "t" type: "TanH" bottom: "cat" top: "t" }
+layer { name: "sum" type: "Eltwise" bottom: "r" bottom: "t" bottom: "cat" top: "sum" eltwise_param { operation: SUM coeff: 1 coeff: -0.5 coeff: 2 } }
+layer { name: "prod" type: "Eltwise" bottom: "sum" bottom: "t" top: "prod" eltwise_param { operation: PROD } }
+layer { name: "max" type: "Eltwise" bottom: "prod" bottom: "r" top: "max" eltwise_param { operation: MAX } }
+layer { name: "pool" type: "Pooling" bottom: "max" top: "pool" pooling_param { pool: AVE global_pooling: true } }
+layer { name: "ip" type: "InnerProduct" bottom: "pool" top: "ip" inner_product_param { num_output: 3 } }
+"""
+
+
+def branches():
+    net = pb.NetParameter(name="BranchesFixture")
+    wa, ba = rand(4, 3, 1, 1), rand(4, low=-0.2, high=0.2)
+    wb = rand(2, 3, 3, 3, low=-0.5, high=0.5)
+    wi, bi = rand(3, 6), rand(3, low=-0.1, high=0.1)
+    for name, blobs in [("a", [wa, ba]), ("b", [wb]), ("ip", [wi, bi])]:
+        l = net.layer.add(name=name)
+        for b in blobs:
+            blob(l, b)
+    X = t(rand(2, 3, 4, 4, low=-2, high=2))
+    v = {"data": X}
+    v["a"] = F.conv2d(X, t(wa), t(ba))
+    v["b"] = F.conv2d(X, t(wb), padding=1)
+    v["cat"] = torch.cat([v["a"], v["b"]], dim=1)
+    v["r"] = torch.relu(v["cat"])
+    v["t"] = torch.tanh(v["cat"])
+    v["sum"] = v["r"] - 0.5 * v["t"] + 2 * v["cat"]
+    v["prod"] = v["sum"] * v["t"]
+    v["max"] = torch.maximum(v["prod"], v["r"])
+    v["pool"] = v["max"].mean(dim=(2, 3), keepdim=True)
+    v["ip"] = v["pool"].reshape(2, -1) @ t(wi).T + t(bi)
+    return BRANCHES, net, v
+
+
 def write():
     os.makedirs(OUT, exist_ok=True)
     reference = {}
-    for name, make in [("lenet", lenet), ("activations", activations)]:
+    for name, make in [("lenet", lenet), ("activations", activations), ("branches", branches)]:
         text, net, blobs = make()
         with open(os.path.join(OUT, f"{name}.prototxt"), "w") as f:
             f.write(text)

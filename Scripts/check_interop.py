@@ -93,7 +93,7 @@ def main():
         name = os.path.basename(path)[: -len(".onnx")]
         results.append(check(name, path, path[: -len(".onnx")] + ".reference.safetensors"))
     fixtures = os.path.join(ROOT, "Tests", "NNTests", "Fixtures", "caffe")
-    for net in ("lenet", "activations"):
+    for net in ("lenet", "activations", "branches"):
         proto, weights = os.path.join(fixtures, f"{net}.prototxt"), os.path.join(fixtures, f"{net}.caffemodel")
         out, ref, back = (os.path.join(tmp, f"caffe-{net}.{e}") for e in ("onnx", "ref.safetensors", "caffemodel"))
         run("export-onnx", "--caffe", proto, "--weights", weights, "--output", out, "--reference", ref)

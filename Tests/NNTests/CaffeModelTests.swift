@@ -67,6 +67,27 @@ struct CaffeModelTests {
         #expect(error <= 1e-5, "largest error \(error) in blob \(blob)")
     }
 
+    @Test("A DAG whose branches merge (Concat, Eltwise SUM with coefficients, PROD, MAX): every blob within 1e-5; trainable")
+    func branchesMatchReference() throws {
+        let graph = try CaffeFixtures.loaded("branches")
+        let (blob, error, count) = CaffeFixtures.worstError(graph, "branches")
+        #expect(count == 11)
+        #expect(error <= 1e-5, "largest error \(error) in blob \(blob)")
+        #expect(graph.nodes.first { $0.name == "sum" }!.bottoms == ["r", "t", "cat"])
+        graph.train()
+        graph(Variable(Tensor<Float>.randomNormal([2, 3, 4, 4]))).sum().backward()
+        #expect(graph.parameters().count == 5 && graph.parameters().allSatisfy { $0.variable.gradient != nil })
+        // Merges that do not fit are refused with the layer and line.
+        let bad = """
+            input: "x" input_shape { dim: 1 dim: 2 dim: 3 dim: 3 }
+            layer { name: "p" type: "Pooling" bottom: "x" top: "p" pooling_param { pool: MAX kernel_size: 3 } }
+            layer { name: "s" type: "Eltwise" bottom: "x" bottom: "p" top: "s" }
+            """
+        #expect(throws: CaffeError(line: 3, layer: "s", reason: "Eltwise needs bottoms of one shape (got [1, 2, 3, 3], [1, 2, 1, 1])")) {
+            try CaffeGraph<Float>(CaffeNet(prototxt: bad))
+        }
+    }
+
     @Test("Both blob shape styles and double_data are read; a training-only layer of the file is skipped")
     func shapeStyles() throws {
         let weights = try CaffeWeights(caffemodel: CaffeFixtures.caffemodel("lenet"))
@@ -79,7 +100,7 @@ struct CaffeModelTests {
 
     @Test("Round trip: the graph's weights written as .caffemodel, read back into a fresh graph, give the same outputs")
     func roundTrip() throws {
-        for net in ["lenet", "activations"] {
+        for net in ["lenet", "activations", "branches"] {
             let graph = try CaffeFixtures.loaded(net)
             let bytes = graph.caffeWeights(name: net).caffemodel()
             let reread = try CaffeWeights(caffemodel: bytes)

@@ -38,6 +38,8 @@ public final class CaffeGraph<Scalar: TensorScalar>: Module, Layer {
         public let top: String
         /// The prototxt line of the layer (for error messages).
         public let line: Int
+        /// Every bottom (`bottom` is the first): several for Concat and Eltwise.
+        public let bottoms: [String]
     }
 
     /// The modules, one per node, in layer order (parameter names "modules.<i>.…").
@@ -49,7 +51,7 @@ public final class CaffeGraph<Scalar: TensorScalar>: Module, Layer {
     /// Builds the graph for `net`'s first input: each layer's module is made for the shape of
     /// the blob it reads (found by running the modules built so far on zeros).
     /// - Throws: `CaffeError` naming the layer and line for a parameter the mapping does not
-    ///   support (several bottoms, Caffe's round-up pooling sizes that floor mode would differ
+    ///   support (several bottoms outside Concat and Eltwise, Caffe's round-up pooling sizes that floor mode would differ
     ///   from, a kernel larger than the input, a missing num_output).
     public init(_ net: CaffeNet) throws {
         guard let input = net.inputs.first else { throw CaffeError(line: 1, layer: nil, reason: "the net has no input blob") }
@@ -60,22 +62,36 @@ public final class CaffeGraph<Scalar: TensorScalar>: Module, Layer {
         var modules: [any Layer<Scalar>] = []
         var nodes: [Node] = []
         for layer in net.layers where layer.type != "Input" {
-            guard layer.bottoms.count == 1, layer.tops.count == 1 else {
-                throw CaffeError(line: layer.line, layer: layer.name, reason: "\(layer.bottoms.count) bottoms and \(layer.tops.count) tops; this importer maps one-in, one-out layers")
+            let merges = CaffeMerge<Scalar>.types.contains(layer.type)
+            guard layer.tops.count == 1, merges ? !layer.bottoms.isEmpty : layer.bottoms.count == 1 else {
+                throw CaffeError(
+                    line: layer.line, layer: layer.name,
+                    reason: "\(layer.bottoms.count) bottoms and \(layer.tops.count) tops; a \(layer.type) here takes \(merges ? "one or more bottoms" : "one bottom") and one top")
             }
-            let bottom = layer.bottoms[0], top = layer.tops[0]
-            guard let shape = shapes[bottom] else {
-                throw CaffeError(line: layer.line, layer: layer.name, reason: "bottom '\(bottom)' is not reachable from the input '\(input.name)'")
+            let top = layer.tops[0]
+            let inputs = try layer.bottoms.map { bottom throws -> [Int] in
+                guard let shape = shapes[bottom] else {
+                    throw CaffeError(line: layer.line, layer: layer.name, reason: "bottom '\(bottom)' is not reachable from the input '\(input.name)'")
+                }
+                return shape
             }
-            let module = try Self.module(for: layer, input: shape)
-            let out = withoutGradients { () -> [Int] in
-                module.eval()
-                defer { module.train() }
-                return module(Variable(Tensor<Scalar>(shape: shape, repeating: 0))).shape
+            let module: any Layer<Scalar>
+            let out: [Int]
+            if merges {
+                let merge = try CaffeMerge<Scalar>(layer, inputs: inputs)
+                module = merge
+                out = merge.outputShape
+            } else {
+                module = try Self.module(for: layer, input: inputs[0])
+                out = withoutGradients { () -> [Int] in
+                    module.eval()
+                    defer { module.train() }
+                    return module(Variable(Tensor<Scalar>(shape: inputs[0], repeating: 0))).shape
+                }
             }
             shapes[top] = out
             modules.append(module)
-            nodes.append(Node(name: layer.name, type: layer.type, bottom: bottom, top: top, line: layer.line))
+            nodes.append(Node(name: layer.name, type: layer.type, bottom: layer.bottoms[0], top: top, line: layer.line, bottoms: layer.bottoms))
         }
         guard !modules.isEmpty else { throw CaffeError(line: 1, layer: nil, reason: "the net has no layers besides its inputs") }
         self.modules = modules
@@ -88,7 +104,13 @@ public final class CaffeGraph<Scalar: TensorScalar>: Module, Layer {
     /// Every blob's value for `x` fed to the input.
     public func blobs(_ x: Variable<Scalar>) -> [String: Variable<Scalar>] {
         var values = [inputName: x]
-        for (node, module) in zip(nodes, modules) { values[node.top] = module(values[node.bottom]!) }
+        for (node, module) in zip(nodes, modules) {
+            if let merge = module as? CaffeMerge<Scalar> {
+                values[node.top] = merge.merge(node.bottoms.map { values[$0]! })
+            } else {
+                values[node.top] = module(values[node.bottom]!)
+            }
+        }
         return values
     }
 
@@ -250,4 +272,77 @@ public final class CaffeGraph<Scalar: TensorScalar>: Module, Layer {
             throw fail("type '\(layer.type)' has no module mapping")
         }
     }
+}
+
+/// Caffe's layers with several bottoms: Concat (along `axis`, default 1) and Eltwise (SUM with
+/// optional coefficients, PROD, MAX). A node of `CaffeGraph`; `forward` is the one-bottom form.
+public final class CaffeMerge<Scalar: TensorScalar>: Module, Layer {
+    public enum Operation: Equatable, Sendable {
+        case concat(axis: Int)
+        case sum(coefficients: [Double])
+        case product
+        case maximum
+    }
+
+    static var types: Set<String> { ["Concat", "Eltwise"] }
+
+    public let operation: Operation
+    /// The output's shape for the shapes the net gives the bottoms.
+    public let outputShape: [Int]
+
+    init(_ layer: CaffeLayer, inputs: [[Int]]) throws(CaffeError) {
+        func fail(_ reason: String) -> CaffeError { CaffeError(line: layer.line, layer: layer.name, reason: reason) }
+        let described = inputs.map { describeShape($0) }.joined(separator: ", ")
+        if layer.type == "Concat" {
+            let value = layer.number("concat_param", "axis") ?? layer.number("concat_param", "concat_dim") ?? 1
+            guard value == value.rounded(), Swift.abs(value) <= 64 else { throw fail("concat axis \(value) is not an axis") }
+            let axis = Int(value)
+            let rank = inputs[0].count
+            let a = axis < 0 ? axis + rank : axis
+            guard a >= 0, a < rank, inputs.allSatisfy({ $0.count == rank }) else { throw fail("concat axis \(axis) for bottoms \(described)") }
+            for shape in inputs {
+                for d in 0..<rank where d != a && shape[d] != inputs[0][d] { throw fail("bottoms \(described) differ outside the concat axis \(a)") }
+            }
+            var out = inputs[0]
+            out[a] = inputs.map { $0[a] }.reduce(0, +)
+            guard out[a] <= 1 << 24 else { throw fail("the concatenation is too large") }
+            operation = .concat(axis: a)
+            outputShape = out
+        } else {
+            guard inputs.allSatisfy({ $0 == inputs[0] }) else { throw fail("Eltwise needs bottoms of one shape (got \(described))") }
+            let coefficients = layer.parameters["eltwise_param"]?.all("coeff").compactMap { f -> Double? in
+                if case .number(let v, _) = f.value { return v } else { return nil }
+            } ?? []
+            let kind: String
+            if case .identifier(let v)? = layer.parameters["eltwise_param"]?.first("operation")?.value { kind = v } else { kind = "SUM" }
+            guard coefficients.isEmpty || (kind == "SUM" && coefficients.count == inputs.count) else {
+                throw fail("\(coefficients.count) coeff for \(inputs.count) bottoms (only SUM takes them, one per bottom)")
+            }
+            switch kind {
+            case "SUM": operation = .sum(coefficients: coefficients.isEmpty ? Array(repeating: 1, count: inputs.count) : coefficients)
+            case "PROD": operation = .product
+            case "MAX": operation = .maximum
+            default: throw fail("Eltwise operation \(kind) (SUM, PROD or MAX)")
+            }
+            outputShape = inputs[0]
+        }
+        super.init()
+    }
+
+    /// The merged value of the bottoms, in the layer's order.
+    public func merge(_ inputs: [Variable<Scalar>]) -> Variable<Scalar> {
+        switch operation {
+        case .concat(let axis): return Variable.concatenate(inputs, alongAxis: axis)
+        case .sum(let c):
+            var y = c[0] == 1 ? inputs[0] : inputs[0] * Scalar(c[0])
+            for (x, k) in zip(inputs.dropFirst(), c.dropFirst()) { y = y + (k == 1 ? x : x * Scalar(k)) }
+            return y
+        case .product: return inputs.dropFirst().reduce(inputs[0]) { $0 * $1 }
+        case .maximum: return inputs.dropFirst().reduce(inputs[0]) { Variable.maximum($0, $1) }
+        }
+    }
+
+    public func forward(_ x: Variable<Scalar>) -> Variable<Scalar> { merge([x]) }
+
+    public override var summaryLine: String { "CaffeMerge<\(Scalar.self)>(\(operation))" }
 }

@@ -50,7 +50,7 @@ public struct CaffeNet: Equatable {
     /// The layer types the importer knows (the source articles' layers).
     public static let supportedTypes: Set<String> = [
         "Input", "InnerProduct", "Convolution", "Pooling", "Dropout", "BatchNorm", "Scale", "Softmax",
-        "ReLU", "PReLU", "TanH", "Sigmoid", "AbsVal", "ELU", "BNLL", "Power", "Exp", "Log",
+        "ReLU", "PReLU", "TanH", "Sigmoid", "AbsVal", "ELU", "BNLL", "Power", "Exp", "Log", "Concat", "Eltwise",
     ]
 
     /// The fields caffe.proto defines for a layer and for the parameter messages of the supported
@@ -83,12 +83,14 @@ public struct CaffeNet: Equatable {
         "input_param": ["shape"],
         "tanh_param": ["engine"],
         "sigmoid_param": ["engine"],
+        "concat_param": ["axis", "concat_dim"],
+        "eltwise_param": ["operation", "coeff", "stable_prod_grad"],
     ]
     static let parameterMessage: [String: String] = [
         "Convolution": "convolution_param", "Pooling": "pooling_param", "InnerProduct": "inner_product_param", "ReLU": "relu_param",
         "PReLU": "prelu_param", "ELU": "elu_param", "Power": "power_param", "Exp": "exp_param", "Log": "log_param",
         "Dropout": "dropout_param", "Softmax": "softmax_param", "BatchNorm": "batch_norm_param", "Scale": "scale_param",
-        "Input": "input_param", "TanH": "tanh_param", "Sigmoid": "sigmoid_param",
+        "Input": "input_param", "TanH": "tanh_param", "Sigmoid": "sigmoid_param", "Concat": "concat_param", "Eltwise": "eltwise_param",
     ]
 
     /// Reads a prototxt for `phase` (TEST by default: no data or loss layers in a deploy net).

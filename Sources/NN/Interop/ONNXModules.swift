@@ -30,7 +30,21 @@ extension CaffeGraph: ONNXExportable {
     public func exportONNX(to graph: inout ONNXGraph, input: ONNXValue) throws(ONNXExportError) -> String {
         var values = [inputName: input]
         for (i, (node, module)) in zip(nodes, modules).enumerated() {
-            values[node.top] = try graph.export(module, input: values[node.bottom]!, name: "modules.\(i)")
+            if let merge = module as? CaffeMerge<Scalar> {
+                let inputs = node.bottoms.map { values[$0]!.name }
+                let name: String
+                switch merge.operation {
+                case .concat(let axis): name = graph.node("Concat", inputs, [("axis", .int(axis))])[0]
+                case .sum(let c):
+                    let terms = zip(inputs, c).map { x, k in k == 1 ? x : graph.op("Mul", x, graph.scalar(k)) }
+                    name = terms.count == 1 ? graph.op("Identity", terms[0]) : graph.node("Sum", terms)[0]
+                case .product: name = inputs.count == 1 ? graph.op("Identity", inputs[0]) : inputs.dropFirst().reduce(inputs[0]) { graph.op("Mul", $0, $1) }
+                case .maximum: name = graph.node("Max", inputs)[0]
+                }
+                values[node.top] = ONNXValue(name: name, shape: merge.outputShape)
+            } else {
+                values[node.top] = try graph.export(module, input: values[node.bottom]!, name: "modules.\(i)")
+            }
         }
         return values[nodes.last!.top]!.name
     }
