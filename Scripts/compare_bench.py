@@ -2,6 +2,7 @@
 the tables into Docs/Performance.md.
 
     python3 Scripts/compare_bench.py [--no-build] [--quick]
+    python3 Scripts/compare_bench.py --scaling [--no-build]   # the MNIST-size table only (SCALING_ROUNDS, default 3)
 
 Run it with a Python that has torch and numpy (a virtual environment outside the project, e.g.
 `python3 -m venv ~/venv && ~/venv/bin/pip install torch numpy`). The PyTorch side is
@@ -24,6 +25,80 @@ def med(fn, reps=15, warm=3):
     for _ in range(reps):
         t = time.perf_counter(); fn(); ts.append(time.perf_counter() - t)
     return statistics.median(ts)
+
+# --- Scaling: the MNIST-size workloads, both sides alternately --------------------------------
+SCALING_WORKLOADS = ["mlp128", "mlp32", "cnn", "conv", "linear"]
+
+def scaling(rounds):
+    """`tapegrad bench --suite scaling --only W --threads T` and torch_scaling.py W T, alternately
+    (ours, PyTorch, ours, …) `rounds` times per workload and thread count; returns
+    {(workload, threads): (our medians, our mins, PyTorch medians, PyTorch mins)} in ms."""
+    tool = os.path.join(ROOT, ".build", "release", "tapegrad")
+    env = dict(os.environ)
+    results = {}
+    for w in SCALING_WORKLOADS:
+        for t in (1, 2):
+            env["OMP_NUM_THREADS"] = str(t)
+            ours_med, ours_min, torch_med, torch_min = [], [], [], []
+            for _ in range(rounds):
+                r = [json.loads(l) for l in sh([tool, "bench", "--suite", "scaling", "--only", w, "--threads", str(t), "--json"]).splitlines() if l.startswith("{")][0]
+                ours_med.append(r["median_ms"]); ours_min.append(r["min_ms"])
+                line = [l for l in sh([sys.executable, os.path.join(ANCHORS, "torch_scaling.py"), w, str(t)], env=env).splitlines() if l.startswith("RESULT")][0]
+                fields = dict(f.split("=", 1) for f in line.split()[1:] if "=" in f)
+                torch_med.append(float(fields["median"])); torch_min.append(float(fields["min"]))
+            results[(w, t)] = (ours_med, ours_min, torch_med, torch_min)
+            print(f"{w} {t} thread(s): ours {statistics.median(ours_med):.2f} ms, torch {statistics.median(torch_med):.2f} ms", file=sys.stderr, flush=True)
+    return results
+
+def scaling_table(results, rounds):
+    out = ["<!-- scaling:begin -->", "## MNIST-size workloads, 1 and 2 threads (`tapegrad bench --suite scaling`)\n",
+           f"Measured by `python3 Scripts/compare_bench.py --scaling` on {datetime.date.today()} ({platform.machine()}, {os.cpu_count()} cores, "
+           f"{cpu_model()}): ours and ../shared/anchors/torch_scaling.py (PyTorch {torch_version()}) run alternately, {rounds} rounds each; "
+           "the shapes, data sizes and hyperparameters are the anchor's. Times are the median over rounds of each run's median "
+           "(ms per epoch for the training workloads, per forward + backward call for conv and linear); the ratio is ours / PyTorch "
+           "(below 1: Tapegrad is faster), the min/min ratio in brackets. 'speedup' is each side's 1-thread time over its 2-thread time.\n",
+           "| workload | ours 1 thread | PyTorch 1 thread | ratio | ours 2 threads | PyTorch 2 threads | ratio | speedup ours | speedup PyTorch |",
+           "|---|---|---|---|---|---|---|---|---|"]
+    names = {"mlp128": "MLP 784-256-128-10, Adam, batch 128, 10,000 samples", "mlp32": "same, batch 32",
+             "cnn": "CNN 1×28×28 (conv 32, pool, conv 64, pool, linear), batch 64, 2,048 samples",
+             "conv": "Conv2d 64→64 3×3 pad 1 on [32, 64, 32, 32], fwd+bwd", "linear": "Linear 1024→1024 on [256, 1024], fwd+bwd"}
+    for w in SCALING_WORKLOADS:
+        row = [names[w]]
+        meds = {}
+        for t in (1, 2):
+            om, on, tm, tn = results[(w, t)]
+            a, b = statistics.median(om), statistics.median(tm)
+            meds[t] = (a, b)
+            row += [f"{a:.2f}", f"{b:.2f}", f"**{a / b:.2f}** ({min(on) / min(tn):.2f})"]
+        row += [f"{meds[1][0] / meds[2][0]:.2f}", f"{meds[1][1] / meds[2][1]:.2f}"]
+        out.append("| " + " | ".join(row) + " |")
+    out.append("<!-- scaling:end -->")
+    return "\n".join(out)
+
+def cpu_model():
+    try:
+        return [l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")][0] + \
+            (", AVX-512" if "avx512f" in open("/proc/cpuinfo").read() else ", AVX2")
+    except Exception:
+        return platform.processor()
+
+def torch_version():
+    return sh([sys.executable, "-c", "import torch; print(torch.__version__)"]).strip()
+
+def replace_block(text, block, begin, end):
+    if begin in text and end in text:
+        return text[:text.index(begin)] + block + text[text.index(end) + len(end):]
+    return text.rstrip("\n") + "\n\n" + block + "\n"
+
+if "--scaling" in args:
+    if "--no-build" not in args:
+        sh(["swift", "build", "-c", "release", "--product", "tapegrad"])
+    rounds = int(os.environ.get("SCALING_ROUNDS", "3"))
+    block = scaling_table(scaling(rounds), rounds)
+    path = os.path.join(ROOT, "Docs", "Performance.md")
+    open(path, "w").write(replace_block(open(path).read(), block, "<!-- scaling:begin -->", "<!-- scaling:end -->"))
+    print(block)
+    sys.exit(0)
 
 # --- Tapegrad ---------------------------------------------------------------------------------
 if "--no-build" not in args:
@@ -197,9 +272,9 @@ lines.append("```")
 # The layer comparison (Scripts/compare_layers.py) lives between markers and is kept as it is.
 path = os.path.join(ROOT, "Docs", "Performance.md")
 old = open(path).read() if os.path.exists(path) else ""
-begin, end = "<!-- layers:begin -->", "<!-- layers:end -->"
-if begin in old and end in old:
-    lines.append("")
-    lines.append(old[old.index(begin):old.index(end) + len(end)])
+for begin, end in [("<!-- layers:begin -->", "<!-- layers:end -->"), ("<!-- scaling:begin -->", "<!-- scaling:end -->")]:
+    if begin in old and end in old:
+        lines.append("")
+        lines.append(old[old.index(begin):old.index(end) + len(end)])
 open(path, "w").write("\n".join(lines) + "\n")
 print("\n".join(lines))

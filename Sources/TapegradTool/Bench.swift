@@ -50,12 +50,20 @@ enum Bench {
             threadList = [1, 2]
         }
         let suite = options.string("--suite")
-        if let suite, !["elementwise", "activation", "matmul", "tape", "memory", "data", "probe", "layers"].contains(suite) {
-            throw CLIError.badValue(flag: "--suite", value: suite, expected: "elementwise, activation, tape, matmul, memory, data, probe or layers")
+        if let suite, !["elementwise", "activation", "matmul", "tape", "memory", "data", "probe", "layers", "scaling"].contains(suite) {
+            throw CLIError.badValue(flag: "--suite", value: suite, expected: "elementwise, activation, tape, matmul, memory, data, probe, layers or scaling")
         }
         // Flags that belong to one suite are refused with any other, not silently ignored.
-        if options.values["--only"] != nil, let suite, suite != "activation" {
-            throw CLIError.usage("--only applies to the activation suite, not --suite \(suite)")
+        if options.values["--only"] != nil, suite != "activation" && suite != "scaling" {
+            throw CLIError.usage("--only applies to the activation and scaling suites, not --suite \(suite ?? "(all)")")
+        }
+        if suite == "scaling" {
+            let only = options.string("--only")
+            if let only, !scalingWorkloads.contains(only) {
+                throw CLIError.badValue(flag: "--only", value: only, expected: scalingWorkloads.joined(separator: ", "))
+            }
+            scaling(threads: threadList, only: only, timed: quick ? 2 : nil, warmup: quick ? 1 : nil)
+            return
         }
         if options.values["--steps"] != nil, suite != "memory" {
             throw CLIError.usage("--steps applies to --suite memory")

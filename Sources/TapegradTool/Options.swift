@@ -59,8 +59,9 @@ let commands: [CLICommand] = [
         """, allowed: ["--json", "--markdown"], run: { try ListCommand.run($0) }),
     CLICommand(name: "bench", help: """
         bench   benchmarks: elementwise vs a same-run copy, matmul GFLOP/s
-                --json  --quick  --threads N (default: both 1 and 2)  --suite elementwise|activation|tape|matmul|memory|data|probe|layers
-                --steps N (memory suite, default 1000000)  --only NAME (activation suite: that activation only)
+                --json  --quick  --threads N (default: both 1 and 2)  --suite elementwise|activation|tape|matmul|memory|data|probe|layers|scaling
+                --steps N (memory suite, default 1000000)  --only NAME (activation suite: that activation only;
+                  scaling suite: mlp128, mlp32, cnn, conv or linear, the MNIST-size workloads of torch_scaling.py)
         """, allowed: ["--json", "--quick", "--threads", "--suite", "--steps", "--only"], run: { try Bench.run($0) }),
     CLICommand(name: "longrun", help: """
         longrun leak check: trains a small MLP (Linear/ReLU, Adam, cross-entropy) for many steps,

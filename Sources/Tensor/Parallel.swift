@@ -87,3 +87,16 @@ enum Parallel {
         }
     }
 }
+
+extension TensorRuntime {
+    /// Splits `0..<count` into at most `threads` contiguous chunks of equal size (the last one
+    /// shorter) and runs `body(chunk, start, end)` for each, concurrently when there is more than
+    /// one; `chunk` numbers them from 0 (for per-thread partial results).
+    public static func parallelChunks(count: Int, threads: Int, _ body: (_ chunk: Int, _ start: Int, _ end: Int) -> Void) {
+        guard count > 0 else { return }
+        let t = Swift.max(1, Swift.min(threads, count))
+        let size = (count + t - 1) / t
+        let pieces = (count + size - 1) / size
+        Parallel.forEach(count: pieces, threads: t) { i in body(i, i * size, Swift.min(count, (i + 1) * size)) }
+    }
+}

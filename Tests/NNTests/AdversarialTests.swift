@@ -811,7 +811,7 @@ enum CLICatalogue {
         CLICase("gradcheck of an unknown activation", ["gradcheck", "--activation", "nope"], mentions: ["--activation nope", "one of"]),
         CLICase("gradcheck --points 0", ["gradcheck", "--points", "0"], mentions: ["--points 0"]),
         CLICase("plot of an unknown activation", ["plot", "--activation", "nope"], mentions: ["--activation nope"]),
-        CLICase("bench with an unknown suite", ["bench", "--suite", "gpu"], mentions: ["--suite gpu", "elementwise, activation, tape, matmul, memory, data, probe or layers"]),
+        CLICase("bench with an unknown suite", ["bench", "--suite", "gpu"], mentions: ["--suite gpu", "elementwise, activation, tape, matmul, memory, data, probe, layers or scaling"]),
         CLICase("demo with a missing data file", ["demo", "--data", "%IN%/missing.csv"], mentions: ["missing.csv"]),
         CLICase("list with an unknown option", ["list", "--all"], mentions: ["unknown option '--all'"]),
 
@@ -841,7 +841,7 @@ enum CLICatalogue {
         CLICase("--save and --plot the same file", ["train", "--save", "%IN%/same.out", "--plot", "%IN%/same.out"], mentions: ["same file", "nothing was trained"]),
         CLICase("--save over the data file", ["train", "--data", "%IN%/digits64.csv", "--save", "%IN%/digits64.csv"], mentions: ["is the data file", "nothing was trained"]),
         CLICase("--activation with --compare", ["train", "--activation", "bogus", "--compare", "relu"], mentions: ["--activation bogus with --compare"]),
-        CLICase("bench --only with another suite", ["bench", "--suite", "matmul", "--only", "relu"], mentions: ["--only applies to the activation suite"]),
+        CLICase("bench --only with another suite", ["bench", "--suite", "matmul", "--only", "relu"], mentions: ["--only applies to the activation and scaling suites"]),
         CLICase("bench --steps without the memory suite", ["bench", "--steps", "5"], mentions: ["--steps applies to --suite memory"]),
         CLICase("--activation with the maxout model", ["train", "--model", "maxout", "--activation", "elu"], mentions: ["--activation with --model maxout", "no activation"]),
         // Item 4: empty values are errors, switches take no value.

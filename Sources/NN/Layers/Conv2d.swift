@@ -35,6 +35,11 @@ extension Variable {
                 "conv2d: bias of shape \(describeShape(bias.shape)) for \(out) output channels. Fix: pass bias [\(out)] or none.")
         }
         let g = windowGeometry(op: "conv2d", kernelSize: (weight.shape[2], weight.shape[3]), stride: stride, padding: padding, dilation: dilation)
+        if groups == 1 {
+            // Image by image, straight into NCHW (Conv2dKernel.swift).
+            let conv = FusedConv2d<Scalar>(geometry: g, outChannels: out)
+            return bias.map { conv.apply(self, weight, $0) } ?? conv.apply(self, weight)
+        }
         let cols = Im2Col<Scalar>(geometry: g).apply(self)  // [C·kh·kw, N·L]
         let k = g.rows / groups
         let y: Variable

@@ -13,6 +13,10 @@ struct GatherAtIndices<Scalar: TensorScalar>: DifferentiableFunction {
     /// The gathered values when the caller already has them (max pooling finds them with the
     /// indices); forward then returns them instead of gathering again.
     var output: Tensor<Scalar>? = nil
+    /// When set, the input and the output are this many equal planes and every index of
+    /// output plane p points into input plane p (max pooling): the scatter of the backward then
+    /// splits over the threads by planes.
+    var planes: Int? = nil
     var name: String { "gatherAtIndices" }
 
     @_specialize(where Scalar == Float)
@@ -31,7 +35,7 @@ struct GatherAtIndices<Scalar: TensorScalar>: DifferentiableFunction {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
-        [ScatterAddAtIndices<Scalar>(indices: indices, inputShape: outputShape, outputShape: inputShape).apply(gradient)]
+        [ScatterAddAtIndices<Scalar>(indices: indices, inputShape: outputShape, outputShape: inputShape, planes: planes).apply(gradient)]
     }
 }
 
@@ -40,16 +44,25 @@ struct ScatterAddAtIndices<Scalar: TensorScalar>: DifferentiableFunction {
     let indices: [Int]
     let inputShape: [Int]
     let outputShape: [Int]
+    /// See `GatherAtIndices.planes`: with it, planes are scattered in parallel.
+    var planes: Int? = nil
     var name: String { "scatterAddAtIndices" }
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func forward(_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar> {
-        inputs[0].withUnsafeBufferPointer { g in
+        let count = outputShape.reduce(1, *)
+        let threads = (planes ?? 1) > 1 && indices.count >= 1 << 16 ? Swift.min(TensorRuntime.threadCount, planes!) : 1
+        return inputs[0].withUnsafeBufferPointer { g in
             indices.withUnsafeBufferPointer { idx in
                 Tensor(uninitializedShape: outputShape) { z in
-                    z.initialize(repeating: 0)
-                    for k in 0..<idx.count { z[idx[k]] += g[k] }
+                    let gp = g.baseAddress!, ip = idx.baseAddress!, zp = z.baseAddress!
+                    let planeCount = planes ?? 1
+                    let inPer = idx.count / planeCount, outPer = count / planeCount
+                    TensorRuntime.parallelChunks(count: planeCount, threads: threads) { _, start, end in
+                        (zp + start &* outPer).initialize(repeating: 0, count: (end &- start) &* outPer)
+                        for k in (start &* inPer)..<(end &* inPer) { zp[ip[k]] += gp[k] }
+                    }
                 }
             }
         }
@@ -58,7 +71,7 @@ struct ScatterAddAtIndices<Scalar: TensorScalar>: DifferentiableFunction {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func backward(gradient: Variable<Scalar>, saved: [Variable<Scalar>]) -> [Variable<Scalar>?] {
-        [GatherAtIndices<Scalar>(indices: indices, inputShape: outputShape, outputShape: inputShape).apply(gradient)]
+        [GatherAtIndices<Scalar>(indices: indices, inputShape: outputShape, outputShape: inputShape, planes: planes).apply(gradient)]
     }
 }
 
@@ -127,6 +140,30 @@ extension WindowKernels {
     static func maxPoolTiled<S: TensorScalar>(
         _ x: UnsafePointer<S>, _ g: WindowGeometry, _ values: UnsafeMutablePointer<S>, _ indices: UnsafeMutablePointer<Int>
     ) {
+        let plane = g.height &* g.width
+        // The planes are independent: split over the threads when there is enough work.
+        let planes = g.batch &* g.channels
+        let perPlane = g.outputHeight &* g.outputWidth
+        let threads = planes &* perPlane >= 1 << 16 ? Swift.min(TensorRuntime.threadCount, planes) : 1
+        if threads > 1 {
+            TensorRuntime.parallelChunks(count: planes, threads: threads) { _, start, end in
+                var part = g
+                part.batch = 1
+                part.channels = end &- start
+                maxPoolTiledSerial(x + start &* plane, part, values + start &* perPlane, indices + start &* perPlane, offset: start &* plane)
+            }
+            return
+        }
+        maxPoolTiledSerial(x, g, values, indices, offset: 0)
+    }
+
+    /// `maxPoolTiled` on one thread; `offset` is added to every index (the planes' place in
+    /// the whole input).
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    static func maxPoolTiledSerial<S: TensorScalar>(
+        _ x: UnsafePointer<S>, _ g: WindowGeometry, _ values: UnsafeMutablePointer<S>, _ indices: UnsafeMutablePointer<Int>, offset: Int
+    ) {
         let oh = g.outputHeight, ow = g.outputWidth
         let (kh, kw) = (g.kernelHeight, g.kernelWidth)
         let w = g.width
@@ -142,6 +179,13 @@ extension WindowKernels {
             best = (at & mask) | (best & ~mask)
             bestValue = x[best]
         }
+        // The same test on values already loaded, selects instead of a reload (no chain of
+        // dependent loads from one window element to the next).
+        @inline(__always) func pick(_ v: S, _ at: Int, _ best: inout Int, _ bestValue: inout S) {
+            let wins = !(v <= bestValue) && bestValue == bestValue
+            best = wins ? at : best
+            bestValue = wins ? v : bestValue
+        }
         for p in 0..<(g.batch &* g.channels) {
             let base = p &* plane
             for oy in 0..<oh {
@@ -149,13 +193,14 @@ extension WindowKernels {
                 if kh == 2 && kw == 2 {
                     for ox in 0..<ow {
                         let a = rowStart &+ 2 &* ox
+                        let v0 = x[a], v1 = x[a &+ 1], v2 = x[a &+ w], v3 = x[a &+ w &+ 1]
                         var best = a
-                        var bestValue = x[a]
-                        challenge(a &+ 1, &best, &bestValue)
-                        challenge(a &+ w, &best, &bestValue)
-                        challenge(a &+ w &+ 1, &best, &bestValue)
+                        var bestValue = v0
+                        pick(v1, a &+ 1, &best, &bestValue)
+                        pick(v2, a &+ w, &best, &bestValue)
+                        pick(v3, a &+ w &+ 1, &best, &bestValue)
                         values[k] = bestValue
-                        indices[k] = best
+                        indices[k] = best &+ offset
                         k &+= 1
                     }
                 } else {
@@ -169,7 +214,7 @@ extension WindowKernels {
                             row &+= w
                         }
                         values[k] = bestValue
-                        indices[k] = best
+                        indices[k] = best &+ offset
                         k &+= 1
                     }
                 }
@@ -208,10 +253,10 @@ extension Variable {
                     }
                 }
             }
-            return GatherAtIndices<Scalar>(indices: indices, inputShape: shape, outputShape: outShape, output: values).apply(self)
+            return GatherAtIndices<Scalar>(indices: indices, inputShape: shape, outputShape: outShape, output: values, planes: g.batch * g.channels).apply(self)
         }
         let indices = value.withUnsafeBufferPointer { WindowKernels.maxIndices($0.baseAddress!, g) }
-        return GatherAtIndices<Scalar>(indices: indices, inputShape: shape, outputShape: outShape).apply(self)
+        return GatherAtIndices<Scalar>(indices: indices, inputShape: shape, outputShape: outShape, planes: g.batch * g.channels).apply(self)
     }
 }
 
