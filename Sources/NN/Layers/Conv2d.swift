@@ -35,8 +35,9 @@ extension Variable {
                 "conv2d: bias of shape \(describeShape(bias.shape)) for \(out) output channels. Fix: pass bias [\(out)] or none.")
         }
         let g = windowGeometry(op: "conv2d", kernelSize: (weight.shape[2], weight.shape[3]), stride: stride, padding: padding, dilation: dilation)
-        if groups == 1 {
-            // Image by image, straight into NCHW (Conv2dKernel.swift).
+        if groups == 1 && out * g.rows * g.outputHeight * g.outputWidth >= FusedConv2d<Scalar>.minimumImageWork {
+            // Image by image, straight into NCHW (Conv2dKernel.swift); tiny images (the 8×8
+            // digits) stay with one product for the whole batch below.
             let conv = FusedConv2d<Scalar>(geometry: g, outChannels: out)
             return bias.map { conv.apply(self, weight, $0) } ?? conv.apply(self, weight)
         }

@@ -49,7 +49,7 @@ enum WindowKernels {
     /// (0 outside the input). `x` is contiguous NCHW; `cols` has rows × columns elements.
     @_specialize(where S == Float)
     @_specialize(where S == Double)
-    static func im2col<S: TensorScalar>(_ x: UnsafePointer<S>, _ cols: UnsafeMutablePointer<S>, _ g: WindowGeometry) {
+    static func im2col<S: TensorScalar>(_ x: UnsafePointer<S>, _ cols: UnsafeMutablePointer<S>, _ g: WindowGeometry, scratch: ScratchBuffer? = nil) {
         let (ph, pw) = (g.paddingHeight, g.paddingWidth)
         if ph == 0 && pw == 0 {
             im2colPadded(x, cols, g)
@@ -57,8 +57,9 @@ enum WindowKernels {
         }
         let hp = g.height + 2 * ph, wp = g.width + 2 * pw
         let planes = g.batch * g.channels
-        let padded = UnsafeMutablePointer<S>.allocate(capacity: planes * hp * wp)
-        defer { padded.deallocate() }
+        let padded = scratch.map { $0.ensure(planes * hp * wp * MemoryLayout<S>.stride).assumingMemoryBound(to: S.self) }
+            ?? UnsafeMutablePointer<S>.allocate(capacity: planes * hp * wp)
+        defer { if scratch == nil { padded.deallocate() } }
         padded.initialize(repeating: 0, count: planes * hp * wp)
         for p in 0..<planes {
             for y in 0..<g.height {
@@ -139,7 +140,7 @@ enum WindowKernels {
     /// read from (entries read from the padding are dropped). Overwrites all of `x`.
     @_specialize(where S == Float)
     @_specialize(where S == Double)
-    static func col2im<S: TensorScalar>(_ cols: UnsafePointer<S>, _ x: UnsafeMutablePointer<S>, _ g: WindowGeometry) {
+    static func col2im<S: TensorScalar>(_ cols: UnsafePointer<S>, _ x: UnsafeMutablePointer<S>, _ g: WindowGeometry, scratch: ScratchBuffer? = nil) {
         let (ph, pw) = (g.paddingHeight, g.paddingWidth)
         let planes = g.batch * g.channels
         if ph == 0 && pw == 0 {
@@ -148,8 +149,9 @@ enum WindowKernels {
             return
         }
         let hp = g.height + 2 * ph, wp = g.width + 2 * pw
-        let padded = UnsafeMutablePointer<S>.allocate(capacity: planes * hp * wp)
-        defer { padded.deallocate() }
+        let padded = scratch.map { $0.ensure(planes * hp * wp * MemoryLayout<S>.stride).assumingMemoryBound(to: S.self) }
+            ?? UnsafeMutablePointer<S>.allocate(capacity: planes * hp * wp)
+        defer { if scratch == nil { padded.deallocate() } }
         padded.initialize(repeating: 0, count: planes * hp * wp)
         col2imPadded(cols, padded, g)
         for p in 0..<planes {
