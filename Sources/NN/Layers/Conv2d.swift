@@ -1,9 +1,12 @@
 import Autograd
 
-// Convolution as one matrix product per group: the input is unfolded into columns (im2col,
-// see Unfold.swift), the weight viewed as [groups, out/groups, in/groups·kh·kw], and
-// W × cols gives every output position of every image at once. The derivative comes from the
-// matmul rule and col2im; double backward works because both are differentiable.
+// Convolution. With groups = 1 and images of some size, one matrix product per image written
+// straight into the NCHW output, the images split over the threads (Conv2dKernel.swift).
+// Otherwise (groups > 1, or tiny images such as the 8×8 digits, where one product for the whole
+// batch is faster): the input is unfolded into columns (im2col, see Unfold.swift), the weight
+// viewed as [groups, out/groups, in/groups·kh·kw], and W × cols gives every output position
+// of every image at once, then reordered to NCHW. The derivative comes from the matmul rule
+// and col2im; double backward works because both are differentiable.
 
 extension Variable {
     /// 2-D cross-correlation (PyTorch's `conv2d`) of x [N, C, H, W] with weight
@@ -112,9 +115,16 @@ struct ChannelRowsToImages<Scalar: TensorScalar>: DifferentiableFunction {
         let sums = rows.value.withUnsafeBufferPointer { r in
             Tensor<Scalar>(uninitializedShape: [channels]) { s in
                 for c in 0..<channels {
+                    // Vectorized sums of blocks of 4,096 (Float lanes), the blocks added in
+                    // Double: the error stays that of a 4,096-term sum at any batch size.
                     let row = r.baseAddress! + c &* count
-                    var total: Double = 0  // Double partial sums: exact enough for Float at any batch
-                    for k in 0..<count { total += Double(row[k]) }
+                    var total: Double = 0
+                    var start = 0
+                    while start < count {
+                        let n = Swift.min(4096, count - start)
+                        total += Double(Scalar._reduceKernel(.sum, row + start, n))
+                        start += n
+                    }
                     s[c] = Scalar(total)
                 }
             }

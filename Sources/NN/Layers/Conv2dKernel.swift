@@ -147,6 +147,7 @@ struct FusedConv2d<Scalar: TensorScalar>: DifferentiableFunction {
                                     if let colsGrad { WindowKernels.col2im(UnsafePointer(colsGrad), dxp + n * inPlane, single, scratch: scratch[1]) }
                                 }
                                 if hasBias {
+                                    // Per image and channel a vectorized Float sum of L terms, added in Double.
                                     for c in 0..<o { db[c] += Double(Scalar._reduceKernel(.sum, gy + c * l, l)) }
                                 }
                             }

@@ -60,12 +60,17 @@ enum WindowKernels {
         let padded = scratch.map { $0.ensure(planes * hp * wp * MemoryLayout<S>.stride).assumingMemoryBound(to: S.self) }
             ?? UnsafeMutablePointer<S>.allocate(capacity: planes * hp * wp)
         defer { if scratch == nil { padded.deallocate() } }
-        padded.initialize(repeating: 0, count: planes * hp * wp)
+        // The border zeroed, the interior copied: every element written once.
         for p in 0..<planes {
+            let plane = padded + p * hp * wp
+            plane.initialize(repeating: 0, count: ph * wp)
+            (plane + (ph + g.height) * wp).initialize(repeating: 0, count: ph * wp)
             for y in 0..<g.height {
                 let src = x + (p * g.height + y) * g.width
-                let dst = padded + (p * hp + y + ph) * wp + pw
-                for xi in 0..<g.width { dst[xi] = src[xi] }
+                let row = plane + (y + ph) * wp
+                row.initialize(repeating: 0, count: pw)
+                (row + pw).initialize(from: src, count: g.width)
+                (row + pw + g.width).initialize(repeating: 0, count: pw)
             }
         }
         im2colPadded(UnsafePointer(padded), cols, g)
