@@ -272,7 +272,8 @@ lines.append("```")
 # The layer comparison (Scripts/compare_layers.py) lives between markers and is kept as it is.
 path = os.path.join(ROOT, "Docs", "Performance.md")
 old = open(path).read() if os.path.exists(path) else ""
-for begin, end in [("<!-- layers:begin -->", "<!-- layers:end -->"), ("<!-- scaling:begin -->", "<!-- scaling:end -->")]:
+for begin, end in [("<!-- layers:begin -->", "<!-- layers:end -->"), ("<!-- scaling:begin -->", "<!-- scaling:end -->"),
+                   ("<!-- profile:begin -->", "<!-- profile:end -->")]:
     if begin in old and end in old:
         lines.append("")
         lines.append(old[old.index(begin):old.index(end) + len(end)])

@@ -74,7 +74,9 @@ struct GemmBlocking: Sendable {
     // Float: A block 144×256×4 B = 144 KB (L2), B sliver 256×16×4 B = 16 KB (L1).
     // Double: A block 96×256×8 B = 192 KB (L2), B sliver 256×8×8 B = 16 KB (L1).
     // With A in place: Float B sliver 400×16×4 B = 25 KB, Double 200×8×8 B = 12.5 KB.
-    static let f32 = GemmBlocking(mc: 144, kc: 256, nc: 4096, parallelThreshold: 4_000_000,
+    // Float splits over threads from 2·m·n·k = 16M (measured: the batch-32 MLP's 32×784×256
+    // product, 12.8M, ran slower on two threads than on one; batch 128's 51M gains).
+    static let f32 = GemmBlocking(mc: 144, kc: 256, nc: 4096, parallelThreshold: 16_000_000,
                                   kcDirectA: 400)
     static let f64 = GemmBlocking(mc: 96, kc: 256, nc: 2048, parallelThreshold: 4_000_000,
                                   kcDirectA: 200)
