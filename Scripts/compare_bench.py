@@ -96,7 +96,8 @@ if "--scaling" in args:
     rounds = int(os.environ.get("SCALING_ROUNDS", "3"))
     block = scaling_table(scaling(rounds), rounds)
     path = os.path.join(ROOT, "Docs", "Performance.md")
-    open(path, "w").write(replace_block(open(path).read(), block, "<!-- scaling:begin -->", "<!-- scaling:end -->"))
+    text = open(path).read() if os.path.exists(path) else ""
+    open(path, "w").write(replace_block(text, block, "<!-- scaling:begin -->", "<!-- scaling:end -->"))
     print(block)
     sys.exit(0)
 
