@@ -20,7 +20,8 @@ extension Bench {
                     [("suite", "scaling"), ("workload", workload), ("threads", t), ("min_ms", ms[0]), ("median_ms", median), ("check", check)],
                     text: workload.padding(toLength: 8, withPad: " ", startingAt: 0)
                         + String(format: " %d thread%@  min %9.3f ms  median %9.3f ms  (%@)", t, t == 1 ? " " : "s", ms[0], median,
-                                 ["mlp128", "mlp32", "cnn"].contains(workload) ? "per epoch" : "per call, forward + backward"))
+                                 ["mlp128", "mlp32", "cnn"].contains(workload)
+                                    ? "per epoch" : getenv("TAPEGRAD_BENCH_FORWARD_ONLY") != nil ? "per call, forward only" : "per call, forward + backward"))
             }
         }
     }
@@ -83,13 +84,20 @@ extension Bench {
             let x = Variable(Tensor<Float>.randomNormal(shape, using: &generator), requiresGradient: true)
             let seed = Tensor<Float>.randomNormal(shape, using: &generator)
             let (w, n) = (warmup ?? 2, timed ?? (workload == "conv" ? 8 : 30))
+            // TAPEGRAD_BENCH_FORWARD_ONLY=1: the forward pass alone, without gradients (where a
+            // layer's time goes; the anchor has no such mode).
+            let forwardOnly = getenv("TAPEGRAD_BENCH_FORWARD_ONLY") != nil
             var times: [Double] = []
             var check = 0.0
             for i in 0..<(w + n) {
                 let t0 = now()
-                if getenv("TAPEGRAD_FWD_ONLY") != nil { _ = withoutGradients { layer(x) } } else { layer(x).backward(seed: seed) }
+                if forwardOnly {
+                    _ = withoutGradients { layer(x) }
+                    if i >= w { times.append(now() - t0) }
+                    continue
+                }
+                layer(x).backward(seed: seed)
                 let t1 = now()
-                if getenv("TAPEGRAD_FWD_ONLY") != nil { if i >= w { times.append(t1 - t0) }; continue }
                 check = Double(x.gradient!.scalars[0]) + Double(layer.parameters()[0].variable.gradient!.scalars[0])
                 x.resetGradient()
                 layer.zeroGradients()
