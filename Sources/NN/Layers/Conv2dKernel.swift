@@ -134,10 +134,11 @@ struct FusedConv2d<Scalar: TensorScalar>: DifferentiableFunction {
                                 } else {
                                     b = image
                                 }
-                                // dW += dY_n · colsᵀ
+                                // dWᵀ += cols · dY_nᵀ ([K, O]; transposed once at the end): the large
+                                // operand, cols, is read in place as A, only dY_n is packed.
                                 Scalar._gemm(
-                                    transA: false, transB: true, m: o, n: k, k: l, alpha: 1, a: gy, lda: l, b: b, ldb: l, beta: 1,
-                                    c: dw, ldc: k, threads: gemmThreads)
+                                    transA: false, transB: true, m: k, n: o, k: l, alpha: 1, a: b, lda: l, b: gy, ldb: l, beta: 1,
+                                    c: dw, ldc: o, threads: gemmThreads)
                                 if let dxp {
                                     // dcols = Wᵀ · dY_n, folded back into the image (col2im).
                                     let target = colsGrad ?? (dxp + n * inPlane)
@@ -162,11 +163,14 @@ struct FusedConv2d<Scalar: TensorScalar>: DifferentiableFunction {
             run(nil)
         }
         let dw = Tensor<Scalar>(uninitializedShape: saved[1].shape) { out in
-            let p = out.baseAddress!
-            p.initialize(from: dwPartial, count: o * k)
+            // The partials summed (they hold dWᵀ, [K, O]), then transposed into [O, K].
             for s in 1..<chunks {
                 let part = dwPartial + s * o * k
-                for i in 0..<(o * k) { p[i] += part[i] }
+                for i in 0..<(o * k) { dwPartial[i] += part[i] }
+            }
+            let p = out.baseAddress!
+            for r in 0..<k {
+                for c in 0..<o { p[c * k + r] = dwPartial[r * o + c] }
             }
         }
         var result: [Variable<Scalar>?] = [dxTensor.map { Variable($0) }, Variable(dw)]

@@ -88,7 +88,16 @@ enum WindowKernels {
         case 8:
             UnsafeMutableRawPointer(d).storeBytes(of: UnsafeRawPointer(s).loadUnaligned(as: SIMD8<S>.self), as: SIMD8<S>.self)
         default:
-            for k in 0..<count { d[k] = s[k] }
+            // Longer rows (14, 28, 32 for MNIST-size images): 8-wide moves, then the rest.
+            var k = 0
+            while k &+ 8 <= count {
+                UnsafeMutableRawPointer(d + k).storeBytes(of: UnsafeRawPointer(s + k).loadUnaligned(as: SIMD8<S>.self), as: SIMD8<S>.self)
+                k &+= 8
+            }
+            while k < count {
+                d[k] = s[k]
+                k &+= 1
+            }
         }
     }
 
@@ -103,7 +112,16 @@ enum WindowKernels {
             let sum = UnsafeRawPointer(d).loadUnaligned(as: SIMD8<S>.self) + UnsafeRawPointer(s).loadUnaligned(as: SIMD8<S>.self)
             UnsafeMutableRawPointer(d).storeBytes(of: sum, as: SIMD8<S>.self)
         default:
-            for k in 0..<count { d[k] += s[k] }
+            var k = 0
+            while k &+ 8 <= count {
+                let sum = UnsafeRawPointer(d + k).loadUnaligned(as: SIMD8<S>.self) + UnsafeRawPointer(s + k).loadUnaligned(as: SIMD8<S>.self)
+                UnsafeMutableRawPointer(d + k).storeBytes(of: sum, as: SIMD8<S>.self)
+                k &+= 8
+            }
+            while k < count {
+                d[k] += s[k]
+                k &+= 1
+            }
         }
     }
 
