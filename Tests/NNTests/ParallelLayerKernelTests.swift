@@ -3,9 +3,9 @@ import TestSupport
 
 @testable import NN
 
-/// The multi-threaded paths of the convolution (image by image, Conv2dKernel.swift) and of max
-/// pooling and its scatter (plane by plane), on inputs large enough to split, against one thread
-/// and against an independent formulation. `.ci/run` also runs this suite under ThreadSanitizer.
+/// The multi-threaded paths of the convolution (image by image, Conv2dKernel.swift), of
+/// BatchNorm (channel by channel) and of max pooling and its scatter (plane by plane), on inputs
+/// large enough to split, against one thread and against an independent formulation. `.ci/run` also runs this suite under ThreadSanitizer.
 @Suite(.serialized, .globalState) struct ParallelLayerKernelTests {
     func oneAndTwo<R>(_ body: () -> R) -> (R, R) {
         let saved = TensorRuntime.threadCount
@@ -49,6 +49,35 @@ import TestSupport
         let r = rows.scalars
         for n in 0..<4 { for o in 0..<16 { for j in 0..<l { reference[(n * 16 + o) * l + j] = r[o * 4 * l + n * l + j] + b.scalars[o] } } }
         #expect(maxDifference(one.y, reference) <= 1e-4)
+    }
+
+    @Test("BatchNorm2d in training, forward and backward, over 2 threads equals 1 thread bit for bit")
+    func batchNorm() {
+        var g = TensorRandom(seed: 9)
+        // 2^16 elements over 8 channels: the channels are split over the threads.
+        let x = Tensor<Float>.randomNormal([8, 8, 32, 32], using: &g)
+        let seed = Tensor<Float>.randomNormal([8, 8, 32, 32], using: &g)
+        #expect(x.count >= 1 << 16)
+        func run() -> [[Float]] {
+            let norm = BatchNorm2d<Float>(8)
+            norm.weight!.assign(Tensor((0..<8).map { Float($0) * 0.25 + 0.5 }))
+            let v = Variable(x, requiresGradient: true)
+            let y = norm(v)
+            y.backward(seed: seed)
+            return [y.value.scalars, v.gradient!.scalars, norm.weight!.variable.gradient!.scalars, norm.runningMean.scalars, norm.runningVar.scalars]
+        }
+        let (one, two) = oneAndTwo(run)
+        #expect(one == two)
+        // Each channel's output has mean β = 0 and variance γ² (biased, ε aside).
+        let y = one[0]
+        for c in 0..<8 {
+            var values: [Float] = []
+            for n in 0..<8 { values += y[((n * 8 + c) * 1024)..<((n * 8 + c) * 1024 + 1024)] }
+            let mean = values.reduce(0, +) / Float(values.count)
+            let variance = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Float(values.count)
+            let gamma = Float(c) * 0.25 + 0.5
+            #expect(Swift.abs(mean) < 1e-3 && Swift.abs(variance - gamma * gamma) < 1e-2 * gamma * gamma)
+        }
     }
 
     @Test("max pooling and its gradient over 2 threads equal 1 thread and the window maxima")

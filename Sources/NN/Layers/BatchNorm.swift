@@ -106,6 +106,12 @@ public final class BatchNorm2d<Scalar: TensorScalar>: BatchNorm<Scalar> {
     }
 }
 
+/// Threads for a batch-norm kernel: channels are split over the threads from 2^16 elements
+/// (each channel's loops are independent).
+func batchNormThreads(elements: Int, channels: Int) -> Int {
+    elements >= 1 << 16 && channels >= 2 ? Swift.min(TensorRuntime.threadCount, channels) : 1
+}
+
 /// Batch normalization in training with the batch statistics given (`statistics(_:)`):
 ///
 /// y[n, c, s] = (x[n, c, s] − μ_c)·r_c·γ_c + β_c,  r_c = 1/√(σ²_c + ε)
@@ -134,9 +140,13 @@ struct BatchNormTraining<Scalar: TensorScalar>: DifferentiableFunction {
         let n = Double(batch * spatial)
         var means = [Scalar](repeating: 0, count: channels)
         var variances = [Scalar](repeating: 0, count: channels)
+        let threads = batchNormThreads(elements: x.count, channels: channels)
         x.withUnsafeBufferPointer { xb in
-            let base = xb.baseAddress!
-            for c in 0..<channels {
+          means.withUnsafeMutableBufferPointer { mb in
+           variances.withUnsafeMutableBufferPointer { vb in
+            let base = xb.baseAddress!, means = mb.baseAddress!, variances = vb.baseAddress!
+            TensorRuntime.parallelChunks(count: channels, threads: threads) { _, first, last in
+            for c in first..<last {
                 var total: Double = 0
                 for b in 0..<batch {
                     let row = base + (b &* channels &+ c) &* spatial
@@ -154,6 +164,9 @@ struct BatchNormTraining<Scalar: TensorScalar>: DifferentiableFunction {
                 means[c] = Scalar(mu)
                 variances[c] = Scalar(squares / n)
             }
+            }
+           }
+          }
         }
         return (means, variances)
     }
@@ -167,11 +180,13 @@ struct BatchNormTraining<Scalar: TensorScalar>: DifferentiableFunction {
         let gamma = inputs.count > 1 ? inputs[1].scalars : [Scalar](repeating: 1, count: channels)
         let beta = inputs.count > 2 ? inputs[2].scalars : [Scalar](repeating: 0, count: channels)
         let affine = inputs.count > 1
+        let threads = batchNormThreads(elements: x.count, channels: channels)
         return x.withUnsafeBufferPointer { xb in
             Tensor(uninitializedShape: x.shape) { yb in
                 let (src, dst) = (xb.baseAddress!, yb.baseAddress!)
+                TensorRuntime.parallelChunks(count: channels, threads: threads) { _, first, last in
                 for b in 0..<batch {
-                    for c in 0..<channels {
+                    for c in first..<last {
                         let at = (b &* channels &+ c) &* spatial
                         let (mu, r, scale, shift) = (mean[c], invStd[c], gamma[c], beta[c])
                         if affine {
@@ -180,6 +195,7 @@ struct BatchNormTraining<Scalar: TensorScalar>: DifferentiableFunction {
                             for k in at..<(at &+ spatial) { dst[k] = (src[k] - mu) * r }
                         }
                     }
+                }
                 }
             }
         }
@@ -212,11 +228,16 @@ struct BatchNormTraining<Scalar: TensorScalar>: DifferentiableFunction {
         let gamma = affine ? saved[1].value.scalars : [Scalar](repeating: 1, count: channels)
         var sumG = [Scalar](repeating: 0, count: channels)
         var sumGX = [Scalar](repeating: 0, count: channels)
+        let threads = batchNormThreads(elements: x.value.count, channels: channels)
         let dx = x.value.withUnsafeBufferPointer { xb in
             gradient.value.withUnsafeBufferPointer { gb in
+              sumG.withUnsafeMutableBufferPointer { sgb in
+               sumGX.withUnsafeMutableBufferPointer { sgxb in
                 Tensor<Scalar>(uninitializedShape: x.shape) { db in
                     let (xs, gs, ds) = (xb.baseAddress!, gb.baseAddress!, db.baseAddress!)
-                    for c in 0..<channels {
+                    let (sumG, sumGX) = (sgb.baseAddress!, sgxb.baseAddress!)
+                    TensorRuntime.parallelChunks(count: channels, threads: threads) { _, first, last in
+                    for c in first..<last {
                         let (mu, r) = (mean[c], invStd[c])
                         var sg: Double = 0, sgx: Double = 0
                         for b in 0..<batch {
@@ -240,7 +261,10 @@ struct BatchNormTraining<Scalar: TensorScalar>: DifferentiableFunction {
                             }
                         }
                     }
+                    }
                 }
+               }
+              }
             }
         }
         guard affine else { return [Variable(dx)] }
