@@ -160,37 +160,33 @@ public enum ProtobufReader {
 
     /// A packed (or, when a single value was written unpacked, plain) repeated float field.
     public static func floats(_ field: ProtobufField) throws(ProtobufError) -> [Float] {
-        switch field.type {
-        case .fixed32: return [field.float]
-        case .lengthDelimited:
-            guard field.payload.count % 4 == 0 else {
-                throw ProtobufError(offset: field.offset, reason: "field \(field.number): \(field.payload.count) bytes of packed floats (not a multiple of 4)")
-            }
-            let p = field.payload
-            return stride(from: p.startIndex, to: p.endIndex, by: 4).map { k in
-                Float(bitPattern: UInt32(p[k]) | UInt32(p[k + 1]) << 8 | UInt32(p[k + 2]) << 16 | UInt32(p[k + 3]) << 24)
-            }
-        default:
-            throw ProtobufError(offset: field.offset, reason: "field \(field.number) holds floats but has wire type \(field.type)")
-        }
+        try fixedWidth(field, bytes: 4, plain: .fixed32, kind: "floats") { Float(bitPattern: UInt32(truncatingIfNeeded: $0)) }
     }
 
     /// A packed (or plain) repeated double field.
     public static func doubles(_ field: ProtobufField) throws(ProtobufError) -> [Double] {
+        try fixedWidth(field, bytes: 8, plain: .fixed64, kind: "doubles") { Double(bitPattern: $0) }
+    }
+
+    /// A repeated fixed-width field: one plain value (`plain` wire type) or a packed run of
+    /// little-endian `bytes`-wide values, each decoded from its bits by `decode`.
+    static func fixedWidth<T>(
+        _ field: ProtobufField, bytes: Int, plain: ProtobufWireType, kind: String, _ decode: (UInt64) -> T
+    ) throws(ProtobufError) -> [T] {
         switch field.type {
-        case .fixed64: return [field.double]
+        case plain: return [decode(field.value)]
         case .lengthDelimited:
-            guard field.payload.count % 8 == 0 else {
-                throw ProtobufError(offset: field.offset, reason: "field \(field.number): \(field.payload.count) bytes of packed doubles (not a multiple of 8)")
+            guard field.payload.count % bytes == 0 else {
+                throw ProtobufError(offset: field.offset, reason: "field \(field.number): \(field.payload.count) bytes of packed \(kind) (not a multiple of \(bytes))")
             }
             let p = field.payload
-            return stride(from: p.startIndex, to: p.endIndex, by: 8).map { k in
+            return stride(from: p.startIndex, to: p.endIndex, by: bytes).map { k in
                 var bits: UInt64 = 0
-                for j in 0..<8 { bits |= UInt64(p[k + j]) << (8 * UInt64(j)) }
-                return Double(bitPattern: bits)
+                for j in 0..<bytes { bits |= UInt64(p[k + j]) << (8 * UInt64(j)) }
+                return decode(bits)
             }
         default:
-            throw ProtobufError(offset: field.offset, reason: "field \(field.number) holds doubles but has wire type \(field.type)")
+            throw ProtobufError(offset: field.offset, reason: "field \(field.number) holds \(kind) but has wire type \(field.type)")
         }
     }
 

@@ -64,14 +64,7 @@ struct FusedConv2d<Scalar: TensorScalar>: DifferentiableFunction {
                         TensorRuntime.parallelChunks(count: g.batch, threads: threads) { _, start, end in ScratchPool.with(2) { scratch in
                             let cols = pointwise ? nil : scratch[0].ensure(k * l * MemoryLayout<Scalar>.stride).assumingMemoryBound(to: Scalar.self)
                             for n in start..<end {
-                                let image = xp + n * inPlane
-                                let b: UnsafePointer<Scalar>
-                                if let cols {
-                                    WindowKernels.im2col(image, cols, single, scratch: scratch[1])
-                                    b = UnsafePointer(cols)
-                                } else {
-                                    b = image
-                                }
+                                let b = columns(of: xp + n * inPlane, into: cols, single, scratch: scratch[1])
                                 let out = yp + n * o * l
                                 Scalar._gemm(
                                     transA: false, transB: false, m: o, n: l, k: k, alpha: 1, a: wp, lda: k, b: b, ldb: l, beta: 0,
@@ -125,15 +118,8 @@ struct FusedConv2d<Scalar: TensorScalar>: DifferentiableFunction {
                             let cols = pointwise ? nil : scratch[0].ensure(bytes).assumingMemoryBound(to: Scalar.self)
                             let colsGrad = (pointwise || dxp == nil) ? nil : scratch[2].ensure(bytes).assumingMemoryBound(to: Scalar.self)
                             for n in start..<end {
-                                let image = xp + n * inPlane
                                 let gy = gp + n * o * l
-                                let b: UnsafePointer<Scalar>
-                                if let cols {
-                                    WindowKernels.im2col(image, cols, single, scratch: scratch[1])
-                                    b = UnsafePointer(cols)
-                                } else {
-                                    b = image
-                                }
+                                let b = columns(of: xp + n * inPlane, into: cols, single, scratch: scratch[1])
                                 // dWᵀ += cols · dY_nᵀ ([K, O]; transposed once at the end): the large
                                 // operand, cols, is read in place as A, only dY_n is packed.
                                 Scalar._gemm(
@@ -184,6 +170,17 @@ struct FusedConv2d<Scalar: TensorScalar>: DifferentiableFunction {
             }))
         }
         return result
+    }
+
+    /// An image's column matrix [K, L]: im2col into `cols`, or, for a pointwise kernel (`cols`
+    /// nil), the image itself.
+    @inline(__always)
+    func columns(of image: UnsafePointer<Scalar>, into cols: UnsafeMutablePointer<Scalar>?, _ single: WindowGeometry, scratch: ScratchBuffer)
+        -> UnsafePointer<Scalar>
+    {
+        guard let cols else { return image }
+        WindowKernels.im2col(image, cols, single, scratch: scratch)
+        return UnsafePointer(cols)
     }
 
     /// The backward as differentiable operations (recorded for double backward).

@@ -1,4 +1,4 @@
-import Synchronization
+import Foundation
 
 // Reusable scratch memory for the layer kernels (the convolution's per-image column buffers and
 // padded copies). A buffer of a few megabytes freshly allocated on every call is returned to
@@ -23,22 +23,24 @@ final class ScratchBuffer: @unchecked Sendable {
 }
 
 enum ScratchPool {
-    private static let pool = Mutex<[ScratchBuffer]>([])
+    // An NSLock rather than Synchronization.Mutex: ThreadSanitizer sees this lock (it does not
+    // see Mutex on Linux, .ci/tsan-suppressions.txt), so the pool needs no suppression.
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var free: [ScratchBuffer] = []
     static let maxPooled = 8
 
     /// `body` with `count` buffers checked out of the pool (each used by one thread at a time).
     static func with<R>(_ count: Int, _ body: ([ScratchBuffer]) -> R) -> R {
-        var buffers = pool.withLock { free -> [ScratchBuffer] in
-            let n = Swift.min(count, free.count)
-            let taken = Array(free.suffix(n))
-            free.removeLast(n)
-            return taken
-        }
+        lock.lock()
+        let n = Swift.min(count, free.count)
+        var buffers = Array(free.suffix(n))
+        free.removeLast(n)
+        lock.unlock()
         while buffers.count < count { buffers.append(ScratchBuffer()) }
         defer {
-            pool.withLock { free in
-                for b in buffers where free.count < maxPooled { free.append(b) }
-            }
+            lock.lock()
+            for b in buffers where free.count < maxPooled { free.append(b) }
+            lock.unlock()
         }
         return body(buffers)
     }
