@@ -17,7 +17,6 @@
 // (Float→Double, SIMD16→SIMD8, F32→F64); keep them in sync when editing.
 
 import Dispatch
-import Synchronization
 
 public enum Gemm {
     /// C = alpha * op(A) * op(B) + beta * C, all row-major. op(A) is m×k, op(B) is k×n.
@@ -113,37 +112,7 @@ func gemmDirectHeuristic(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, nr:
 let gemmDirectMaxM = 64
 let gemmDirectMaxN = 256
 
-/// A 64-byte aligned growable scratch buffer. Owned by exactly one worker at a time
-/// (check-out / check-in through `GemmScratchPool`).
-final class GemmScratch: @unchecked Sendable {
-    private(set) var base: UnsafeMutableRawPointer?
-    private(set) var capacity = 0
-
-    func ensure(_ bytes: Int) -> UnsafeMutableRawPointer {
-        if bytes > capacity || base == nil {
-            base?.deallocate()
-            let cap = max(bytes, 4096)
-            base = UnsafeMutableRawPointer.allocate(byteCount: cap, alignment: 64)
-            capacity = cap
-        }
-        return base!
-    }
-
-    deinit { base?.deallocate() }
-}
-
-enum GemmScratchPool {
-    private static let pool = Mutex<[GemmScratch]>([])
-    private static let maxPooled = 16
-
-    static func acquire() -> GemmScratch {
-        pool.withLock { $0.popLast() } ?? GemmScratch()
-    }
-
-    static func release(_ s: GemmScratch) {
-        pool.withLock { if $0.count < maxPooled { $0.append(s) } }
-    }
-}
+// The packing buffers come from `ScratchPool` (Scratch.swift).
 
 @inline(__always) func gemmRoundUp(_ x: Int, _ m: Int) -> Int { (x + m - 1) / m * m }
 @inline(__always) func gemmAlign64(_ x: Int) -> Int { (x + 63) & ~63 }
@@ -224,11 +193,11 @@ func gemmF32(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
     let split = gemmPlanSplit(m: m, n: n, k: k, nr: nr, maxThreads: threads,
                               threshold: blk.parallelThreshold)
     if split.threads <= 1 {
-        let s = GemmScratchPool.acquire()
+        let s = ScratchPool.acquire()
         blockedF32(transA: transA, transB: transB, m0: 0, mm: m, n0: 0, nn: n, k: k,
                    alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
                    blk: blk, scratch: s)
-        GemmScratchPool.release(s)
+        ScratchPool.release(s)
         return
     }
     // Pointers are not Sendable; workers write disjoint parts of C, so this is safe.
@@ -249,7 +218,7 @@ struct JobF32: @unchecked Sendable {
         let total = split.alongN ? n : m
         let len = min(split.chunk, total - start)
         if len <= 0 { return }
-        let s = GemmScratchPool.acquire()
+        let s = ScratchPool.acquire()
         if split.alongN {
             blockedF32(transA: transA, transB: transB, m0: 0, mm: m, n0: start, nn: len, k: k,
                        alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
@@ -259,7 +228,7 @@ struct JobF32: @unchecked Sendable {
                        alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
                        blk: blk, scratch: s)
         }
-        GemmScratchPool.release(s)
+        ScratchPool.release(s)
     }
 }
 
@@ -269,7 +238,7 @@ func blockedF32(transA: Bool, transB: Bool, m0: Int, mm: Int, n0: Int, nn: Int, 
                 alpha: Float, a: UnsafePointer<Float>, lda: Int,
                 b: UnsafePointer<Float>, ldb: Int,
                 beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
-                blk: GemmBlocking, scratch: GemmScratch) {
+                blk: GemmBlocking, scratch: ScratchBuffer) {
     let mr = gemmMR, nr = gemmNRF32
     let directA = blk.directA ?? false
     let directB = !transB && (blk.directB ?? false)
@@ -629,11 +598,11 @@ func gemmF64(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
     let split = gemmPlanSplit(m: m, n: n, k: k, nr: nr, maxThreads: threads,
                               threshold: blk.parallelThreshold)
     if split.threads <= 1 {
-        let s = GemmScratchPool.acquire()
+        let s = ScratchPool.acquire()
         blockedF64(transA: transA, transB: transB, m0: 0, mm: m, n0: 0, nn: n, k: k,
                    alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
                    blk: blk, scratch: s)
-        GemmScratchPool.release(s)
+        ScratchPool.release(s)
         return
     }
     // Pointers are not Sendable; workers write disjoint parts of C, so this is safe.
@@ -654,7 +623,7 @@ struct JobF64: @unchecked Sendable {
         let total = split.alongN ? n : m
         let len = min(split.chunk, total - start)
         if len <= 0 { return }
-        let s = GemmScratchPool.acquire()
+        let s = ScratchPool.acquire()
         if split.alongN {
             blockedF64(transA: transA, transB: transB, m0: 0, mm: m, n0: start, nn: len, k: k,
                        alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
@@ -664,7 +633,7 @@ struct JobF64: @unchecked Sendable {
                        alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
                        blk: blk, scratch: s)
         }
-        GemmScratchPool.release(s)
+        ScratchPool.release(s)
     }
 }
 
@@ -674,7 +643,7 @@ func blockedF64(transA: Bool, transB: Bool, m0: Int, mm: Int, n0: Int, nn: Int, 
                 alpha: Double, a: UnsafePointer<Double>, lda: Int,
                 b: UnsafePointer<Double>, ldb: Int,
                 beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int,
-                blk: GemmBlocking, scratch: GemmScratch) {
+                blk: GemmBlocking, scratch: ScratchBuffer) {
     let mr = gemmMR, nr = gemmNRF64
     let directA = blk.directA ?? false
     let directB = !transB && (blk.directB ?? false)
